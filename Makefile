@@ -1,0 +1,56 @@
+# Booking Desk — the two commands you need are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= $(or $(STREAMLIT_SERVER_PORT),8501)
+
+.PHONY: run test test-fast bench install install-dev chromium migrate seed dispatch audit clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: install, migrate, seed the demo practice if the database is empty, serve on :8501
+run: install
+	$(PY) -m lib migrate
+	$(PY) -m lib seed-demo --if-empty
+	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT) --server.address 0.0.0.0
+
+## chromium: the browser the end-to-end tests drive (Debian's package)
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+## test: everything — unit, integration (SQLite + PostgreSQL + SMTP + Twilio), pages, browser
+test: install-dev chromium
+	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+## test-fast: unit tests and page tests only
+test-fast: install-dev
+	$(PY) -m pytest -q -m "not e2e and not postgres" $(PYTEST_ARGS)
+
+## bench: the speed figures, measured side by side in one run
+bench: install-dev
+	$(PY) -m bench $(BENCH_ARGS)
+
+## audit: known vulnerabilities in the pinned requirements
+audit: install-dev
+	$(PY) -m pip_audit -r requirements.txt --progress-spinner off
+
+migrate: install
+	$(PY) -m lib migrate
+
+dispatch: install
+	$(PY) -m lib dispatch
+
+clean:
+	rm -rf $(VENV) .pytest_cache

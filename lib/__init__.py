@@ -1,0 +1,1 @@
+"""Booking Desk application library. No Streamlit below this line."""

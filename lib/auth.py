@@ -1,0 +1,173 @@
+"""Users, password hashes, roles and the access rule every service function applies."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import bcrypt
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from lib import clock
+from lib.db import unit_of_work
+from lib.errors import Forbidden, InvalidInput, NotFound
+from lib.models import AuditEntry, LoginFailure, User
+from lib.passwords import check_new_password
+
+ROLES = ("therapist", "manager")
+LOCK_AFTER_FAILURES = 5
+LOCK_WINDOW = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The logged-in person a service call acts for."""
+
+    id: int
+    username: str
+    name: str
+    role: str
+    timezone: str
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == "manager"
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=12)).decode()
+
+
+def actor_for(username: str | None) -> Actor | None:
+    if not username:
+        return None
+    with unit_of_work() as s:
+        user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        return _actor(user) if user else None
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.id, user.username, user.name, user.role, user.timezone)
+
+
+def require_manager(actor: Actor | None) -> Actor:
+    if actor is None or not actor.is_manager:
+        raise Forbidden()
+    return actor
+
+
+def require_actor(actor: Actor | None) -> Actor:
+    if actor is None:
+        raise NotFound()
+    return actor
+
+
+def credentials() -> dict:
+    """The dict streamlit-authenticator wants (active users only)."""
+    with unit_of_work() as s:
+        users = s.scalars(select(User).where(User.active.is_(True))).all()
+        return {
+            "usernames": {
+                u.username: {"name": u.name, "email": u.email, "password": u.password_hash, "roles": [u.role]}
+                for u in users
+            }
+        }
+
+
+def add_user(session: Session, username: str, name: str, email: str, role: str, password: str,
+             timezone: str = "Europe/London", check_password: bool = True, **extra) -> User:
+    username = (username or "").strip().lower()
+    if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise InvalidInput("A username may use letters, digits, '.', '-' and '_'.", "username")
+    if role not in ROLES:
+        raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.", "role")
+    if check_password:
+        check_new_password(password)
+    from lib.contacts import normalise_email  # local: contacts imports nothing from auth
+
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise InvalidInput(f"There is already a user called {username}.", "username")
+    user = User(
+        username=username, name=name.strip() or username, email=normalise_email(email), role=role,
+        password_hash=hash_password(password), timezone=timezone, created_at=clock.now(), **extra,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+# --- login throttling (in the database, so it holds across servers and restarts) ---
+
+def is_locked(username: str) -> bool:
+    with unit_of_work() as s:
+        return _recent_failures(s, username) >= LOCK_AFTER_FAILURES
+
+
+def _recent_failures(s: Session, username: str) -> int:
+    since = clock.now() - LOCK_WINDOW
+    return s.scalar(
+        select(func.count()).select_from(LoginFailure)
+        .where(LoginFailure.username == username.lower(), LoginFailure.at >= since)
+    ) or 0
+
+
+def record_login_failure(username: str, browser_session: str | None = None) -> bool:
+    """Count a failure; True when this failure locks the username."""
+    username = (username or "").strip().lower()[:64]
+    if not username:
+        return False
+    with unit_of_work(write=True) as s:
+        s.add(LoginFailure(username=username, at=clock.now()))
+        s.flush()
+        locked = _recent_failures(s, username) >= LOCK_AFTER_FAILURES
+        s.add(AuditEntry(at=clock.now(), username=username, action="login_locked" if locked else "login_failed",
+                         browser_session=browser_session))
+        return locked
+
+
+def record_login(username: str, browser_session: str | None = None) -> None:
+    with unit_of_work(write=True) as s:
+        s.execute(delete(LoginFailure).where(LoginFailure.username == username.lower()))
+        s.add(AuditEntry(at=clock.now(), username=username, action="login", browser_session=browser_session))
+
+
+def record_logout(username: str, browser_session: str | None = None) -> None:
+    """Log out everywhere this browser's cookie could reach: cookies issued before now are refused."""
+    with unit_of_work(write=True) as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user:
+            user.sessions_valid_after = clock.now()
+        s.add(AuditEntry(at=clock.now(), username=username, action="logout", browser_session=browser_session))
+
+
+def cookie_still_valid(username: str, issued_at: datetime) -> bool:
+    with unit_of_work() as s:
+        user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        if user is None:
+            return False
+        return user.sessions_valid_after is None or issued_at > user.sessions_valid_after
+
+
+_DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds=12))
+WRONG_LOGIN = "That username and password don't match. Please try again."
+LOCKED_LOGIN = ("Too many failed attempts. For your clients' safety this login is paused for 15 minutes; "
+                "please try again later or ask a practice manager.")
+
+
+def verify_login(username: str, password: str, browser_session: str | None = None) -> Actor:
+    """Check a login; raises InvalidInput with a message that never says whether the user exists."""
+    username = (username or "").strip().lower()
+    if not username or not password:
+        raise InvalidInput("Please enter your username and password.")
+    if is_locked(username):
+        record_login_failure(username, browser_session)
+        raise InvalidInput(LOCKED_LOGIN)
+    with unit_of_work() as s:
+        user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        stored = user.password_hash.encode() if user else _DUMMY_HASH
+    ok = bcrypt.checkpw(password.encode(), stored) and user is not None
+    if not ok:
+        locked = record_login_failure(username, browser_session)
+        raise InvalidInput(LOCKED_LOGIN if locked else WRONG_LOGIN)
+    record_login(username, browser_session)
+    return _actor(user)

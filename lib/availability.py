@@ -1,0 +1,78 @@
+"""Is the therapist free, and working, at a given time?"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lib import clock
+from lib.business_hours import DAYS
+from lib.models import Booking, TimeOffer, User
+
+MAX_DURATION = timedelta(minutes=240)  # longest session the import accepts; bounds the clash query
+
+
+@dataclass(frozen=True)
+class Clash:
+    booking_id: int
+    starts_at: datetime
+    duration_minutes: int
+    what: str  # "confirmed session" | "offered time"
+
+
+@dataclass(frozen=True)
+class Availability:
+    clashes: list[Clash]
+    outside_hours: bool
+    working_hours_text: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.clashes and not self.outside_hours
+
+
+def check(session: Session, therapist: User, starts_at: datetime, duration_minutes: int,
+          ignore_booking_id: int | None = None) -> Availability:
+    end = starts_at + timedelta(minutes=duration_minutes)
+    clashes = []
+    rows = session.execute(
+        select(Booking.id, Booking.starts_at, Booking.duration_minutes).where(
+            Booking.therapist_id == therapist.id,
+            Booking.status == "confirmed",
+            Booking.starts_at < end,
+            Booking.starts_at > starts_at - MAX_DURATION,
+        )
+    ).all()
+    for bid, s, d in rows:
+        if bid != ignore_booking_id and s + timedelta(minutes=d) > starts_at:
+            clashes.append(Clash(bid, s, d, "confirmed session"))
+    offers = session.execute(
+        select(TimeOffer.booking_id, TimeOffer.starts_at, Booking.duration_minutes)
+        .join(Booking, Booking.id == TimeOffer.booking_id)
+        .where(Booking.therapist_id == therapist.id, TimeOffer.open.is_(True),
+               Booking.status == "awaiting_client",
+               TimeOffer.starts_at < end, TimeOffer.starts_at > starts_at - MAX_DURATION)
+    ).all()
+    for bid, s, d in offers:
+        if bid != ignore_booking_id and s + timedelta(minutes=d) > starts_at:
+            clashes.append(Clash(bid, s, d, "offered time"))
+    outside, text = _outside_hours(therapist, starts_at, end)
+    return Availability(clashes, outside, text)
+
+
+def _outside_hours(therapist: User, start: datetime, end: datetime) -> tuple[bool, str]:
+    hours = therapist.working_hours
+    if not hours:
+        return False, "no working hours set"
+    local_start = clock.local(start, therapist.timezone)
+    local_end = clock.local(end, therapist.timezone)
+    day = DAYS[local_start.weekday()]
+    spans = hours.get(day, [])
+    text = ", ".join(f"{a}–{b}" for a, b in spans) or "not working"
+    text = f"{day.title()}: {text}"
+    if local_end.date() != local_start.date():
+        return True, text
+    s, e = local_start.strftime("%H:%M"), local_end.strftime("%H:%M")
+    return not any(a <= s and e <= b for a, b in spans), text

@@ -1,0 +1,277 @@
+"""The service layer for sessions: what a therapist or manager sees and does.
+
+Every function takes the acting user and applies the access rule itself: a
+therapist sees and acts on only their own sessions; a manager on all. "Not
+yours" and "doesn't exist" give the same NotFound.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from lib import assessments, audit, availability, clock
+from lib.auth import Actor, require_actor
+from lib.business_hours import business_seconds_between
+from lib.db import unit_of_work
+from lib.errors import Conflict, InvalidInput, NotFound
+from lib.models import Assessment, Booking, BookingEvent, Client, Notification, Relationship, User
+from lib.notify import outbox, templates
+from lib.practice import Rules
+
+OPEN_STATUSES = ("unconfirmed",)
+STATUS_LABELS = {
+    "unconfirmed": "Unconfirmed", "confirmed": "Confirmed", "awaiting_client": "Waiting for the client",
+    "declined": "Declined", "cancelled": "Cancelled", "expired": "Expired",
+}
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    therapist: str
+    attendees: list[str]
+    session_type: str
+    starts_at: datetime
+    duration_minutes: int
+    delivery: str
+    requested_at: datetime
+    response_due_at: datetime
+
+    def overdue(self, now: datetime) -> bool:
+        return self.response_due_at <= now
+
+
+@dataclass(frozen=True)
+class Queue:
+    items: list[QueueItem]
+    total: int
+    overdue: int
+
+
+def _visible(stmt, actor: Actor):
+    return stmt if actor.is_manager else stmt.where(Booking.therapist_id == actor.id)
+
+
+def queue(actor: Actor, therapist_id: int | None = None, limit: int = 100) -> Queue:
+    """New and unconfirmed sessions, most urgent first."""
+    actor = require_actor(actor)
+    now = clock.now()
+    with unit_of_work() as s:
+        base = _visible(select(Booking).where(Booking.status.in_(OPEN_STATUSES)), actor)
+        if therapist_id is not None and actor.is_manager:
+            base = base.where(Booking.therapist_id == therapist_id)
+        rows = s.scalars(
+            base.options(selectinload(Booking.attendees), selectinload(Booking.therapist))
+            .order_by(Booking.response_due_at, Booking.id).limit(limit)
+        ).all()
+        count_base = base.with_only_columns(func.count()).order_by(None)
+        total = s.scalar(count_base) or 0
+        overdue = s.scalar(count_base.where(Booking.response_due_at <= now)) or 0
+        return Queue([_queue_item(b) for b in rows], total, overdue)
+
+
+def _queue_item(b: Booking) -> QueueItem:
+    return QueueItem(b.id, b.therapist.name, [a.name for a in b.attendees], b.session_type, b.starts_at,
+                     b.duration_minutes, b.delivery, b.requested_at, b.response_due_at)
+
+
+def upcoming(actor: Actor, days: int = 7, therapist_id: int | None = None, limit: int = 50) -> list[QueueItem]:
+    """Confirmed sessions starting in the next `days` days."""
+    actor = require_actor(actor)
+    now = clock.now()
+    with unit_of_work() as s:
+        stmt = _visible(select(Booking), actor).where(
+            Booking.status == "confirmed", Booking.starts_at >= now, Booking.starts_at < now + timedelta(days=days))
+        if therapist_id is not None and actor.is_manager:
+            stmt = stmt.where(Booking.therapist_id == therapist_id)
+        rows = s.scalars(stmt.options(selectinload(Booking.attendees), selectinload(Booking.therapist))
+                         .order_by(Booking.starts_at).limit(limit)).all()
+        return [_queue_item(b) for b in rows]
+
+
+def therapists(actor: Actor) -> list[tuple[int, str]]:
+    """Therapists a manager can filter by (a therapist only sees themself)."""
+    actor = require_actor(actor)
+    with unit_of_work() as s:
+        stmt = select(User.id, User.name).where(User.role == "therapist", User.active.is_(True))
+        if not actor.is_manager:
+            stmt = stmt.where(User.id == actor.id)
+        return [tuple(r) for r in s.execute(stmt.order_by(User.name)).all()]
+
+
+# --- the session page ---
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    actor: str
+    at: datetime
+    detail: dict | None
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    channel: str
+    template: str
+    recipient: str
+    subject: str | None
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BookingDetail:
+    id: int
+    version: int
+    status: str
+    session_type: str
+    attendees: list[str]
+    starts_at: datetime
+    duration_minutes: int
+    delivery: str
+    video_service: str | None
+    join_details: str | None
+    address: str | None
+    requested_at: datetime
+    requested_by: str
+    response_due_at: datetime
+    expires_at: datetime | None
+    therapist_id: int
+    therapist_name: str
+    client_id: int
+    client_name: str
+    client_email: str
+    client_phone: str | None
+    client_tz: str
+    relationship_since: datetime
+    sessions_together: int
+    assessment: assessments.AssessmentView
+    availability: availability.Availability
+    history: list[Event]
+    messages: list[Message]
+    reassigned_from_id: int | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+
+def _load(s: Session, actor: Actor, booking_id, lock: bool = False) -> Booking:
+    try:
+        booking_id = int(booking_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    stmt = _visible(select(Booking).where(Booking.id == booking_id), actor)
+    if lock:
+        stmt = stmt.with_for_update()
+    booking = s.scalar(stmt)
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+def get_for(actor: Actor, booking_id, browser_session: str | None = None, record_view: bool = False) -> BookingDetail:
+    """Everything the session page shows, if this user may see it."""
+    actor = require_actor(actor)
+    with unit_of_work(write=record_view) as s:
+        b = _load(s, actor, booking_id)
+        rel = s.get(Relationship, b.relationship_id)
+        assessment = s.scalar(select(Assessment).where(Assessment.relationship_id == rel.id))
+        together = s.scalar(select(func.count()).select_from(Booking).where(
+            Booking.relationship_id == rel.id, Booking.status == "confirmed", Booking.id != b.id)) or 0
+        events = s.scalars(select(BookingEvent).where(BookingEvent.booking_id == b.id)
+                           .order_by(BookingEvent.at, BookingEvent.id)).all()
+        msgs = s.scalars(select(Notification).where(Notification.booking_id == b.id)
+                         .order_by(Notification.created_at, Notification.id)).all()
+        avail = availability.check(s, b.therapist, b.starts_at, b.duration_minutes, ignore_booking_id=b.id)
+        if record_view:
+            audit.record(s, actor.username, "view_session", booking_id=b.id, client_id=b.client_id,
+                         browser_session=browser_session)
+            if actor.id == b.therapist_id and not any(e.kind == "viewed" for e in events):
+                s.add(BookingEvent(booking_id=b.id, kind="viewed", actor=actor.username, at=clock.now()))
+        return BookingDetail(
+            id=b.id, version=b.version, status=b.status, session_type=b.session_type,
+            attendees=[a.name for a in b.attendees], starts_at=b.starts_at, duration_minutes=b.duration_minutes,
+            delivery=b.delivery, video_service=b.video_service, join_details=b.join_details, address=b.address,
+            requested_at=b.requested_at, requested_by=b.requested_by, response_due_at=b.response_due_at,
+            expires_at=b.expires_at, therapist_id=b.therapist_id, therapist_name=b.therapist.name,
+            client_id=b.client_id, client_name=b.client.name, client_email=b.client.email,
+            client_phone=b.client.phone, client_tz=b.client.timezone, relationship_since=rel.started_at,
+            sessions_together=together, assessment=assessments.view(assessment), availability=avail,
+            history=[Event(e.kind, e.actor, e.at, e.detail) for e in events],
+            messages=[Message(m.id, m.channel, m.template, m.recipient, m.subject, m.status, m.attempts,
+                              m.last_error, m.created_at, m.sent_at) for m in msgs],
+            reassigned_from_id=b.reassigned_from_id,
+        )
+
+
+def facts_for(b: Booking) -> templates.SessionFacts:
+    t = b.therapist
+    return templates.SessionFacts(
+        booking_id=b.id, version=b.version, session_type=b.session_type, attendees=[a.name for a in b.attendees],
+        starts_at=b.starts_at, duration_minutes=b.duration_minutes, delivery=b.delivery,
+        video_service=b.video_service, join_details=b.join_details, address=b.address,
+        therapist_name=t.name, therapist_email=t.email, therapist_phone=t.phone,
+        client_name=b.client.name, client_email=b.client.email, client_tz=b.client.timezone,
+    )
+
+
+def confirmation_preview(actor: Actor, booking_id) -> templates.Rendered:
+    """The email the client will get if the session is confirmed now."""
+    actor = require_actor(actor)
+    with unit_of_work() as s:
+        b = _load(s, actor, booking_id)
+        return templates.confirmed_email(facts_for(b))
+
+
+def record_first_response(b: Booking, rules: Rules, at: datetime) -> None:
+    """Store the response time once, at the first answer, so metrics never recompute it."""
+    if b.first_response_at is None:
+        b.first_response_at = at
+        b.response_business_seconds = business_seconds_between(b.requested_at, at, rules.calendar)
+
+
+def confirm(actor: Actor, booking_id, expected_version: int, browser_session: str | None = None) -> None:
+    """Confirm an unconfirmed session: one winner, one client email, all in one transaction."""
+    actor = require_actor(actor)
+    try:
+        with unit_of_work(write=True) as s:
+            b = _load(s, actor, booking_id, lock=True)
+            if b.version != expected_version:
+                raise Conflict()
+            if b.status not in OPEN_STATUSES:
+                raise Conflict(f"This session is already {STATUS_LABELS.get(b.status, b.status).lower()} "
+                               "and can't be confirmed. Please reload.")
+            # Serialise clash checks per therapist (PostgreSQL row lock; SQLite has one writer anyway).
+            s.execute(select(User.id).where(User.id == b.therapist_id).with_for_update())
+            avail = availability.check(s, b.therapist, b.starts_at, b.duration_minutes, ignore_booking_id=b.id)
+            if avail.clashes:
+                c = avail.clashes[0]
+                raise InvalidInput(
+                    f"This time clashes with another {c.what} ({clock.fmt_local(c.starts_at, actor.timezone)}). "
+                    "Use Edit date/time instead, or resolve the clash first.")
+            now = clock.now()
+            rules = Rules.load(s)
+            b.status = "confirmed"
+            record_first_response(b, rules, now)
+            s.add(BookingEvent(booking_id=b.id, kind="confirmed", actor=actor.username, at=now))
+            s.flush()  # the version check happens here
+            facts = facts_for(b)
+            outbox.enqueue(s, cause=f"confirmed:{b.id}:v{b.version}", channel="email", recipient=b.client.email,
+                           message=templates.confirmed_email(facts), booking_id=b.id)
+            audit.record(s, actor.username, "confirm", booking_id=b.id, client_id=b.client_id,
+                         browser_session=browser_session)
+    except StaleDataError:
+        raise Conflict() from None

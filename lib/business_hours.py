@@ -1,0 +1,107 @@
+"""Business-hours arithmetic: weekly opening hours, bank holidays, DST-safe.
+
+All inputs and outputs are naive UTC; opening hours are wall-clock times in
+the practice's timezone, so an hour "09:00" is 09:00 local on both sides of a
+clock change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_WEEK = {d: [("09:00", "17:30")] if d not in ("sat", "sun") else [] for d in DAYS}
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    tz: str = "Europe/London"
+    week: tuple = field(default_factory=lambda: _week_tuple(DEFAULT_WEEK))
+    country: str = "GB"
+    subdiv: str | None = "ENG"
+
+    @classmethod
+    def from_settings(cls, tz: str, week: dict, country: str, subdiv: str | None) -> "BusinessCalendar":
+        return cls(tz=tz, week=_week_tuple(week), country=country, subdiv=subdiv or None)
+
+    def is_holiday(self, day: date) -> bool:
+        return day in _holidays(self.country, self.subdiv, day.year)
+
+    def intervals_on(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """Opening intervals of a local date, as naive-UTC pairs."""
+        return _intervals(self, day)
+
+    def _compute_intervals(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        if self.is_holiday(day):
+            return []
+        zone = ZoneInfo(self.tz)
+        out = []
+        for start, end in self.week[day.weekday()]:
+            a = datetime.combine(day, start, tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+            b = datetime.combine(day, end, tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+            out.append((a, b))
+        return tuple(out)
+
+    def local_date(self, utc_naive: datetime) -> date:
+        return utc_naive.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(self.tz)).date()
+
+
+@lru_cache(maxsize=65536)
+def _intervals(cal: BusinessCalendar, day: date):
+    return cal._compute_intervals(day)
+
+
+def _parse(t: str) -> time:
+    h, m = t.split(":")
+    return time(int(h), int(m))
+
+
+def _week_tuple(week: dict) -> tuple:
+    return tuple(
+        tuple((_parse(a), _parse(b)) for a, b in week.get(d, [])) for d in DAYS
+    )
+
+
+@lru_cache(maxsize=256)
+def _holidays(country: str, subdiv: str | None, year: int):
+    return holidays.country_holidays(country, subdiv=subdiv, years=year)
+
+
+# A year without a single opening hour would loop forever; stop looking after this.
+_MAX_DAYS = 400
+
+
+def add_business_seconds(start: datetime, seconds: float, cal: BusinessCalendar) -> datetime:
+    """The instant `seconds` of opening time after `start` (clock starts at the next opening)."""
+    remaining = timedelta(seconds=seconds)
+    day = cal.local_date(start)
+    for _ in range(_MAX_DAYS):
+        for a, b in cal.intervals_on(day):
+            a = max(a, start)
+            if a >= b:
+                continue
+            if a + remaining <= b:
+                return a + remaining
+            remaining -= b - a
+        day += timedelta(days=1)
+    raise ValueError("The practice has no business hours configured.")
+
+
+def business_seconds_between(start: datetime, end: datetime, cal: BusinessCalendar) -> int:
+    """Opening time between two instants, in whole seconds (0 if end <= start)."""
+    if end <= start:
+        return 0
+    total = timedelta()
+    day = cal.local_date(start)
+    last = cal.local_date(end)
+    while day <= last:
+        for a, b in cal.intervals_on(day):
+            lo, hi = max(a, start), min(b, end)
+            if hi > lo:
+                total += hi - lo
+        day += timedelta(days=1)
+    return int(total.total_seconds())

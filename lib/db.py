@@ -1,0 +1,96 @@
+"""Engine and unit of work.
+
+`unit_of_work()` is the only way service code touches the database: it commits
+only when the block ends without an error, so an action is never half-done.
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from lib import config
+from lib.errors import DatabaseUnavailable
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def engine(url: str | None = None) -> Engine:
+    url = url or config.database_url()
+    with _lock:
+        if url not in _engines:
+            _engines[url] = _make_engine(url)
+        return _engines[url]
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        eng = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(eng, "connect")
+        def _sqlite_connect(dbapi_conn, _record):
+            # Let SQLAlchemy, not pysqlite, say when transactions begin.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(eng, "begin")
+        def _sqlite_begin(conn):
+            # Writers take the write lock up front, so two writers queue instead of failing.
+            immediate = conn.get_execution_options().get("begin_immediate")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return eng
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def is_postgres(url_or_engine=None) -> bool:
+    eng = url_or_engine if isinstance(url_or_engine, Engine) else engine(url_or_engine)
+    return eng.dialect.name == "postgresql"
+
+
+def dispose_all() -> None:
+    with _lock:
+        for eng in _engines.values():
+            eng.dispose()
+        _engines.clear()
+
+
+@contextmanager
+def unit_of_work(write: bool = False, url: str | None = None) -> Iterator[Session]:
+    """A session whose work commits together at the end, or not at all."""
+    eng = engine(url)
+    bind = eng.execution_options(begin_immediate=True) if write else eng
+    session = Session(bind=bind, expire_on_commit=False, autoflush=True)
+    try:
+        yield session
+        session.commit()
+    except (OperationalError, DBAPIError) as exc:
+        session.rollback()
+        if exc.connection_invalidated or _is_connection_error(exc):
+            raise DatabaseUnavailable() from exc
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _is_connection_error(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower() if exc.orig else str(exc).lower()
+    return any(
+        s in text
+        for s in ("connection refused", "could not connect", "server closed", "unable to open database",
+                  "connection failed", "terminating connection", "connection is closed")
+    )

@@ -1,0 +1,103 @@
+"""New bookings arriving: one function that every channel (seed, import, manual entry) uses."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lib import clock, config
+from lib.bookings import facts_for
+from lib.models import Attendee, Booking, BookingEvent, Client, Relationship, User
+from lib.notify import outbox, templates
+from lib.practice import Rules
+
+
+@dataclass
+class NewBooking:
+    """A validated booking request (see lib.importer for the checks)."""
+
+    therapist_username: str
+    client_name: str
+    client_email: str  # normalised
+    client_phone: str | None  # E.164
+    session_type: str
+    attendees: list[str]
+    starts_at: datetime  # naive UTC
+    duration_minutes: int
+    delivery: str
+    video_service: str | None
+    address: str | None
+    requested_at: datetime  # naive UTC
+    client_timezone: str = "Europe/London"
+    join_details: str | None = None
+    requested_by: str = "client"
+
+
+@dataclass
+class Created:
+    booking: Booking
+    client_created: bool
+    messages: int
+
+
+def find_or_create_client(s: Session, req: NewBooking) -> tuple[Client, bool]:
+    client = s.scalar(select(Client).where(Client.email == req.client_email))
+    if client:
+        if req.client_phone and not client.phone:
+            client.phone = req.client_phone
+        return client, False
+    client = Client(name=req.client_name, email=req.client_email, phone=req.client_phone,
+                    timezone=req.client_timezone, created_at=clock.now())
+    s.add(client)
+    s.flush()
+    return client, True
+
+
+def find_or_create_relationship(s: Session, therapist: User, client: Client, at: datetime) -> Relationship:
+    rel = s.scalar(select(Relationship).where(Relationship.therapist_id == therapist.id,
+                                              Relationship.client_id == client.id))
+    if rel is None:
+        rel = Relationship(therapist_id=therapist.id, client_id=client.id, started_at=at)
+        s.add(rel)
+        s.flush()
+    return rel
+
+
+def create_booking(s: Session, rules: Rules, therapist: User, req: NewBooking, notify: bool = True) -> Created:
+    client, client_created = find_or_create_client(s, req)
+    rel = find_or_create_relationship(s, therapist, client, req.requested_at)
+    booking = Booking(
+        therapist_id=therapist.id, client_id=client.id, relationship_id=rel.id, session_type=req.session_type,
+        starts_at=req.starts_at, duration_minutes=req.duration_minutes, delivery=req.delivery,
+        video_service=req.video_service, join_details=req.join_details, address=req.address, status="unconfirmed",
+        requested_at=req.requested_at, requested_by=req.requested_by,
+        response_due_at=rules.response_due_at(req.requested_at, req.starts_at),
+        expires_at=rules.expires_at(req.requested_at, req.starts_at),
+        attendees=[Attendee(position=i, name=n) for i, n in enumerate(req.attendees)],
+    )
+    booking.therapist = therapist
+    booking.client = client
+    s.add(booking)
+    s.flush()
+    s.add(BookingEvent(booking_id=booking.id, kind="requested", actor=req.requested_by, at=req.requested_at))
+    messages = notify_new_booking(s, booking) if notify else 0
+    return Created(booking, client_created, messages)
+
+
+def notify_new_booking(s: Session, b: Booking) -> int:
+    """Email the therapist (and text them, if they opted in) about a new request."""
+    t = b.therapist
+    facts = facts_for(b)
+    link = f"{config.app_base_url()}/session?id={b.id}"
+    count = 0
+    if outbox.enqueue(s, cause=f"new_booking:{b.id}", channel="email", recipient=t.email, booking_id=b.id,
+                      message=templates.new_booking_email(facts, t.timezone, b.response_due_at, link)):
+        count += 1
+    if t.sms_opt_in and t.sms_phone:
+        if outbox.enqueue(s, cause=f"new_booking:{b.id}", channel="sms", recipient=t.sms_phone, booking_id=b.id,
+                          message=templates.new_booking_sms(facts, t.timezone, b.response_due_at, link)):
+            count += 1
+    return count
+

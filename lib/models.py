@@ -1,0 +1,246 @@
+"""Database models: one table per thing the practice talks about.
+
+Times are stored as naive UTC datetimes (SQLite has no time zones); `lib.clock`
+converts at the edges.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    """A therapist or a practice manager."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(16))  # therapist | manager
+    password_hash: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    phone: Mapped[Optional[str]] = mapped_column(String(32))  # E.164, shown to clients
+    sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    sms_phone: Mapped[Optional[str]] = mapped_column(String(32))  # E.164, for alerts
+    # {"mon": [["09:00", "17:00"]], ...}; empty list = not working that day
+    working_hours: Mapped[Optional[dict]] = mapped_column(JSON)
+    addresses: Mapped[Optional[list]] = mapped_column(JSON)
+    video_services: Mapped[Optional[list]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Re-login cookies issued before this instant are refused (logout revokes them).
+    sessions_valid_after: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    phone: Mapped[Optional[str]] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Relationship(Base):
+    """A therapist working (or asked to work) with a client; the assessment hangs off it."""
+
+    __tablename__ = "relationships"
+    __table_args__ = (UniqueConstraint("therapist_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+
+    therapist: Mapped[User] = relationship()
+    client: Mapped[Client] = relationship()
+    assessment: Mapped[Optional["Assessment"]] = relationship(back_populates="relationship_")
+
+
+class Assessment(Base):
+    """The client's self-assessment: PHQ-9 and GAD-7 answers (0-3 or missing)."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relationship_id: Mapped[int] = mapped_column(ForeignKey("relationships.id"), unique=True)
+    phq9: Mapped[list] = mapped_column(JSON, default=list)  # 9 items, None = unanswered
+    gad7: Mapped[list] = mapped_column(JSON, default=list)  # 7 items
+    help_with: Mapped[list] = mapped_column(JSON, default=list)  # issue labels
+    free_text: Mapped[Optional[str]] = mapped_column(Text)
+    updated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+    relationship_: Mapped[Relationship] = relationship(back_populates="assessment")
+
+
+class Booking(Base):
+    """One therapy session ("session" on screen)."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index("ix_bookings_queue", "therapist_id", "status", "response_due_at"),
+        Index("ix_bookings_status_due", "status", "response_due_at"),
+        Index("ix_bookings_calendar", "therapist_id", "status", "starts_at"),
+        Index("ix_bookings_requested", "requested_at"),
+        Index("ix_bookings_dedupe", "therapist_id", "client_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    relationship_id: Mapped[int] = mapped_column(ForeignKey("relationships.id"))
+    session_type: Mapped[str] = mapped_column(String(16))  # individual|couple|family|group
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=50)
+    delivery: Mapped[str] = mapped_column(String(16))  # online | in_person
+    video_service: Mapped[Optional[str]] = mapped_column(String(200))
+    join_details: Mapped[Optional[str]] = mapped_column(String(500))
+    address: Mapped[Optional[str]] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), default="unconfirmed")
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    requested_by: Mapped[str] = mapped_column(String(64), default="client")
+    response_due_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # Filled at the therapist's first answer, so metrics never recompute it from events.
+    first_response_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    response_business_seconds: Mapped[Optional[int]] = mapped_column(Integer)
+    reassigned_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("bookings.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
+    client: Mapped[Client] = relationship()
+    attendees: Mapped[list["Attendee"]] = relationship(
+        order_by="Attendee.position", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Attendee(Base):
+    __tablename__ = "attendees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class BookingEvent(Base):
+    """The history of a booking; the audit trail and metrics read it."""
+
+    __tablename__ = "booking_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(64))  # username, "client" or "system"
+    at: Mapped[datetime] = mapped_column(DateTime)
+    detail: Mapped[Optional[dict]] = mapped_column(JSON)
+
+
+class Notification(Base):
+    """The outbox: a message written with the change that causes it, sent later."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_pending", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    booking_id: Mapped[Optional[int]] = mapped_column(ForeignKey("bookings.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))  # email | sms
+    template: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[Optional[str]] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[Optional[str]] = mapped_column(Text)
+    ics: Mapped[Optional[str]] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    provider_id: Mapped[Optional[str]] = mapped_column(String(100))
+
+
+class AuditEntry(Base):
+    """Append-only: who looked at or changed what. Never clinical content."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    username: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    booking_id: Mapped[Optional[int]] = mapped_column(Integer)
+    client_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    browser_session: Mapped[Optional[str]] = mapped_column(String(64))
+    detail: Mapped[Optional[str]] = mapped_column(String(500))
+
+
+class LoginFailure(Base):
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_user_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ClientToken(Base):
+    """A private link for a client (assessment or respond); stored so it can be revoked."""
+
+    __tablename__ = "client_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    booking_id: Mapped[Optional[int]] = mapped_column(ForeignKey("bookings.id"))
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class TimeOffer(Base):
+    """Alternative times a therapist offered; busy while the offer is open."""
+
+    __tablename__ = "time_offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PracticeSetting(Base):
+    """Key/value practice settings (business hours, holidays, target, expiry schedule)."""
+
+    __tablename__ = "practice_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON)

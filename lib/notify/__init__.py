@@ -1,0 +1,1 @@
+"""Messages to therapists, clients and managers: templates, the outbox and its dispatcher."""

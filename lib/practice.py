@@ -1,0 +1,75 @@
+"""Practice-wide settings (stored in the database, with sensible defaults)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from lib.business_hours import DEFAULT_WEEK, BusinessCalendar, add_business_seconds
+from lib.models import PracticeSetting
+
+# Lead time (request to start) → when an unanswered request expires. From DESIGN.md.
+DEFAULT_EXPIRY_SCHEDULE = [
+    {"lead_under_hours": 6, "hours_before_start": 0},
+    {"lead_under_hours": 12, "hours_before_start": 2},
+    {"lead_under_hours": 24, "hours_before_start": 6},
+    {"lead_under_hours": 48, "hours_before_start": 12},
+    {"lead_under_hours": 72, "hours_before_start": 36},
+    {"lead_under_hours": None, "hours_after_request": 48},
+]
+
+DEFAULTS = {
+    "timezone": "Europe/London",
+    "business_hours": DEFAULT_WEEK,
+    "holiday_country": "GB",
+    "holiday_subdiv": "ENG",
+    "response_target_hours": 4,
+    "expiry_schedule": DEFAULT_EXPIRY_SCHEDULE,
+    "practice_name": "Booking Desk Practice",
+}
+
+
+def get_all(session: Session) -> dict:
+    stored = {row.key: row.value["v"] for row in session.query(PracticeSetting).all()}
+    return {**DEFAULTS, **stored}
+
+
+def set_value(session: Session, key: str, value) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    row = session.get(PracticeSetting, key)
+    if row is None:
+        session.add(PracticeSetting(key=key, value={"v": value}))
+    else:
+        row.value = {"v": value}
+
+
+class Rules:
+    """The practice's timing rules, loaded once per unit of work."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.calendar = BusinessCalendar.from_settings(
+            settings["timezone"], settings["business_hours"],
+            settings["holiday_country"], settings["holiday_subdiv"],
+        )
+        self.target_hours = float(settings["response_target_hours"])
+        self.schedule = settings["expiry_schedule"]
+
+    @classmethod
+    def load(cls, session: Session) -> "Rules":
+        return cls(get_all(session))
+
+    def expires_at(self, requested_at: datetime, starts_at: datetime) -> datetime:
+        lead_hours = (starts_at - requested_at).total_seconds() / 3600
+        for rule in self.schedule:
+            limit = rule.get("lead_under_hours")
+            if limit is None or lead_hours < limit:
+                if "hours_after_request" in rule:
+                    return requested_at + timedelta(hours=rule["hours_after_request"])
+                return starts_at - timedelta(hours=rule.get("hours_before_start", 0))
+        return starts_at
+
+    def response_due_at(self, requested_at: datetime, starts_at: datetime) -> datetime:
+        due = add_business_seconds(requested_at, self.target_hours * 3600, self.calendar)
+        return min(due, self.expires_at(requested_at, starts_at))

@@ -1,0 +1,96 @@
+"""One session: details, the client's assessment, the availability check and the answers."""
+import streamlit as st
+
+from lib import bookings, clock
+from lib.errors import BookingDeskError, NotFound
+from ui import current, format as fmt
+from ui.session_parts import assessment_section, details_section, history_section, messages_section
+
+me = current.actor()
+booking_id = st.query_params.get("id")
+
+st.page_link("pages/queue.py", label="Back to the dashboard", icon=":material/arrow_back:")
+
+try:
+    if not booking_id:
+        raise NotFound("No session was chosen. Open one from the dashboard.")
+    viewed = st.session_state.setdefault("bd_viewed", set())
+    detail = bookings.get_for(me, booking_id, current.browser_session(), record_view=booking_id not in viewed)
+    viewed.add(booking_id)
+except NotFound as exc:
+    st.title("Session not found")
+    st.info(exc.message, icon="🔎")
+    st.stop()
+
+if flash := st.session_state.pop("bd_flash", None):
+    st.success(flash, icon="✅")
+
+st.title(f"{fmt.session_type(detail.session_type)} session · {fmt.when(detail.starts_at, me.timezone)}")
+badge = {"unconfirmed": "orange", "confirmed": "green", "awaiting_client": "blue"}.get(detail.status, "gray")
+st.markdown(f":{badge}-badge[{detail.status_label}] Requested {fmt.ago(detail.requested_at)}"
+            + (f" · answer {fmt.due(detail.response_due_at)}" if detail.is_open else ""))
+
+if detail.assessment.risk:
+    st.error("**Risk flag.** In the self-assessment the client said they have had thoughts that they would be "
+             "better off dead, or of hurting themselves (PHQ-9 item 9). Follow the practice's risk procedure "
+             "and contact the client promptly.", icon="⚠️")
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    details_section(detail, me.timezone)
+with right:
+    st.subheader("Your answer" if not me.is_manager else "Answer")
+    avail = detail.availability
+    if detail.is_open:
+        if avail.clashes:
+            for c in avail.clashes:
+                st.error(f"**Clash:** another {c.what} at {fmt.when(c.starts_at, me.timezone)} "
+                         f"({c.duration_minutes} min). Confirming is blocked until this is resolved.", icon="⛔")
+        elif avail.outside_hours:
+            st.warning(f"This time is outside the therapist's working hours ({avail.working_hours_text}). "
+                       "You can still confirm if you are available.", icon="🕘")
+        else:
+            st.success("The therapist is free and working at this time.", icon="🗓️")
+        st.caption("Only confirm if you are available at this time and can help with what the client is "
+                   "seeking help with.")
+        if st.button("Confirm Session", type="primary", disabled=bool(avail.clashes), key="confirm_open",
+                     use_container_width=True):
+            st.session_state["bd_confirm_for"] = detail.id
+    else:
+        st.info(f"This session is **{detail.status_label.lower()}**; there is nothing to answer.", icon="ℹ️")
+
+
+@st.dialog("Confirm this session?", width="large", on_dismiss=lambda: st.session_state.pop("bd_confirm_for", None))
+def confirm_dialog() -> None:
+    preview = bookings.confirmation_preview(me, detail.id)
+    st.write(f"{detail.client_name} will be emailed this, with a calendar invitation:")
+    with st.container(border=True):
+        st.markdown(f"**Subject:** {fmt.md_escape(preview.subject)}")
+        st.text(preview.text)
+    go, back = st.columns(2)
+    if go.button("Confirm Session", type="primary", key="confirm_final", use_container_width=True):
+        st.session_state.pop("bd_confirm_for", None)
+        try:
+            bookings.confirm(me, detail.id, detail.version, current.browser_session())
+        except BookingDeskError as exc:
+            st.session_state["bd_confirm_error"] = exc.message
+        else:
+            st.session_state["bd_flash"] = (f"Session confirmed. {detail.client_name} will receive the "
+                                            "confirmation email shortly.")
+        st.rerun()
+    if back.button("Not yet", key="confirm_cancel", use_container_width=True):
+        st.session_state.pop("bd_confirm_for", None)
+        st.rerun()
+
+
+if err := st.session_state.pop("bd_confirm_error", None):
+    with right:
+        st.error(err, icon="⚠️")
+        st.button("Reload", key="reload_after_conflict")
+if st.session_state.get("bd_confirm_for") == detail.id and detail.is_open:
+    confirm_dialog()
+
+assessment_section(detail, me.timezone)
+messages_section(detail, me.timezone)
+history_section(detail, me.timezone)
+st.caption(f"Times shown in {me.timezone}. Now: {fmt.when(clock.now(), me.timezone)}.")

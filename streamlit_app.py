@@ -1,0 +1,81 @@
+"""Booking Desk: page config, the login gate, and the pages each role may open."""
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from lib import demo_seed
+from lib.errors import DatabaseUnavailable
+from ui import login, secret
+from ui.background import start_dispatcher
+from ui.errors import friendly_errors
+
+st.set_page_config(page_title="Booking Desk", page_icon="🟣", layout="wide")
+
+ROOT = __file__.rsplit("/", 1)[0]
+# Page files are named unlike their addresses on purpose: Streamlit also serves every file in
+# pages/ at /<file name> (its older multipage mode), and an address that matched a file name would
+# run that file without this gate. Each page also refuses to run without a logged-in user.
+
+
+def page(file: str, title: str, url: str, icon: str, default: bool = False) -> st.Page | None:
+    """A page, or None while its file doesn't exist yet (a feature still being built is not offered)."""
+    path = f"{ROOT}/pages/{file}"
+    return st.Page(path, title=title, url_path=url, icon=icon, default=default) if os.path.exists(path) else None
+
+
+def available(pages: list[st.Page | None]) -> list[st.Page]:
+    return list(dict.fromkeys(p for p in pages if p is not None))
+
+
+DASHBOARD = page("queue.py", "New sessions", "dashboard", ":material/inbox:", default=True)
+SESSION = page("session_detail.py", "Session", "session", ":material/event:")
+METRICS = page("response_times.py", "Response times", "metrics", ":material/monitoring:")
+SETTINGS = page("my_settings.py", "Settings", "settings", ":material/settings:")
+OUTBOX = page("messages.py", "Outbox", "outbox", ":material/outgoing_mail:")
+AUDIT = page("audit_trail.py", "Audit trail", "audit", ":material/policy:")
+NEW_BOOKING = page("new_booking.py", "New booking", "new-booking", ":material/add_circle:")
+ASSESSMENT = page("self_assessment.py", "Your self-assessment", "assessment", ":material/assignment:")
+RESPOND = page("choose_time.py", "Choose a time", "respond", ":material/schedule:")
+
+PUBLIC = available([ASSESSMENT, RESPOND])
+THERAPIST = [DASHBOARD, SESSION, METRICS, SETTINGS]
+MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, SETTINGS]
+
+
+
+
+def main() -> None:
+    try:
+        demo = demo_seed.demo_in_use()
+    except DatabaseUnavailable as exc:
+        st.error(f"**We can't reach the database just now.** {exc.message}", icon="🔌")
+        st.button("Try again")
+        st.stop()
+    start_dispatcher()
+    key, problem = secret.cookie_key(demo)
+    if problem:
+        st.error(f"**Booking Desk can't start safely.** {problem}", icon="🔒")
+        st.stop()
+    # Register every page (hidden) before login so deep links survive the login form.
+    everyone = available(MANAGER + THERAPIST + PUBLIC)
+    pg = st.navigation(everyone, position="hidden")
+    if pg.url_path in {p.url_path for p in PUBLIC}:
+        with friendly_errors():
+            pg.run()
+        return
+    actor = login.current_actor(key, demo)
+    if actor is None:
+        st.stop()
+    role_pages = available(MANAGER if actor.is_manager else THERAPIST)
+    st.session_state["bd_actor"] = actor
+    pg = st.navigation(role_pages, position="sidebar")
+    with friendly_errors():
+        pg.run()
+
+
+try:
+    main()
+except DatabaseUnavailable as exc:
+    st.error(f"**We can't reach the database just now.** {exc.message}", icon="🔌")

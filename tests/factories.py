@@ -1,0 +1,63 @@
+"""Test data built through the same service code the app uses."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from lib import auth, clock
+from lib.auth import Actor
+from lib.db import unit_of_work
+from lib.intake import NewBooking, create_booking
+from lib.models import Assessment, User
+from lib.practice import Rules
+
+PASSWORD = "correct-horse-battery-staple"
+WEEKDAYS = {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")} | {"sat": [], "sun": []}
+
+
+@dataclass
+class Practice:
+    alice: Actor
+    bob: Actor
+    morgan: Actor
+    ids: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls) -> "Practice":
+        with unit_of_work(write=True) as s:
+            a = auth.add_user(s, "alice", "Alice Moreno", "alice@practice.test", "therapist", PASSWORD,
+                              working_hours=WEEKDAYS, phone="+442079460123", sms_opt_in=True,
+                              sms_phone="+447700900123")
+            b = auth.add_user(s, "bob", "Bob Okafor", "bob@practice.test", "therapist", PASSWORD,
+                              working_hours=WEEKDAYS)
+            m = auth.add_user(s, "morgan", "Morgan Reid", "morgan@practice.test", "manager", PASSWORD)
+            actors = [auth._actor(u) for u in (a, b, m)]
+        return cls(*actors)
+
+
+def book(therapist: Actor, client: str = "Hannah Whitfield", email: str | None = None,
+         starts_at: datetime | None = None, requested_ago: timedelta = timedelta(hours=1), notify: bool = True,
+         **kw) -> int:
+    """Create an unconfirmed booking; returns its id."""
+    now = clock.now()
+    req = NewBooking(
+        therapist_username=therapist.username, client_name=client,
+        client_email=email or f"{client.split()[0].lower()}@client.test", client_phone=kw.pop("client_phone", None),
+        session_type=kw.pop("session_type", "individual"), attendees=kw.pop("attendees", [client]),
+        starts_at=starts_at or (now + timedelta(days=2)).replace(hour=11, minute=0),
+        duration_minutes=kw.pop("duration_minutes", 50), delivery=kw.pop("delivery", "online"),
+        video_service=kw.pop("video_service", "Zoom"), address=kw.pop("address", None),
+        requested_at=now - requested_ago, join_details=kw.pop("join_details", "https://zoom.test/j/1"), **kw,
+    )
+    with unit_of_work(write=True) as s:
+        user = s.get(User, therapist.id)
+        return create_booking(s, Rules.load(s), user, req, notify=notify).booking.id
+
+
+def assess(booking_id: int, phq9=None, gad7=None, help_with=None, free_text=None) -> None:
+    from lib.models import Booking
+
+    with unit_of_work(write=True) as s:
+        b = s.get(Booking, booking_id)
+        s.add(Assessment(relationship_id=b.relationship_id, phq9=phq9 or [], gad7=gad7 or [],
+                         help_with=help_with or [], free_text=free_text, updated_at=clock.now()))

@@ -1,0 +1,78 @@
+"""Due times in business hours: Mon–Fri 09:00–17:30 Europe/London, bank holidays in England."""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from lib.business_hours import BusinessCalendar, add_business_seconds, business_seconds_between
+from lib.practice import DEFAULTS, Rules
+
+LONDON = ZoneInfo("Europe/London")
+CAL = BusinessCalendar()
+FOUR_HOURS = 4 * 3600
+
+
+def utc(y, mo, d, h, mi=0):
+    """A London wall-clock time as the naive UTC the database stores."""
+    return datetime(y, mo, d, h, mi, tzinfo=LONDON).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+@pytest.mark.parametrize("requested, due", [
+    (utc(2026, 11, 24, 10), utc(2026, 11, 24, 14)),          # plain Tuesday morning
+    (utc(2026, 11, 20, 17), utc(2026, 11, 23, 12, 30)),      # Friday 17:00 → Monday 12:30
+    (utc(2026, 11, 21, 3), utc(2026, 11, 23, 13)),           # Saturday night: clock starts Monday 09:00
+    (utc(2026, 11, 24, 19), utc(2026, 11, 25, 13)),          # after hours: next morning
+    (utc(2026, 12, 24, 16), utc(2026, 12, 29, 11, 30)),      # Christmas, Boxing Day (substitute Mon 28th)
+    (utc(2026, 3, 27, 15), utc(2026, 3, 30, 10, 30)),        # across the spring clock change
+    (utc(2026, 10, 23, 16), utc(2026, 10, 26, 11, 30)),      # across the autumn clock change
+    (utc(2026, 4, 2, 15), utc(2026, 4, 7, 10, 30)),          # Good Friday and Easter Monday
+])
+def test_due_time_is_four_business_hours_later(requested, due):
+    assert add_business_seconds(requested, FOUR_HOURS, CAL) == due
+
+
+def test_business_seconds_between_friday_evening_and_monday_morning():
+    # Friday 17:00 → Monday 10:00 is 30 min on Friday plus 1 h on Monday.
+    assert business_seconds_between(utc(2026, 11, 20, 17), utc(2026, 11, 23, 10), CAL) == 90 * 60
+
+
+def test_business_seconds_between_is_zero_outside_hours_and_when_reversed():
+    assert business_seconds_between(utc(2026, 11, 21, 9), utc(2026, 11, 22, 18), CAL) == 0
+    assert business_seconds_between(utc(2026, 11, 24, 12), utc(2026, 11, 24, 11), CAL) == 0
+
+
+def test_spring_forward_day_counts_wall_clock_hours():
+    # Monday 30 March 2026 is the first BST weekday: 09:00–17:30 local is still 8.5 hours.
+    assert business_seconds_between(utc(2026, 3, 30, 0), utc(2026, 3, 31, 0), CAL) == int(8.5 * 3600)
+
+
+def test_inverse_of_add():
+    start = utc(2026, 11, 20, 16, 45)
+    end = add_business_seconds(start, 3 * 3600 + 17 * 60, CAL)
+    assert business_seconds_between(start, end, CAL) == 3 * 3600 + 17 * 60
+
+
+def test_no_opening_hours_is_a_clear_error():
+    closed = BusinessCalendar.from_settings("Europe/London", {}, "GB", "ENG")
+    with pytest.raises(ValueError, match="no business hours"):
+        add_business_seconds(utc(2026, 11, 24, 10), 3600, closed)
+
+
+@pytest.mark.parametrize("lead_hours, expected_cutoff_from_start", [
+    (3, timedelta(0)), (8, timedelta(hours=-2)), (18, timedelta(hours=-6)), (30, timedelta(hours=-12)),
+    (60, timedelta(hours=-36)),
+])
+def test_expiry_schedule_by_lead_time(lead_hours, expected_cutoff_from_start):
+    rules = Rules(DEFAULTS)
+    requested = utc(2026, 11, 24, 10)
+    starts = requested + timedelta(hours=lead_hours)
+    assert rules.expires_at(requested, starts) == starts + expected_cutoff_from_start
+
+
+def test_long_lead_expires_48_hours_after_request_and_due_is_capped_by_expiry():
+    rules = Rules(DEFAULTS)
+    requested = utc(2026, 11, 24, 10)
+    assert rules.expires_at(requested, requested + timedelta(days=10)) == requested + timedelta(hours=48)
+    # A session 3 h away expires at its start, before 4 business hours pass: due = start.
+    soon = requested + timedelta(hours=3)
+    assert rules.response_due_at(requested, soon) == soon

@@ -1,0 +1,1 @@
+"""Small Streamlit helpers the pages share (login gate, formatting, friendly errors)."""

@@ -1,0 +1,39 @@
+"""How times and labels look on screen, always in the viewer's timezone."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from lib import clock
+from lib.notify.templates import TYPE_LABELS
+
+
+def when(value: datetime | None, tz: str) -> str:
+    return clock.fmt_local(value, tz) if value else "—"
+
+
+def ago(value: datetime, now: datetime | None = None) -> str:
+    now = now or clock.now()
+    delta = (now - value).total_seconds()
+    return f"{clock.humanize_delta(delta)} ago" if delta >= 0 else f"in {clock.humanize_delta(delta)}"
+
+
+def due(value: datetime, now: datetime | None = None) -> str:
+    now = now or clock.now()
+    delta = (value - now).total_seconds()
+    return f"overdue by {clock.humanize_delta(delta)}" if delta <= 0 else f"due in {clock.humanize_delta(delta)}"
+
+
+def session_type(value: str) -> str:
+    return TYPE_LABELS.get(value, value.title())
+
+
+def delivery(kind: str, service: str | None, address: str | None) -> str:
+    return f"Online · {service or 'video'}" if kind == "online" else f"In person · {address or 'address to follow'}"
+
+
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~:$=")
+
+
+def md_escape(text: str | None) -> str:
+    """Backslash-escape markdown so user-supplied text shows literally inside st.markdown."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in (text or "")).replace("\n", " ")

@@ -1,0 +1,109 @@
+"""The sections of the session page. Client-supplied text always goes through st.text or tables."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib import assessments
+from lib.bookings import BookingDetail
+from ui import format as fmt
+
+EVENT_LABELS = {
+    "requested": "Requested", "viewed": "First opened by the therapist", "confirmed": "Confirmed",
+    "rescheduled": "Time changed", "offered": "Other times offered", "declined": "Declined (not the best fit)",
+    "cancelled": "Cancelled", "expired": "Expired (no answer in time)", "reminded": "Reminder sent",
+    "escalated": "Escalated to managers", "reassigned": "Reassigned", "client_picked": "Client picked a time",
+}
+
+
+def _row(label: str, value: str) -> None:
+    a, b = st.columns([1, 3])
+    a.markdown(f"**{label}**")
+    b.text(value)
+
+
+def details_section(d: BookingDetail, tz: str) -> None:
+    st.subheader("Session details")
+    with st.container(border=True):
+        _row("Date and time", fmt.when(d.starts_at, tz))
+        _row("Duration", f"{d.duration_minutes} minutes")
+        _row("Session type", fmt.session_type(d.session_type))
+        _row("Attendees" if len(d.attendees) > 1 else "Attendee", "\n".join(d.attendees))
+        if d.delivery == "online":
+            _row("Location", f"Online — {d.video_service or 'video'}")
+            _row("How to join", d.join_details or "The joining link is sent with the confirmation.")
+        else:
+            _row("Location", f"In person — {d.address or 'address to follow'}")
+        _row("Requested", f"{fmt.when(d.requested_at, tz)} ({fmt.ago(d.requested_at)}) by {d.requested_by}")
+        if d.status == "unconfirmed":
+            _row("Answer due", f"{fmt.when(d.response_due_at, tz)} ({fmt.due(d.response_due_at)})")
+        _row("Therapist", d.therapist_name)
+    st.subheader("Client")
+    with st.container(border=True):
+        _row("Name", d.client_name)
+        _row("Email", d.client_email)
+        _row("Phone", d.client_phone or "—")
+        _row("Their timezone", d.client_tz)
+        together = (f"{d.sessions_together} earlier confirmed session(s) together" if d.sessions_together
+                    else "new client — no confirmed sessions together yet")
+        _row("Relationship", f"Since {fmt.when(d.relationship_since, tz)}; {together}")
+
+
+def _answers_table(items: list[str], answers: list[int | None]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "#": range(1, len(items) + 1),
+        "Over the last two weeks, how often…": items,
+        "Answer": [assessments.ANSWERS[a] if a is not None else "— not answered" for a in answers],
+        "Score": [a if a is not None else None for a in answers],
+    })
+
+
+def _score_line(name: str, score: assessments.Score, maximum: int) -> str:
+    if score.total is None:
+        return f"**{name}:** {score.answered} of {score.items} answered — no total yet"
+    return f"**{name}: {score.total} / {maximum}** — {score.severity}"
+
+
+def assessment_section(d: BookingDetail, tz: str) -> None:
+    a = d.assessment
+    st.subheader("Self-assessment")
+    status_badge = {"complete": "green", "partial": "orange", "not started": "gray"}[a.status]
+    updated = f" · last updated {fmt.when(a.updated_at, tz)} ({fmt.ago(a.updated_at)})" if a.updated_at else ""
+    st.markdown(f":{status_badge}-badge[{a.status.capitalize()}]{updated}")
+    if a.status == "not started":
+        st.info("The client hasn't started their self-assessment yet. Clients often fill it in shortly after "
+                "booking; if you need more information to decide, you can wait a little while.", icon="📝")
+        return
+    if a.status == "partial":
+        st.caption("The client may still add more. If you don't yet have enough to decide whether you can help, "
+                   "consider waiting a little.")
+    c1, c2 = st.columns(2)
+    c1.markdown(_score_line("PHQ-9 (depression)", a.phq9_score, 27))
+    c2.markdown(_score_line("GAD-7 (anxiety)", a.gad7_score, 21))
+    st.markdown("**Wants help with**")
+    st.text(", ".join(a.help_with) if a.help_with else "— not said yet")
+    st.markdown("**In their own words**")
+    st.text(a.free_text or "— nothing written yet")
+    with st.expander("PHQ-9 answers, item by item", expanded=a.risk):
+        st.dataframe(_answers_table(assessments.PHQ9_ITEMS, a.phq9), hide_index=True, use_container_width=True)
+    with st.expander("GAD-7 answers, item by item"):
+        st.dataframe(_answers_table(assessments.GAD7_ITEMS, a.gad7), hide_index=True, use_container_width=True)
+
+
+def messages_section(d: BookingDetail, tz: str) -> None:
+    st.subheader("Messages about this session")
+    if not d.messages:
+        st.caption("No messages yet.")
+        return
+    st.dataframe(pd.DataFrame([{
+        "Written": fmt.when(m.created_at, tz), "Channel": m.channel.upper(), "Message": m.subject or m.template,
+        "To": m.recipient, "Status": m.status.replace("_", " "), "Sent": fmt.when(m.sent_at, tz),
+        "Problem": m.last_error or "",
+    } for m in d.messages]), hide_index=True, use_container_width=True)
+
+
+def history_section(d: BookingDetail, tz: str) -> None:
+    st.subheader("History")
+    st.dataframe(pd.DataFrame([{
+        "When": fmt.when(e.at, tz), "What": EVENT_LABELS.get(e.kind, e.kind), "Who": e.actor,
+    } for e in d.history]), hide_index=True, use_container_width=True)
