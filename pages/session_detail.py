@@ -54,7 +54,7 @@ with right:
         st.caption("Only confirm if you are available at this time and can help with what the client is "
                    "seeking help with.")
         if st.button("Confirm Session", type="primary", disabled=bool(avail.clashes), key="confirm_open",
-                     use_container_width=True):
+                     width="stretch"):
             st.session_state["bd_confirm_for"] = detail.id
     else:
         st.info(f"This session is **{detail.status_label.lower()}**; there is nothing to answer.", icon="ℹ️")
@@ -68,7 +68,7 @@ def confirm_dialog() -> None:
         st.markdown(f"**Subject:** {fmt.md_escape(preview.subject)}")
         st.text(preview.text)
     go, back = st.columns(2)
-    if go.button("Confirm Session", type="primary", key="confirm_final", use_container_width=True):
+    if go.button("Confirm Session", type="primary", key="confirm_final", width="stretch"):
         st.session_state.pop("bd_confirm_for", None)
         try:
             bookings.confirm(me, detail.id, detail.version, current.browser_session())
@@ -78,7 +78,7 @@ def confirm_dialog() -> None:
             st.session_state["bd_flash"] = (f"Session confirmed. {detail.client_name} will receive the "
                                             "confirmation email shortly.")
         st.rerun()
-    if back.button("Not yet", key="confirm_cancel", use_container_width=True):
+    if back.button("Not yet", key="confirm_cancel", width="stretch"):
         st.session_state.pop("bd_confirm_for", None)
         st.rerun()
 
@@ -87,8 +87,14 @@ if err := st.session_state.pop("bd_confirm_error", None):
     with right:
         st.error(err, icon="⚠️")
         st.button("Reload", key="reload_after_conflict")
-if st.session_state.get("bd_confirm_for") == detail.id and detail.is_open:
-    confirm_dialog()
+if st.session_state.get("bd_confirm_for") == detail.id:
+    if detail.is_open:
+        confirm_dialog()
+    else:  # changed in another tab or by someone else since the dialog opened
+        st.session_state.pop("bd_confirm_for", None)
+        with right:
+            st.warning(f"This session was changed meanwhile and is now **{detail.status_label.lower()}**. "
+                       "Nothing more was sent. The page shows its latest state.", icon="🔄")
 
 assessment_section(detail, me.timezone)
 messages_section(detail, me.timezone)

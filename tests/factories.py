@@ -25,12 +25,12 @@ class Practice:
     @classmethod
     def build(cls) -> "Practice":
         with unit_of_work(write=True) as s:
-            a = auth.add_user(s, "alice", "Alice Moreno", "alice@practice.test", "therapist", PASSWORD,
+            a = auth.add_user(s, "alice", "Alice Moreno", "alice@practice.example", "therapist", PASSWORD,
                               working_hours=WEEKDAYS, phone="+442079460123", sms_opt_in=True,
                               sms_phone="+447700900123")
-            b = auth.add_user(s, "bob", "Bob Okafor", "bob@practice.test", "therapist", PASSWORD,
+            b = auth.add_user(s, "bob", "Bob Okafor", "bob@practice.example", "therapist", PASSWORD,
                               working_hours=WEEKDAYS)
-            m = auth.add_user(s, "morgan", "Morgan Reid", "morgan@practice.test", "manager", PASSWORD)
+            m = auth.add_user(s, "morgan", "Morgan Reid", "morgan@practice.example", "manager", PASSWORD)
             actors = [auth._actor(u) for u in (a, b, m)]
         return cls(*actors)
 
@@ -42,7 +42,7 @@ def book(therapist: Actor, client: str = "Hannah Whitfield", email: str | None =
     now = clock.now()
     req = NewBooking(
         therapist_username=therapist.username, client_name=client,
-        client_email=email or f"{client.split()[0].lower()}@client.test", client_phone=kw.pop("client_phone", None),
+        client_email=email or f"{client.split()[0].lower()}@client.example", client_phone=kw.pop("client_phone", None),
         session_type=kw.pop("session_type", "individual"), attendees=kw.pop("attendees", [client]),
         starts_at=starts_at or (now + timedelta(days=2)).replace(hour=11, minute=0),
         duration_minutes=kw.pop("duration_minutes", 50), delivery=kw.pop("delivery", "online"),

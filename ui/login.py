@@ -112,7 +112,7 @@ def _login_form(authenticator: stauth.Authenticate, demo: bool) -> Actor | None:
                 username = st.text_input("Username", key="bd_login_user", autocomplete="username")
                 password = st.text_input("Password", type="password", key="bd_login_password",
                                          autocomplete="current-password")
-                submitted = st.form_submit_button("Log in", type="primary", use_container_width=True)
+                submitted = st.form_submit_button("Log in", type="primary", width="stretch")
             error = st.empty()
             if demo:
                 st.info("**Demo data is loaded.** Log in as `alice` or `bob` (therapists) or `morgan` "

@@ -85,9 +85,9 @@ def assessment_section(d: BookingDetail, tz: str) -> None:
     st.markdown("**In their own words**")
     st.text(a.free_text or "— nothing written yet")
     with st.expander("PHQ-9 answers, item by item", expanded=a.risk):
-        st.dataframe(_answers_table(assessments.PHQ9_ITEMS, a.phq9), hide_index=True, use_container_width=True)
+        st.dataframe(_answers_table(assessments.PHQ9_ITEMS, a.phq9), hide_index=True, width="stretch")
     with st.expander("GAD-7 answers, item by item"):
-        st.dataframe(_answers_table(assessments.GAD7_ITEMS, a.gad7), hide_index=True, use_container_width=True)
+        st.dataframe(_answers_table(assessments.GAD7_ITEMS, a.gad7), hide_index=True, width="stretch")
 
 
 def messages_section(d: BookingDetail, tz: str) -> None:
@@ -99,11 +99,11 @@ def messages_section(d: BookingDetail, tz: str) -> None:
         "Written": fmt.when(m.created_at, tz), "Channel": m.channel.upper(), "Message": m.subject or m.template,
         "To": m.recipient, "Status": m.status.replace("_", " "), "Sent": fmt.when(m.sent_at, tz),
         "Problem": m.last_error or "",
-    } for m in d.messages]), hide_index=True, use_container_width=True)
+    } for m in d.messages]), hide_index=True, width="stretch")
 
 
 def history_section(d: BookingDetail, tz: str) -> None:
     st.subheader("History")
     st.dataframe(pd.DataFrame([{
         "When": fmt.when(e.at, tz), "What": EVENT_LABELS.get(e.kind, e.kind), "Who": e.actor,
-    } for e in d.history]), hide_index=True, use_container_width=True)
+    } for e in d.history]), hide_index=True, width="stretch")

@@ -1,0 +1,47 @@
+"""Run every benchmark and end with one `name: value` line per figure.
+
+Options: --only core,dispatch,importing,metrics   BENCH_BOOKINGS=N (default 1,000,000)
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("BOOKING_DESK_DISPATCHER", "off")
+
+SUITES = ["core", "dispatch", "importing", "metrics"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--only", default=",".join(SUITES))
+    args = parser.parse_args()
+    figures: list[tuple[str, str]] = []
+
+    def report(name: str, value: float | str) -> None:
+        text = f"{value:.2f}" if isinstance(value, float) else str(value)
+        figures.append((name, text))
+        print(f"  {name}: {text}", flush=True)
+
+    for suite in args.only.split(","):
+        try:
+            module = importlib.import_module(f"bench.{suite}")
+        except ModuleNotFoundError as exc:
+            print(f"[{suite}] not available: {exc}")
+            continue
+        print(f"[{suite}]", flush=True)
+        started = time.monotonic()
+        module.run(report)
+        print(f"[{suite}] done in {time.monotonic() - started:.0f} s", flush=True)
+    print()
+    for name, text in figures:
+        print(f"{name}: {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

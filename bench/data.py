@@ -1,0 +1,60 @@
+"""The large data sets the benchmarks share: seeded once per `make bench` run."""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import uuid
+from functools import lru_cache
+
+from lib import db, migrate
+from lib.bulk_seed import seed_bulk
+
+BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "1000000"))
+THERAPISTS = int(os.environ.get("BENCH_THERAPISTS", "2000"))
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+_workdir = tempfile.mkdtemp(prefix="booking-desk-bench-")
+
+
+def _seed(url: str, label: str) -> str:
+    migrate.upgrade(url)
+    started = time.monotonic()
+    seed_bulk(BOOKINGS, THERAPISTS, url=url)
+    print(f"  seeded {BOOKINGS:,} bookings / {THERAPISTS:,} therapists on {label} "
+          f"in {time.monotonic() - started:.0f} s", flush=True)
+    return url
+
+
+@lru_cache(maxsize=None)
+def large_sqlite() -> str:
+    return _seed(f"sqlite:///{_workdir}/large.db", "SQLite")
+
+
+@lru_cache(maxsize=None)
+def large_postgres() -> str:
+    import sqlalchemy as sa
+
+    name = f"bd_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return _seed(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", "PostgreSQL")
+
+
+def fresh_sqlite(name: str) -> str:
+    url = f"sqlite:///{_workdir}/{name}-{uuid.uuid4().hex[:6]}.db"
+    migrate.upgrade(url)
+    return url
+
+
+def drop_postgres_databases() -> None:
+    """Called at the end of a run: remove the bench databases."""
+    import sqlalchemy as sa
+
+    db.dispose_all()
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for (name,) in conn.exec_driver_sql("SELECT datname FROM pg_database WHERE datname LIKE 'bd_bench_%'"):
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()

@@ -1,0 +1,50 @@
+"""AppTest helpers: the real app script, logged in the way the login gate leaves a browser session."""
+from __future__ import annotations
+
+import time
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "streamlit_app.py")
+
+
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def logged_in_app(username: str) -> AppTest:
+    """An AppTest whose session is already logged in as `username` (as after the login form)."""
+    from lib.auth import actor_for
+
+    actor = actor_for(username)
+    at = app()
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.session_state["name"] = actor.name if actor else username
+    at.session_state["roles"] = [actor.role] if actor else []
+    at.session_state["bd_checked"] = True
+    at.session_state["bd_last_seen"] = time.time()
+    return at
+
+
+def open_page(username: str, page: str, **query) -> AppTest:
+    """Logged in, on pages/<page> with the given query parameters, after one run."""
+    at = logged_in_app(username)
+    at.run()
+    at.switch_page(f"pages/{page}")
+    for k, v in query.items():
+        at.query_params[k] = str(v)
+    at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything a user would read on the page, as one string (for 'is X shown' assertions)."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "text", "caption", "info", "success", "warning",
+                 "error", "metric"):
+        for el in getattr(at, kind):
+            parts.append(str(getattr(el, "value", "")) + " " + str(getattr(el, "label", "") or ""))
+    return "\n".join(parts)

@@ -1,0 +1,154 @@
+"""Browser tests: the real app under `streamlit run` on a fresh demo database, driven by Debian's Chromium.
+
+One server per test run (starting it takes about a second); each test gets its own browser context,
+so its own cookies and its own Streamlit session. The server is a separate process: its clock is the
+real one (the demo seed uses the real current time), not tests.conftest.NOW.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, skip_or_fail
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+DEMO_PASSWORD = "booking-desk-demo"
+COOKIE = "booking_desk_auth"
+VIEWPORT = {"width": 1400, "height": 1000}
+# Streamlit redraws after every click; a generous per-step timeout keeps a slow CI machine green.
+STEP_MS = 15_000
+
+
+@dataclass(frozen=True)
+class RunningApp:
+    url: str
+    database_url: str
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _lib(command: list[str], env: dict) -> None:
+    done = subprocess.run([sys.executable, "-m", "lib", *command], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"python -m lib {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as resp:
+            return resp.status == 200 and resp.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+@contextmanager
+def running_app(workdir: Path, timeout: float = 30.0):
+    """A migrated demo database in `workdir` and `streamlit run` serving it; stopped on exit."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    database_url = f"sqlite:///{workdir / 'booking_desk.db'}"
+    env = os.environ | {"DATABASE_URL": database_url, "BOOKING_DESK_DISPATCHER": "off", "APP_BASE_URL": url,
+                        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env.pop("BOOKING_DESK_SECRET", None)  # the demo key; a developer's own secret must not leak in
+    _lib(["migrate"], env)
+    _lib(["seed-demo"], env)
+    log = (workdir / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                tail = (workdir / "streamlit.log").read_text()[-3000:]
+                raise RuntimeError(f"streamlit did not become healthy at {url} "
+                                   f"(exit code {proc.poll()}):\n{tail}")
+            time.sleep(0.1)
+        yield RunningApp(url, database_url)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    with running_app(tmp_path_factory.mktemp("e2e")) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+def base_url(app_server) -> str:
+    """pytest-playwright's base URL: `page.goto("/session?id=3")` reaches the test server."""
+    return app_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not os.access(CHROMIUM, os.X_OK):
+        skip_or_fail(f"Chromium is not installed at {CHROMIUM} (make chromium)")
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, base_url):
+    return {**browser_context_args, "base_url": base_url, "viewport": VIEWPORT}
+
+
+@pytest.fixture(autouse=True)
+def _patient_page(page):
+    page.set_default_timeout(STEP_MS)
+    yield
+
+
+def wait_for_login_cookie(context, timeout: float = 10.0) -> None:
+    """The cookie component writes the re-login cookie a moment after the first page is drawn."""
+    deadline = time.monotonic() + timeout
+    while not any(c["name"] == COOKIE for c in context.cookies()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the login cookie {COOKIE!r} was never written")
+        time.sleep(0.05)
+
+
+def fill_login(page, username: str, password: str) -> None:
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.fixture
+def log_in(page):
+    """Log in on the current page (or the dashboard) and wait until the login has stuck."""
+    from playwright.sync_api import expect
+
+    def _log_in(username: str, path: str | None = "/", landing: str = "New and unconfirmed sessions"):
+        if path is not None:
+            page.goto(path)
+        fill_login(page, username, DEMO_PASSWORD)
+        expect(page.get_by_text(landing).first).to_be_visible()
+        wait_for_login_cookie(page.context)
+        return page
+
+    return _log_in

@@ -1,0 +1,92 @@
+"""The core job: a therapist opens a new session from the dashboard, reads it, and confirms it."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import fill_login, wait_for_login_cookie, DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+PURPLE = "rgb(107, 63, 160)"  # the theme's primaryColor, #6B3FA0
+
+
+def session_id(link) -> str:
+    return re.search(r"[?&]id=(\d+)", link.get_attribute("href")).group(1)
+
+
+def queue_count(page) -> int:
+    heading = page.get_by_text(re.compile(r"New and unconfirmed sessions · \d+"))
+    return int(heading.inner_text().rsplit("·", 1)[1])
+
+
+def test_alice_confirms_her_most_urgent_session_from_the_dashboard(page, log_in):
+    log_in("alice")
+    waiting = queue_count(page)
+    first = page.get_by_role("link", name="Open session").first
+    booking = session_id(first)
+
+    first.click()
+
+    expect(page).to_have_url(re.compile(rf"/session\?id={booking}$"))
+    expect(page.get_by_role("heading", name="Session details")).to_be_visible()
+    for label in ("Date and time", "Session type", "Location", "Attendee"):
+        expect(page.get_by_text(label, exact=True).first).to_be_visible()
+    expect(page.get_by_role("heading", name="Self-assessment")).to_be_visible()
+    expect(page.get_by_text("PHQ-9 (depression)").first).to_be_visible()
+    expect(page.get_by_text("Unconfirmed").first).to_be_visible()
+    client = page.get_by_text("Name", exact=True).locator("xpath=ancestor::*[@data-testid='stHorizontalBlock'][1]") \
+        .get_by_test_id("stText").inner_text()
+
+    button = page.get_by_role("button", name="Confirm Session")
+    expect(button).to_have_css("background-color", PURPLE)
+    button.click()
+
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text(f"{client} will be emailed this, with a calendar invitation:")).to_be_visible()
+    expect(dialog.get_by_text("Subject:")).to_be_visible()
+    expect(dialog.get_by_test_id("stText")).to_contain_text(client.split()[0])
+    dialog.get_by_role("button", name="Confirm Session").click()
+
+    expect(page.get_by_text(f"Session confirmed. {client} will receive the confirmation email shortly.")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_text("Confirmed", exact=True).first).to_be_visible()
+    expect(page.get_by_role("button", name="Confirm Session")).to_have_count(0)
+
+    page.get_by_role("link", name="Back to the dashboard").click()
+
+    expect(page.get_by_text(f"New and unconfirmed sessions · {waiting - 1}")).to_be_visible()
+    expect(page.locator(f"a[href$='id={booking}']").filter(has_text="Open session")).to_have_count(0)
+
+
+def test_bob_cannot_open_alices_session_by_typing_its_address(page, log_in):
+    log_in("alice")
+    alices = session_id(page.get_by_role("link", name="Open session").first)
+    page.context.clear_cookies()
+    page.goto("/")
+    log_in("bob")
+
+    page.goto(f"/session?id={alices}")
+    expect(page.get_by_role("heading", name="Session not found")).to_be_visible()
+    not_yours = page.get_by_test_id("stAlert").inner_text()
+
+    page.goto("/session?id=999999")
+    expect(page.get_by_role("heading", name="Session not found")).to_be_visible()
+    assert page.get_by_test_id("stAlert").inner_text() == not_yours  # "not yours" looks exactly like "no such"
+    expect(page.get_by_role("button", name="Confirm Session")).to_have_count(0)
+
+
+def test_a_logged_out_visitor_following_a_session_link_lands_on_it_after_logging_in(page, log_in):
+    log_in("alice")
+    link = page.get_by_role("link", name="Open session").first
+    booking = session_id(link)
+    page.context.clear_cookies()
+
+    page.goto(f"/session?id={booking}")
+    expect(page.get_by_role("textbox", name="Password")).to_be_visible()
+    expect(page.get_by_role("heading", name="Session details")).to_have_count(0)
+    fill_login(page, "alice", DEMO_PASSWORD)
+
+    expect(page.get_by_role("heading", name="Session details")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/session\?id={booking}$"))
+    wait_for_login_cookie(page.context)

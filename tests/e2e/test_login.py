@@ -1,0 +1,34 @@
+"""Logging in through the real login form, and staying logged in across a reload."""
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import DEMO_PASSWORD, fill_login
+
+pytestmark = pytest.mark.e2e
+
+
+def test_wrong_password_is_refused_with_a_clear_message(page):
+    page.goto("/")
+    fill_login(page, "alice", "not-her-password")
+
+    expect(page.get_by_text("That username and password don't match. Please try again.")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Password")).to_be_visible()
+    expect(page.get_by_text("New and unconfirmed sessions")).to_have_count(0)
+
+
+def test_the_login_page_names_the_demo_accounts_because_demo_data_is_loaded(page):
+    page.goto("/")
+
+    expect(page.get_by_text("Demo data is loaded.")).to_be_visible()
+    expect(page.get_by_text(DEMO_PASSWORD)).to_be_visible()
+
+
+def test_alice_logs_in_and_stays_logged_in_after_a_reload(page, log_in):
+    log_in("alice")
+    expect(page.get_by_text("Signed in as Alice Moreno")).to_be_visible()
+
+    page.reload()
+
+    expect(page.get_by_text("New and unconfirmed sessions")).to_be_visible()
+    expect(page.get_by_text("Signed in as Alice Moreno")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Password")).to_have_count(0)

@@ -1,0 +1,188 @@
+"""Confirm Session on a real database (SQLite and PostgreSQL): rules, access, outbox, history."""
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select
+
+from lib import bookings, clock
+from lib.db import unit_of_work
+from lib.errors import Conflict, InvalidInput, NotFound
+from lib.models import Booking, BookingEvent, Notification
+from tests.factories import assess, book
+
+
+def _rows(model, **where):
+    with unit_of_work() as s:
+        stmt = select(model)
+        for k, v in where.items():
+            stmt = stmt.where(getattr(model, k) == v)
+        return s.scalars(stmt).all()
+
+
+def test_confirm_moves_session_out_of_queue_and_records_who_and_when(practice):
+    bid = book(practice.alice, "Hannah Whitfield", attendees=["Hannah Whitfield"])
+    assert [i.id for i in bookings.queue(practice.alice).items] == [bid]
+    version = bookings.get_for(practice.alice, bid).version
+
+    bookings.confirm(practice.alice, bid, version)
+
+    assert bookings.queue(practice.alice).items == []
+    detail = bookings.get_for(practice.alice, bid)
+    assert detail.status == "confirmed"
+    confirmed = [e for e in detail.history if e.kind == "confirmed"]
+    assert [(e.actor, e.at) for e in confirmed] == [("alice", clock.now())]
+    booking = _rows(Booking, id=bid)[0]
+    assert booking.first_response_at == clock.now()
+    assert booking.response_business_seconds == 3600  # requested 09:00, confirmed 10:00 on a Tuesday
+
+
+def test_confirmation_email_is_written_with_everything_the_client_needs(practice):
+    bid = book(practice.alice, "Tomás Ferreira", email="tomas@client.example", session_type="couple",
+               attendees=["Tomás Ferreira", "Inês Ferreira"], delivery="in_person", video_service=None,
+               address="12 Harley Street, London W1G 9PF", join_details=None, client_timezone="America/New_York",
+               starts_at=clock.now().replace(hour=15) + timedelta(days=2))
+    bookings.confirm(practice.alice, bid, 1)
+
+    mails = _rows(Notification, booking_id=bid, template="confirmed")
+    assert len(mails) == 1
+    mail = mails[0]
+    assert mail.recipient == "tomas@client.example" and mail.channel == "email" and mail.status == "pending"
+    text = mail.body_text
+    assert "Thu 26 Nov 2026, 10:00 EST" in text  # 15:00 UTC in the client's timezone
+    for expected in ("Couple", "Tomás Ferreira, Inês Ferreira", "In person at 12 Harley Street", "Alice Moreno",
+                     "alice@practice.example", "+442079460123", "48 hours", "50 minutes"):
+        assert expected in text
+    assert "Inês Ferreira" in mail.body_html
+    event = Calendar.from_ical(mail.ics).walk("VEVENT")[0]
+    assert str(event["UID"]) == f"session-{bid}@booking-desk"
+    assert event.decoded("DTSTART").utcoffset() == timedelta(hours=-5)
+
+
+def test_online_confirmation_says_how_to_join_and_html_escapes_client_text(practice):
+    bid = book(practice.alice, "<b>Zoë</b> & co", email="zoe@client.example", join_details="https://zoom.test/j/42")
+    bookings.confirm(practice.alice, bid, 1)
+    mail = _rows(Notification, booking_id=bid, template="confirmed")[0]
+    assert "Online (Zoom) — https://zoom.test/j/42" in mail.body_text
+    assert "<b>Zoë</b>" not in mail.body_html and "&lt;b&gt;Zoë&lt;/b&gt; &amp; co" in mail.body_html
+
+
+def test_another_therapists_session_is_not_found_like_a_missing_one(practice):
+    bid = book(practice.alice)
+    for bad in (bid, 999999, "abc", None, "-1"):
+        with pytest.raises(NotFound) as err:
+            bookings.get_for(practice.bob, bad)
+        assert err.value.message == NotFound.message
+    with pytest.raises(NotFound):
+        bookings.confirm(practice.bob, bid, 1)
+    assert _rows(Booking, id=bid)[0].status == "unconfirmed"
+    assert bookings.queue(practice.bob).items == []
+
+
+def test_manager_sees_every_queue_and_can_filter_by_therapist(practice):
+    a = book(practice.alice, requested_ago=timedelta(hours=1))
+    b = book(practice.bob, "Grace O'Neill", requested_ago=timedelta(hours=26))
+    assert [i.id for i in bookings.queue(practice.morgan).items] == [b, a]  # most urgent first
+    assert [i.id for i in bookings.queue(practice.morgan, therapist_id=practice.bob.id).items] == [b]
+    # A therapist can't widen their view with a filter.
+    assert [i.id for i in bookings.queue(practice.alice, therapist_id=practice.bob.id).items] == [a]
+
+
+def test_queue_marks_overdue_and_orders_by_due_time(practice):
+    late = book(practice.alice, "Daniel Kowalski", requested_ago=timedelta(days=2))
+    fresh = book(practice.alice, "Zoë Lambert", requested_ago=timedelta(minutes=5))
+    q = bookings.queue(practice.alice)
+    assert [i.id for i in q.items] == [late, fresh]
+    assert (q.total, q.overdue) == (2, 1)
+    assert q.items[0].overdue(clock.now()) and not q.items[1].overdue(clock.now())
+
+
+def test_stale_version_and_changed_status_are_conflicts(practice):
+    bid = book(practice.alice)
+    bookings.confirm(practice.alice, bid, 1)
+    with pytest.raises(Conflict):
+        bookings.confirm(practice.alice, bid, 1)  # the other tab still has version 1
+    with pytest.raises(Conflict, match="already confirmed"):
+        bookings.confirm(practice.alice, bid, 2)
+    assert len(_rows(Notification, booking_id=bid, template="confirmed")) == 1
+
+
+def test_cancelled_session_cannot_be_confirmed(practice):
+    bid = book(practice.alice)
+    with unit_of_work(write=True) as s:
+        s.get(Booking, bid).status = "cancelled"
+    with pytest.raises(Conflict, match="cancelled"):
+        bookings.confirm(practice.alice, bid, 2)
+
+
+def test_clash_with_a_confirmed_session_is_shown_and_blocks_confirming(practice):
+    start = clock.now().replace(hour=11) + timedelta(days=2)
+    first = book(practice.alice, "Oliver Bennett", starts_at=start)
+    bookings.confirm(practice.alice, first, 1)
+    second = book(practice.alice, "Fatima Zahra", starts_at=start + timedelta(minutes=30))
+    avail = bookings.get_for(practice.alice, second).availability
+    assert [c.booking_id for c in avail.clashes] == [first]
+    with pytest.raises(InvalidInput, match="clashes"):
+        bookings.confirm(practice.alice, second, 1)
+    assert _rows(Booking, id=second)[0].status == "unconfirmed"
+    # Back to back is fine.
+    third = book(practice.alice, "Chen Wei", starts_at=start + timedelta(minutes=50))
+    assert bookings.get_for(practice.alice, third).availability.clashes == []
+
+
+def test_outside_working_hours_is_a_warning_not_a_block(practice):
+    saturday = clock.now().replace(hour=11) + timedelta(days=4)  # Sat 28 Nov
+    bid = book(practice.alice, starts_at=saturday)
+    avail = bookings.get_for(practice.alice, bid).availability
+    assert avail.outside_hours and "Sat" in avail.working_hours_text
+    bookings.confirm(practice.alice, bid, 1)
+    assert _rows(Booking, id=bid)[0].status == "confirmed"
+
+
+def test_a_failure_mid_confirm_leaves_no_half_change(practice, monkeypatch):
+    bid = book(practice.alice)
+    from lib.notify import outbox
+
+    def broken(*a, **kw):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(outbox, "enqueue", broken)
+    with pytest.raises(RuntimeError):
+        bookings.confirm(practice.alice, bid, 1)
+    assert _rows(Booking, id=bid)[0].status == "unconfirmed"
+    assert _rows(BookingEvent, booking_id=bid, kind="confirmed") == []
+    assert _rows(Notification, booking_id=bid, template="confirmed") == []
+
+
+def test_new_booking_emails_the_therapist_and_texts_only_if_opted_in(practice):
+    a = book(practice.alice, "Hannah Whitfield")
+    b = book(practice.bob, "Grace O'Neill")
+    alice_msgs = {(m.channel, m.recipient) for m in _rows(Notification, booking_id=a)}
+    assert alice_msgs == {("email", "alice@practice.example"), ("sms", "+447700900123")}
+    assert {(m.channel, m.recipient) for m in _rows(Notification, booking_id=b)} == {("email", "bob@practice.example")}
+    sms = [m for m in _rows(Notification, booking_id=a) if m.channel == "sms"][0]
+    assert "Whitfield" not in sms.body_text and "Hannah" not in sms.body_text
+    assert f"http://desk.test/session?id={a}" in sms.body_text
+
+
+def test_viewing_records_audit_and_first_view_event_once(practice):
+    bid = book(practice.alice)
+    bookings.get_for(practice.alice, bid, "browser-1", record_view=True)
+    bookings.get_for(practice.alice, bid, "browser-1", record_view=True)
+    bookings.get_for(practice.morgan, bid, "browser-2", record_view=True)
+    from lib.models import AuditEntry
+
+    views = _rows(AuditEntry, action="view_session")
+    assert [(v.username, v.booking_id, v.browser_session) for v in views] == [
+        ("alice", bid, "browser-1"), ("alice", bid, "browser-1"), ("morgan", bid, "browser-2")]
+    assert len(_rows(BookingEvent, booking_id=bid, kind="viewed")) == 1
+
+
+def test_assessment_shown_with_scores_bands_and_risk(practice):
+    bid = book(practice.alice)
+    assess(bid, phq9=[2, 2, 1, 2, 1, 2, 1, 0, 1], gad7=[2, 3, 2, 2, 1, 2, 1], help_with=["Depression"],
+           free_text="Since losing my job")
+    a = bookings.get_for(practice.alice, bid).assessment
+    assert (a.status, a.phq9_score.total, a.phq9_score.severity) == ("complete", 12, "moderate")
+    assert (a.gad7_score.total, a.gad7_score.severity) == (13, "moderate")
+    assert a.risk and a.free_text == "Since losing my job"
