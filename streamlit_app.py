@@ -46,9 +46,15 @@ MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, SETTINGS]
 
 
 
+@st.cache_data(ttl=30, show_spinner=False)
+def demo_in_use() -> bool:
+    """Whether the demo accounts exist (not personal data, so a shared cache is fine)."""
+    return demo_seed.demo_in_use()
+
+
 def main() -> None:
     try:
-        demo = demo_seed.demo_in_use()
+        demo = demo_in_use()
     except DatabaseUnavailable as exc:
         st.error(f"**We can't reach the database just now.** {exc.message}", icon="🔌")
         st.button("Try again")
@@ -69,7 +75,6 @@ def main() -> None:
     if actor is None:
         st.stop()
     role_pages = available(MANAGER if actor.is_manager else THERAPIST)
-    st.session_state["bd_actor"] = actor
     pg = st.navigation(role_pages, position="sidebar")
     with friendly_errors():
         pg.run()

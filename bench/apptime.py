@@ -1,4 +1,7 @@
-"""Server time of a page: AppTest runs, logged in, median of several, against an empty page."""
+"""Server time of a page: AppTest runs, logged in, median of several, against an empty page.
+
+The page and the empty page are run alternately, so both see the same machine noise.
+"""
 from __future__ import annotations
 
 import os
@@ -14,34 +17,38 @@ EMPTY = Path(tempfile.mkdtemp(prefix="bd-empty-")) / "empty_page.py"
 EMPTY.write_text("import streamlit as st\nst.title('Empty')\nst.write('An empty Streamlit page.')\n")
 
 
-def _median(make, runs: int) -> float:
-    at = make()
-    at.run()  # warm-up: imports, caches, first connection
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - started)
-        assert not at.exception, at.exception
-    return statistics.median(times)
+def _timed(at: AppTest) -> float:
+    started = time.perf_counter()
+    at.run()
+    elapsed = time.perf_counter() - started
+    assert not at.exception, at.exception
+    return elapsed
 
 
-def empty_page_seconds(runs: int = 15) -> float:
-    return _median(lambda: AppTest.from_file(str(EMPTY), default_timeout=120), runs)
-
-
-def page_seconds(url: str, username: str, page: str, query: dict | None = None, runs: int = 15) -> float:
-    """Median server time of `page` (a file under pages/) for a logged-in user on database `url`."""
+def logged_in_page(url: str, username: str, page: str, query: dict | None = None) -> AppTest:
     os.environ["DATABASE_URL"] = url
+    from tests.app.helpers import logged_in_app
 
-    def make():
-        from tests.app.helpers import logged_in_app
+    at = logged_in_app(username)
+    at.run()
+    at.switch_page(f"pages/{page}")
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at
 
-        at = logged_in_app(username)
+
+def compare(at: AppTest, runs: int = 25) -> tuple[float, float]:
+    """(median page seconds, median empty-page seconds), measured interleaved."""
+    empty = AppTest.from_file(str(EMPTY), default_timeout=120)
+    for _ in range(3):  # warm-up: imports, caches, first connections
         at.run()
-        at.switch_page(f"pages/{page}")
-        for k, v in (query or {}).items():
-            at.query_params[k] = v
-        return at
+        empty.run()
+    page_times, empty_times = [], []
+    for _ in range(runs):
+        page_times.append(_timed(at))
+        empty_times.append(_timed(empty))
+    return statistics.median(page_times), statistics.median(empty_times)
 
-    return _median(make, runs)
+
+def page_vs_empty(url: str, username: str, page: str, query: dict | None = None, runs: int = 25) -> tuple[float, float]:
+    return compare(logged_in_page(url, username, page, query), runs)

@@ -64,10 +64,13 @@ def require_actor(actor: Actor | None) -> Actor:
     return actor
 
 
-def credentials() -> dict:
-    """The dict streamlit-authenticator wants (active users only)."""
+def credentials(username: str | None = None) -> dict:
+    """The dict streamlit-authenticator wants (active users only; one user when named)."""
     with unit_of_work() as s:
-        users = s.scalars(select(User).where(User.active.is_(True))).all()
+        stmt = select(User).where(User.active.is_(True))
+        if username:
+            stmt = stmt.where(User.username == username)
+        users = s.scalars(stmt).all()
         return {
             "usernames": {
                 u.username: {"name": u.name, "email": u.email, "password": u.password_hash, "roles": [u.role]}

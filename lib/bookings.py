@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from lib import assessments, audit, availability, clock
@@ -18,7 +18,7 @@ from lib.auth import Actor, require_actor
 from lib.business_hours import business_seconds_between
 from lib.db import unit_of_work
 from lib.errors import Conflict, InvalidInput, NotFound
-from lib.models import Assessment, Booking, BookingEvent, Client, Notification, Relationship, User
+from lib.models import Assessment, Attendee, Booking, BookingEvent, Notification, Relationship, User
 from lib.notify import outbox, templates
 from lib.practice import Rules
 
@@ -56,27 +56,41 @@ def _visible(stmt, actor: Actor):
     return stmt if actor.is_manager else stmt.where(Booking.therapist_id == actor.id)
 
 
+_ITEM_COLUMNS = (Booking.id, User.name, Booking.session_type, Booking.starts_at, Booking.duration_minutes,
+                 Booking.delivery, Booking.requested_at, Booking.response_due_at)
+
+
+def _items(s: Session, stmt) -> list[QueueItem]:
+    """Queue items from a select of _ITEM_COLUMNS; attendees in one extra query."""
+    rows = s.execute(stmt).all()
+    names: dict[int, list[str]] = {r[0]: [] for r in rows}
+    if names:
+        for bid, name in s.execute(select(Attendee.booking_id, Attendee.name)
+                                   .where(Attendee.booking_id.in_(list(names)))
+                                   .order_by(Attendee.booking_id, Attendee.position)):
+            names[bid].append(name)
+    return [QueueItem(r[0], r[1], names[r[0]], *r[2:]) for r in rows]
+
+
 def queue(actor: Actor, therapist_id: int | None = None, limit: int = 100) -> Queue:
     """New and unconfirmed sessions, most urgent first."""
     actor = require_actor(actor)
     now = clock.now()
     with unit_of_work() as s:
-        base = _visible(select(Booking).where(Booking.status.in_(OPEN_STATUSES)), actor)
-        if therapist_id is not None and actor.is_manager:
-            base = base.where(Booking.therapist_id == therapist_id)
-        rows = s.scalars(
-            base.options(selectinload(Booking.attendees), selectinload(Booking.therapist))
-            .order_by(Booking.response_due_at, Booking.id).limit(limit)
-        ).all()
-        count_base = base.with_only_columns(func.count()).order_by(None)
-        total = s.scalar(count_base) or 0
-        overdue = s.scalar(count_base.where(Booking.response_due_at <= now)) or 0
-        return Queue([_queue_item(b) for b in rows], total, overdue)
-
-
-def _queue_item(b: Booking) -> QueueItem:
-    return QueueItem(b.id, b.therapist.name, [a.name for a in b.attendees], b.session_type, b.starts_at,
-                     b.duration_minutes, b.delivery, b.requested_at, b.response_due_at)
+        where = [Booking.status.in_(OPEN_STATUSES)]
+        if not actor.is_manager:
+            where.append(Booking.therapist_id == actor.id)
+        elif therapist_id is not None:
+            where.append(Booking.therapist_id == therapist_id)
+        items = _items(s, select(*_ITEM_COLUMNS).join(User, User.id == Booking.therapist_id).where(*where)
+                       .order_by(Booking.response_due_at, Booking.id).limit(limit))
+        if len(items) < limit:
+            total, overdue = len(items), sum(i.overdue(now) for i in items)
+        else:
+            total, overdue = s.execute(select(
+                func.count(), func.coalesce(func.sum(case((Booking.response_due_at <= now, 1), else_=0)), 0)
+            ).where(*where)).one()
+        return Queue(items, int(total), int(overdue))
 
 
 def upcoming(actor: Actor, days: int = 7, therapist_id: int | None = None, limit: int = 50) -> list[QueueItem]:
@@ -84,13 +98,14 @@ def upcoming(actor: Actor, days: int = 7, therapist_id: int | None = None, limit
     actor = require_actor(actor)
     now = clock.now()
     with unit_of_work() as s:
-        stmt = _visible(select(Booking), actor).where(
-            Booking.status == "confirmed", Booking.starts_at >= now, Booking.starts_at < now + timedelta(days=days))
-        if therapist_id is not None and actor.is_manager:
-            stmt = stmt.where(Booking.therapist_id == therapist_id)
-        rows = s.scalars(stmt.options(selectinload(Booking.attendees), selectinload(Booking.therapist))
-                         .order_by(Booking.starts_at).limit(limit)).all()
-        return [_queue_item(b) for b in rows]
+        where = [Booking.status == "confirmed", Booking.starts_at >= now,
+                 Booking.starts_at < now + timedelta(days=days)]
+        if not actor.is_manager:
+            where.append(Booking.therapist_id == actor.id)
+        elif therapist_id is not None:
+            where.append(Booking.therapist_id == therapist_id)
+        return _items(s, select(*_ITEM_COLUMNS).join(User, User.id == Booking.therapist_id).where(*where)
+                      .order_by(Booking.starts_at, Booking.id).limit(limit))
 
 
 def therapists(actor: Actor) -> list[tuple[int, str]]:

@@ -12,6 +12,7 @@ import streamlit_authenticator as stauth
 from lib import auth, config
 from lib.auth import Actor
 from lib.errors import InvalidInput
+from ui.format import md_escape
 
 COOKIE_NAME = "booking_desk_auth"
 COOKIE_DAYS = 1.0
@@ -27,79 +28,110 @@ def browser_session() -> str:
     return st.session_state["bd_browser_session"]
 
 
-def _authenticator(key: str) -> stauth.Authenticate:
-    # Credentials are only used for cookie re-login; passwords are checked by lib.auth.
-    return stauth.Authenticate(auth.credentials(), COOKIE_NAME, key, COOKIE_DAYS, auto_hash=False,
+def _authenticator(key: str, username: str | None = None) -> stauth.Authenticate:
+    """streamlit-authenticator, used for its re-login cookie only; passwords are checked by lib.auth.
+
+    Built only when a cookie must be read, written or deleted: it renders a cookie component and
+    loads credentials, which a logged-in rerun does not need.
+    """
+    return stauth.Authenticate(auth.credentials(username), COOKIE_NAME, key, COOKIE_DAYS, auto_hash=False,
                                login_sleep_time=0)
 
 
-def _cookie_issued_at(key: str) -> datetime | None:
+def _cookie(key: str) -> tuple[str | None, datetime | None]:
+    """(username, issued at) from this browser's signed re-login cookie, if it has a valid one."""
     token = st.context.cookies.get(COOKIE_NAME) if hasattr(st.context, "cookies") else None
     if not token:
-        return None
+        return None, None
     try:
         payload = jwt.decode(token, key, algorithms=["HS256"])
-        issued = float(payload["exp_date"]) - COOKIE_DAYS * 86400
+        expires = float(payload["exp_date"])
+        username = str(payload["username"])
     except (jwt.PyJWTError, KeyError, TypeError, ValueError):
-        return None
-    return datetime.fromtimestamp(issued, timezone.utc).replace(tzinfo=None)
+        return None, None
+    if expires < time.time():
+        return None, None
+    issued = datetime.fromtimestamp(expires - COOKIE_DAYS * 86400, timezone.utc).replace(tzinfo=None)
+    return username, issued
 
 
-def _clear(authenticator: stauth.Authenticate | None) -> None:
-    if authenticator is not None and st.session_state.get("authentication_status"):
+def _clear() -> None:
+    for k in ("authentication_status", "username", "name", "roles"):
+        st.session_state[k] = None
+    for k in ("bd_actor", "bd_checked", "bd_last_seen", "bd_actor_checked_at"):
+        st.session_state.pop(k, None)
+
+
+def _logout(key: str, notice: str) -> None:
+    """Revoke the user's cookies on the server and delete this browser's copy."""
+    auth.record_logout(st.session_state.get("username"), browser_session())
+    authenticator = _authenticator(key, st.session_state.get("username"))
+    if st.session_state.get("authentication_status"):
         authenticator.logout(location="unrendered")
-    for k in ("authentication_status", "username", "name", "roles", "bd_actor", "bd_checked", "bd_last_seen"):
-        if k in ("authentication_status", "username", "name", "roles"):
-            st.session_state[k] = None
-        else:
-            st.session_state.pop(k, None)
+    _clear()
+    st.session_state["logout"] = True
+    st.session_state["bd_notice"] = notice
+
+
+ACTOR_RECHECK_SECONDS = 60
+
+
+def _start_session(actor: Actor) -> None:
+    st.session_state.update({
+        "authentication_status": True, "username": actor.username, "name": actor.name,
+        "roles": [actor.role], "bd_checked": True, "bd_last_seen": time.time(), "logout": None,
+        "bd_actor": actor, "bd_actor_checked_at": time.time(),
+    })
+
+
+def _cached_actor() -> Actor | None:
+    """The user's record, re-read at most once a minute (a deactivated user is out within a minute)."""
+    actor = st.session_state.get("bd_actor")
+    checked = st.session_state.get("bd_actor_checked_at", 0)
+    if actor is None or time.time() - checked > ACTOR_RECHECK_SECONDS:
+        actor = auth.actor_for(st.session_state.get("username"))
+        st.session_state["bd_actor"] = actor
+        st.session_state["bd_actor_checked_at"] = time.time()
+    return actor
 
 
 def current_actor(key: str, demo: bool) -> Actor | None:
     """The logged-in user, or None after drawing the login form."""
-    authenticator = _authenticator(key)
-    if not st.session_state.get("authentication_status"):
-        authenticator.login(location="unrendered")  # re-login from the cookie, if there is one
-    if st.session_state.get("authentication_status") and not st.session_state.get("bd_checked"):
-        # A cookie re-login: refuse cookies issued before the user's last logout.
-        username = st.session_state.get("username")
-        issued = _cookie_issued_at(key)
-        if issued is None or not auth.cookie_still_valid(username, issued):
-            _clear(authenticator)
-        else:
-            st.session_state["bd_checked"] = True
-    if st.session_state.get("authentication_status"):
+    if not st.session_state.get("authentication_status") and not st.session_state.get("logout"):
+        # Re-login from the cookie (streamlit-authenticator's format), refusing cookies issued
+        # before the user's last logout: its own check would accept a copied, logged-out cookie.
+        username, issued = _cookie(key)
+        if username and auth.cookie_still_valid(username, issued):
+            actor = auth.actor_for(username)
+            if actor is not None:
+                _start_session(actor)
+    if st.session_state.get("authentication_status") and st.session_state.get("bd_checked"):
         last = st.session_state.get("bd_last_seen")
         if last is not None and time.time() - last > idle_minutes() * 60:
-            auth.record_logout(st.session_state.get("username"), browser_session())
-            _clear(authenticator)
-            st.session_state["bd_notice"] = "You were logged out after a period of inactivity."
+            _logout(key, "You were logged out after a period of inactivity.")
         else:
-            actor = auth.actor_for(st.session_state.get("username"))
-            if actor is None:
-                _clear(authenticator)
-            else:
+            actor = _cached_actor()
+            if actor is not None:
                 st.session_state["bd_last_seen"] = time.time()
-                _logout_button(authenticator, actor)
-                return actor
-    actor = _login_form(authenticator, demo)
+                if _logout_button(actor):
+                    _logout(key, "You have logged out.")
+                else:
+                    return actor
+            else:
+                _clear()
+    actor = _login_form(key, demo)
     if actor is not None:
-        _logout_button(authenticator, actor)
+        _logout_button(actor)
     return actor
 
 
-def _logout_button(authenticator: stauth.Authenticate, actor: Actor) -> None:
+def _logout_button(actor: Actor) -> bool:
     with st.sidebar:
-        st.caption(f"Signed in as **{actor.name}** · {actor.role}")
-        if st.button("Log out", key="bd_logout"):
-            auth.record_logout(actor.username, browser_session())
-            _clear(authenticator)
-            st.session_state["logout"] = True
-            st.session_state["bd_notice"] = "You have logged out."
-            st.rerun()
+        st.caption(f"Signed in as **{md_escape(actor.name)}** · {actor.role}")
+        return st.button("Log out", key="bd_logout")
 
 
-def _login_form(authenticator: stauth.Authenticate, demo: bool) -> Actor | None:
+def _login_form(key: str, demo: bool) -> Actor | None:
     box = st.empty()
     with box.container():
         left, mid, right = st.columns([1, 2, 1])
@@ -124,11 +156,8 @@ def _login_form(authenticator: stauth.Authenticate, demo: bool) -> Actor | None:
     except InvalidInput as exc:
         error.error(exc.message)
         return None
-    st.session_state.update({
-        "authentication_status": True, "username": actor.username, "name": actor.name,
-        "roles": [actor.role], "bd_checked": True, "bd_last_seen": time.time(), "logout": None,
-    })
+    _start_session(actor)
     # No st.rerun() here: the cookie component must render in this run to write the cookie.
     box.empty()
-    authenticator.cookie_controller.set_cookie()
+    _authenticator(key, actor.username).cookie_controller.set_cookie()
     return actor

@@ -16,37 +16,38 @@ EVENT_LABELS = {
 }
 
 
-def _row(label: str, value: str) -> None:
-    a, b = st.columns([1, 3])
-    a.markdown(f"**{label}**")
-    b.text(value)
+def _table(rows: list[tuple[str, str]]) -> None:
+    """A two-column table; every value is escaped, so client text shows literally."""
+    lines = ["| | |", "|---|---|"] + [f"| **{label}** | {fmt.md_escape(value) or '—'} |" for label, value in rows]
+    st.markdown("\n".join(lines))
 
 
 def details_section(d: BookingDetail, tz: str) -> None:
     st.subheader("Session details")
-    with st.container(border=True):
-        _row("Date and time", fmt.when(d.starts_at, tz))
-        _row("Duration", f"{d.duration_minutes} minutes")
-        _row("Session type", fmt.session_type(d.session_type))
-        _row("Attendees" if len(d.attendees) > 1 else "Attendee", "\n".join(d.attendees))
-        if d.delivery == "online":
-            _row("Location", f"Online — {d.video_service or 'video'}")
-            _row("How to join", d.join_details or "The joining link is sent with the confirmation.")
-        else:
-            _row("Location", f"In person — {d.address or 'address to follow'}")
-        _row("Requested", f"{fmt.when(d.requested_at, tz)} ({fmt.ago(d.requested_at)}) by {d.requested_by}")
-        if d.status == "unconfirmed":
-            _row("Answer due", f"{fmt.when(d.response_due_at, tz)} ({fmt.due(d.response_due_at)})")
-        _row("Therapist", d.therapist_name)
-    st.subheader("Client")
-    with st.container(border=True):
-        _row("Name", d.client_name)
-        _row("Email", d.client_email)
-        _row("Phone", d.client_phone or "—")
-        _row("Their timezone", d.client_tz)
-        together = (f"{d.sessions_together} earlier confirmed session(s) together" if d.sessions_together
-                    else "new client — no confirmed sessions together yet")
-        _row("Relationship", f"Since {fmt.when(d.relationship_since, tz)}; {together}")
+    rows = [
+        ("Date and time", fmt.when(d.starts_at, tz)),
+        ("Duration", f"{d.duration_minutes} minutes"),
+        ("Session type", fmt.session_type(d.session_type)),
+        ("Attendees" if len(d.attendees) > 1 else "Attendee", ", ".join(d.attendees)),
+    ]
+    if d.delivery == "online":
+        rows += [("Location", f"Online — {d.video_service or 'video'}"),
+                 ("How to join", d.join_details or "The joining link is sent with the confirmation.")]
+    else:
+        rows.append(("Location", f"In person — {d.address or 'address to follow'}"))
+    rows.append(("Requested", f"{fmt.when(d.requested_at, tz)} ({fmt.ago(d.requested_at)}) by {d.requested_by}"))
+    if d.status == "unconfirmed":
+        rows.append(("Answer due", f"{fmt.when(d.response_due_at, tz)} ({fmt.due(d.response_due_at)})"))
+    rows.append(("Therapist", d.therapist_name))
+    _table(rows)
+    st.subheader("Client and relationship")
+    together = (f"{d.sessions_together} earlier confirmed session(s) together" if d.sessions_together
+                else "New client — no confirmed sessions together yet")
+    _table([
+        ("Name", d.client_name), ("Email", d.client_email), ("Phone", d.client_phone or "—"),
+        ("Their timezone", d.client_tz),
+        ("Relationship", f"Since {fmt.when(d.relationship_since, tz)}. {together}"),
+    ])
 
 
 def _answers_table(items: list[str], answers: list[int | None]) -> pd.DataFrame:

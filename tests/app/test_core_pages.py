@@ -39,6 +39,9 @@ def test_demo_hint_only_when_demo_data_is_in_use(sqlite_url):
     at.run()
     assert "booking-desk-demo" not in texts(at)
     seed_demo()
+    import streamlit as st
+
+    st.cache_data.clear()  # the app caches "is demo data in use" for 30 s
     at = app()
     at.run()
     assert "booking-desk-demo" in texts(at)
@@ -79,7 +82,7 @@ def test_session_page_shows_details_assessment_and_risk_flag(sqlite_practice):
     at = open_page("alice", "session_detail.py", id=bid)
     assert not at.exception
     page = texts(at)
-    for expected in ("Couple session", "Tomás Ferreira\nInês Ferreira", "In person — 12 Harley Street",
+    for expected in ("Couple session", "Tomás Ferreira, Inês Ferreira", "In person — 12 Harley Street",
                      "50 minutes", "Relationships", "We argue", "Partial", "PHQ-9 (depression): 7 / 27",
                      "GAD-7 (anxiety):** 2 of 7 answered", "Requested"):
         assert expected in page, expected

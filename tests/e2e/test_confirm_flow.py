@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import fill_login, wait_for_login_cookie, DEMO_PASSWORD
+from tests.e2e.conftest import DEMO_PASSWORD, fill_login, wait_for_login_cookie
 
 pytestmark = pytest.mark.e2e
 
@@ -25,6 +25,8 @@ def test_alice_confirms_her_most_urgent_session_from_the_dashboard(page, log_in)
     waiting = queue_count(page)
     first = page.get_by_role("link", name="Open session").first
     booking = session_id(first)
+    in_queue = page.locator(f"a[href$='id={booking}']").filter(has_text="Open session")
+    expect(in_queue).to_have_count(1)
 
     first.click()
 
@@ -34,7 +36,7 @@ def test_alice_confirms_her_most_urgent_session_from_the_dashboard(page, log_in)
         expect(page.get_by_text(label, exact=True).first).to_be_visible()
     expect(page.get_by_role("heading", name="Self-assessment")).to_be_visible()
     expect(page.get_by_text("PHQ-9 (depression)").first).to_be_visible()
-    expect(page.get_by_text("Unconfirmed").first).to_be_visible()
+    expect(page.get_by_text("Unconfirmed", exact=True)).to_be_visible()
     client = page.get_by_text("Name", exact=True).locator("xpath=ancestor::*[@data-testid='stHorizontalBlock'][1]") \
         .get_by_test_id("stText").inner_text()
 
@@ -56,7 +58,7 @@ def test_alice_confirms_her_most_urgent_session_from_the_dashboard(page, log_in)
     page.get_by_role("link", name="Back to the dashboard").click()
 
     expect(page.get_by_text(f"New and unconfirmed sessions · {waiting - 1}")).to_be_visible()
-    expect(page.locator(f"a[href$='id={booking}']").filter(has_text="Open session")).to_have_count(0)
+    expect(in_queue).to_have_count(0)
 
 
 def test_bob_cannot_open_alices_session_by_typing_its_address(page, log_in):

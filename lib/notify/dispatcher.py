@@ -1,0 +1,252 @@
+"""The outbox dispatcher: claim due messages, send them, record what happened.
+
+Claiming is a short transaction that takes a lease on a batch (attempts + 1, next attempt pushed
+out by LEASE), so no database lock is held while a message is on the wire and a second dispatcher
+never picks up the same rows: on PostgreSQL it skips locked rows (FOR UPDATE SKIP LOCKED); on
+SQLite the write transaction serialises claims. If a dispatcher dies after sending but before
+recording, the lease runs out and the row is sent again with the same Message-ID and dedupe key —
+the same message, never a different one.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from lib import clock, config
+from lib.db import unit_of_work
+from lib.models import Notification
+from lib.notify.delivery import NOT_CONFIGURED, ChannelDown, DeliveryFailure, Outgoing
+from lib.notify.email_channel import EmailChannel, SmtpSettings
+from lib.notify.sms_channel import SmsChannel, TwilioSettings
+
+log = logging.getLogger("booking_desk.dispatch")
+
+BATCH_SIZE = 50
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 10  # with the backoff below: about four hours of trying before "failed"
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(hours=1)
+CHANNELS = ("email", "sms")
+_table = Notification.__table__
+
+
+@dataclass
+class Counts:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    not_sent: int = 0
+
+    def __str__(self) -> str:
+        return (f"sent {self.sent}, will retry {self.retrying}, failed {self.failed}, "
+                f"not sent (channel not configured) {self.not_sent}")
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.sent or self.retrying or self.failed or self.not_sent)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before attempt `attempts + 1`: 1, 2, 4 … minutes, at most an hour."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+
+
+def configured_channels() -> dict:
+    """Channel name → a factory for a channel context, for each channel whose settings are present."""
+    found = {}
+    if (smtp := SmtpSettings.from_config()) is not None:
+        found["email"] = lambda: EmailChannel(smtp)
+    if (twilio := TwilioSettings.from_config()) is not None:
+        found["sms"] = lambda: SmsChannel(twilio)
+    return found
+
+
+def mark_not_configured(channels: list[str], url: str | None = None) -> int:
+    """Due messages on a channel with no settings are kept, marked "not sent", and shown in the app."""
+    if not channels:
+        return 0
+    now = clock.now()
+    with unit_of_work(write=True, url=url) as s:
+        result = s.execute(
+            update(_table)
+            .where(_table.c.status == "pending", _table.c.channel.in_(channels), _table.c.next_attempt_at <= now)
+            .values(status="not_sent", last_error=NOT_CONFIGURED))
+        return result.rowcount or 0
+
+
+def claim(s: Session, channels: list[str], limit: int, now: datetime) -> list[Outgoing]:
+    """Lease up to `limit` due messages to this dispatcher."""
+    c = _table.c
+    stmt = (select(c.id, c.channel, c.recipient, c.subject, c.body_text, c.body_html, c.ics, c.message_id,
+                   c.attempts)
+            .where(c.status == "pending", c.next_attempt_at <= now, c.channel.in_(channels))
+            .order_by(c.next_attempt_at, c.id).limit(limit))
+    if s.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    rows = s.execute(stmt).all()
+    if not rows:
+        return []
+    s.execute(update(_table).where(c.id.in_([r.id for r in rows]))
+              .values(attempts=c.attempts + 1, next_attempt_at=now + LEASE))
+    return [Outgoing(r.id, r.channel, r.recipient, r.subject, r.body_text, r.body_html, r.ics, r.message_id,
+                     r.attempts + 1) for r in rows]
+
+
+_RECORD = (update(_table)
+           .where(_table.c.id == bindparam("row_id"), _table.c.status == "pending")
+           .values(status=bindparam("new_status"), sent_at=bindparam("new_sent_at"),
+                   provider_id=bindparam("new_provider_id"), last_error=bindparam("new_error"),
+                   next_attempt_at=bindparam("new_next")))
+
+
+def _outcome(msg: Outgoing, now: datetime, provider_id: str | None = None,
+             failure: DeliveryFailure | None = None) -> dict:
+    row = {"row_id": msg.id, "new_status": "sent", "new_sent_at": now, "new_provider_id": provider_id,
+           "new_error": None, "new_next": now}
+    if failure is None:
+        return row
+    row.update(new_sent_at=None, new_provider_id=None, new_error=failure.reason)
+    if failure.permanent:
+        row["new_status"] = "failed"
+    elif msg.attempts >= MAX_ATTEMPTS:
+        row.update(new_status="failed", new_error=f"Gave up after {msg.attempts} attempts. Last problem: "
+                                                   f"{failure.reason}"[:1000])
+    else:
+        row.update(new_status="pending", new_next=now + backoff(msg.attempts))
+    return row
+
+
+def record(outcomes: list[dict], url: str | None = None) -> None:
+    if outcomes:
+        with unit_of_work(write=True, url=url) as s:
+            s.execute(_RECORD, outcomes)
+
+
+class _Deliverer:
+    """Sends a batch through channels that stay open for the whole run (one SMTP connection)."""
+
+    def __init__(self, factories: dict):
+        self.factories = factories
+        self.open: dict = {}
+        self.down: dict[str, ChannelDown] = {}
+
+    def send(self, msg: Outgoing) -> dict:
+        now = clock.now()
+        if msg.channel in self.down:
+            return _outcome(msg, now, failure=self.down[msg.channel])
+        channel = self.open.get(msg.channel)
+        if channel is None:
+            channel = self.open[msg.channel] = self.factories[msg.channel]().__enter__()
+        try:
+            provider_id = channel.send(msg)
+        except ChannelDown as exc:
+            log.warning("%s channel down: %s", msg.channel, exc.reason)
+            self.down[msg.channel] = exc
+            return _outcome(msg, clock.now(), failure=exc)
+        except DeliveryFailure as exc:
+            log.info("message %s not delivered: %s", msg.id, exc.reason)
+            return _outcome(msg, clock.now(), failure=exc)
+        return _outcome(msg, clock.now(), provider_id=provider_id)
+
+    def close(self) -> None:
+        for channel in self.open.values():
+            try:
+                channel.__exit__(None, None, None)
+            except Exception:  # noqa: BLE001 — closing must not lose the outcomes already recorded
+                log.exception("closing a channel failed")
+        self.open.clear()
+
+
+def run_once(url: str | None = None, batch_size: int = BATCH_SIZE, factories: dict | None = None) -> Counts:
+    """Deliver every message due now, batch by batch; returns what happened."""
+    factories = configured_channels() if factories is None else factories
+    counts = Counts(not_sent=mark_not_configured([c for c in CHANNELS if c not in factories], url))
+    deliverer = _Deliverer(factories)
+    try:
+        while live := [c for c in factories if c not in deliverer.down]:
+            with unit_of_work(write=True, url=url) as s:
+                batch = claim(s, live, batch_size, clock.now())
+            if not batch:
+                break
+            outcomes = []
+            try:
+                for msg in batch:
+                    outcomes.append(deliverer.send(msg))
+            finally:
+                record(outcomes, url)  # whatever went out is recorded, even if something broke mid-batch
+            for o in outcomes:
+                if o["new_status"] == "sent":
+                    counts.sent += 1
+                elif o["new_status"] == "failed":
+                    counts.failed += 1
+                else:
+                    counts.retrying += 1
+    finally:
+        deliverer.close()
+    return counts
+
+
+def _interval() -> float:
+    return float(config.get("BOOKING_DESK_DISPATCH_SECONDS", "5") or 5)
+
+
+class Background(threading.Thread):
+    """The in-app dispatcher: a daemon thread that delivers due messages every few seconds."""
+
+    def __init__(self, interval: float):
+        super().__init__(name="booking-desk-dispatcher", daemon=True)
+        self.interval = interval
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                counts = run_once()
+                if counts.anything:
+                    log.info("dispatch: %s", counts)
+            except Exception:  # noqa: BLE001 — a database outage must not kill the thread
+                log.exception("dispatch round failed; trying again shortly")
+            self.stopping.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+def start_background() -> Background | None:
+    """Start the in-app dispatcher, unless BOOKING_DESK_DISPATCHER=off (tests, or a separate dispatcher)."""
+    if (config.get("BOOKING_DESK_DISPATCHER", "on") or "on").strip().lower() in ("off", "0", "false", "no"):
+        return None
+    thread = Background(_interval())
+    thread.start()
+    return thread
+
+
+def main(once: bool = False) -> int:
+    """`python -m lib dispatch [--once]`."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    factories = configured_channels()
+    for name in CHANNELS:
+        print(f"{name}: {'configured' if name in factories else NOT_CONFIGURED}", flush=True)
+    if once:
+        print(run_once(factories=factories), flush=True)
+        return 0
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    interval = _interval()
+    print(f"delivering every {interval:g} s; stop with Ctrl+C", flush=True)
+    while not stopping.is_set():
+        try:
+            counts = run_once(factories=factories)
+            if counts.anything:
+                log.info("dispatch: %s", counts)
+        except Exception:  # noqa: BLE001
+            log.exception("dispatch round failed; trying again shortly")
+        stopping.wait(interval)
+    return 0
