@@ -258,34 +258,45 @@ def record_first_response(b: Booking, rules: Rules, at: datetime) -> None:
         b.response_business_seconds = business_seconds_between(b.requested_at, at, rules.calendar)
 
 
+def load_for_change(s: Session, actor: Actor, booking_id, expected_version: int, allowed: tuple[str, ...],
+                    verb: str) -> Booking:
+    """Lock a booking for a change: visible to this user, unchanged since they looked, in an allowed state."""
+    b = _load(s, actor, booking_id, lock=True)
+    if b.version != expected_version:
+        raise Conflict()
+    if b.status not in allowed:
+        raise Conflict(f"This session is already {STATUS_LABELS.get(b.status, b.status).lower()} "
+                       f"and can't be {verb}. Please reload.")
+    return b
+
+
+def require_free(s: Session, b: Booking, starts_at: datetime, viewer_tz: str, ignore_ids: tuple = ()) -> None:
+    """Raise a clear error if the therapist is busy then (confirmed sessions and open offers)."""
+    # Serialise clash checks per therapist (PostgreSQL row lock; SQLite has one writer anyway).
+    s.execute(select(User.id).where(User.id == b.therapist_id).with_for_update())
+    avail = availability.check(s, b.therapist, starts_at, b.duration_minutes, ignore_booking_id=b.id)
+    clashes = [c for c in avail.clashes if c.booking_id not in ignore_ids]
+    if clashes:
+        c = clashes[0]
+        raise InvalidInput(
+            f"{clock.fmt_local(starts_at, viewer_tz)} clashes with another {c.what} "
+            f"({clock.fmt_local(c.starts_at, viewer_tz)}). Choose another time or resolve the clash first.")
+
+
 def confirm(actor: Actor, booking_id, expected_version: int, browser_session: str | None = None) -> None:
     """Confirm an unconfirmed session: one winner, one client email, all in one transaction."""
     actor = require_actor(actor)
     try:
         with unit_of_work(write=True) as s:
-            b = _load(s, actor, booking_id, lock=True)
-            if b.version != expected_version:
-                raise Conflict()
-            if b.status not in OPEN_STATUSES:
-                raise Conflict(f"This session is already {STATUS_LABELS.get(b.status, b.status).lower()} "
-                               "and can't be confirmed. Please reload.")
-            # Serialise clash checks per therapist (PostgreSQL row lock; SQLite has one writer anyway).
-            s.execute(select(User.id).where(User.id == b.therapist_id).with_for_update())
-            avail = availability.check(s, b.therapist, b.starts_at, b.duration_minutes, ignore_booking_id=b.id)
-            if avail.clashes:
-                c = avail.clashes[0]
-                raise InvalidInput(
-                    f"This time clashes with another {c.what} ({clock.fmt_local(c.starts_at, actor.timezone)}). "
-                    "Use Edit date/time instead, or resolve the clash first.")
-            now = clock.now()
-            rules = Rules.load(s)
+            b = load_for_change(s, actor, booking_id, expected_version, OPEN_STATUSES, "confirmed")
+            require_free(s, b, b.starts_at, actor.timezone)
+            rules, now = Rules.load(s), clock.now()  # read before writing: one UPDATE, one version step
             b.status = "confirmed"
             record_first_response(b, rules, now)
             s.add(BookingEvent(booking_id=b.id, kind="confirmed", actor=actor.username, at=now))
             s.flush()  # the version check happens here
-            facts = facts_for(b)
             outbox.enqueue(s, cause=f"confirmed:{b.id}:v{b.version}", channel="email", recipient=b.client.email,
-                           message=templates.confirmed_email(facts), booking_id=b.id)
+                           message=templates.confirmed_email(facts_for(b)), booking_id=b.id)
             audit.record(s, actor.username, "confirm", booking_id=b.id, client_id=b.client_id,
                          browser_session=browser_session)
     except StaleDataError:

@@ -87,11 +87,18 @@ def create_booking(s: Session, rules: Rules, therapist: User, req: NewBooking, n
 
 
 def notify_new_booking(s: Session, b: Booking) -> int:
-    """Email the therapist (and text them, if they opted in) about a new request."""
+    """Email the therapist (and text them, if they opted in) about a new request, and send the client
+    their private self-assessment link."""
     t = b.therapist
     facts = facts_for(b)
     link = f"{config.app_base_url()}/session?id={b.id}"
     count = 0
+    from lib.client_links import issue_assessment_link  # client_links imports bookings, which is fine here
+
+    assessment_link = issue_assessment_link(s, b)
+    if outbox.enqueue(s, cause=f"received:{b.id}", channel="email", recipient=b.client.email, booking_id=b.id,
+                      message=templates.booking_received_email(facts, assessment_link)):
+        count += 1
     if outbox.enqueue(s, cause=f"new_booking:{b.id}", channel="email", recipient=t.email, booking_id=b.id,
                       message=templates.new_booking_email(facts, t.timezone, b.response_due_at, link)):
         count += 1

@@ -26,6 +26,7 @@ DEFAULTS = {
     "response_target_hours": 4,
     "expiry_schedule": DEFAULT_EXPIRY_SCHEDULE,
     "practice_name": "Booking Desk Practice",
+    "demo_data": False,  # set only by the demo seed
 }
 
 

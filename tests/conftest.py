@@ -14,6 +14,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BOOKING_DESK_DISPATCHER", "off")  # no background sending from app tests
 os.environ.setdefault("APP_BASE_URL", "http://desk.test")
 os.environ.setdefault("BOOKING_DESK_BCRYPT_ROUNDS", "4")  # fast hashes in tests only
+os.environ.setdefault("BOOKING_DESK_SECRET", "test-only-secret-0123456789-abcdefghijklmnop")
 
 from lib import clock, db  # noqa: E402
 from lib.models import Base  # noqa: E402

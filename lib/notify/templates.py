@@ -148,8 +148,178 @@ def confirmed_email(f: SessionFacts) -> Rendered:
     )
 
 
+def booking_received_email(f: SessionFacts, assessment_link: str) -> Rendered:
+    return _both(
+        "booking_received", "We've received your session request", "Thank you for your request",
+        [f"Dear {f.client_first_name},",
+         f"We've received your request for a session with {f.therapist_name}. They will confirm it as soon as "
+         "they can, usually within a few working hours, and we'll email you straight away.",
+         "To help your therapist prepare, please fill in a short, private self-assessment. You can save it "
+         "part-way and come back to it through the same link."],
+        [("Requested time", clock.fmt_local(f.starts_at, f.client_tz)), ("Session type", f.type_label)],
+        ("Fill in your self-assessment", assessment_link),
+    )
+
+
+def rescheduled_email(f: SessionFacts, old_starts_at: datetime) -> Rendered:
+    return _both(
+        "rescheduled", "Your therapy session has a new time", "Your session has a new time",
+        [f"Dear {f.client_first_name},",
+         f"As agreed, your session with {f.therapist_name} has moved from "
+         f"{clock.fmt_local(old_starts_at, f.client_tz)} to the time below, and it is confirmed. "
+         "The attached invitation updates your calendar.", POLICY],
+        _client_rows(f), None, _invite(f),
+    )
+
+
+def times_offered_email(f: SessionFacts, offers: list[datetime], link: str) -> Rendered:
+    times = "; ".join(clock.fmt_local(o, f.client_tz) for o in offers)
+    return _both(
+        "times_offered", "Please choose a new time for your session", "Please choose a new time",
+        [f"Dear {f.client_first_name},",
+         f"{f.therapist_name} is sorry they can't see you at the time you asked for, and offers these times "
+         f"instead: {times}.",
+         "Please pick the one that suits you within 24 hours using the private link below, or tell us none of "
+         "them work and the practice will help you find another time or therapist."],
+        [("Session type", f.type_label), ("Duration", f"{f.duration_minutes} minutes")],
+        ("Choose a time", link),
+    )
+
+
+def times_offered_sms(f: SessionFacts, link: str) -> Rendered:
+    return Rendered("times_offered_sms", None,
+                    f"Hi {f.client_first_name}, {f.therapist_name} has offered new times for your session. "
+                    f"Please choose one within 24 hours: {link}")
+
+
+def declined_client_email(f: SessionFacts) -> Rendered:
+    return _both(
+        "declined_client", "About your session request", "About your session request",
+        [f"Dear {f.client_first_name},",
+         f"Thank you for asking to see {f.therapist_name}. They don't think they are the best fit to help you "
+         "with what you're looking for, and they want you to get the right support.",
+         "Our practice team will be in touch shortly to help you find another therapist. You don't need to do "
+         "anything now. If you need urgent help, please contact your GP, call NHS 111, or call 999 in an "
+         "emergency."],
+    )
+
+
+def cancelled_client_email(f: SessionFacts, refund: bool | None) -> Rendered:
+    refund_line = {True: "You will receive a full refund.", False: "As this is within 48 hours of the session, "
+                   "the cancellation policy applies; the practice will contact you about any charge.",
+                   None: "You will receive a full refund."}[refund]
+    return _both(
+        "cancelled", "Your therapy session has been cancelled", "Your session has been cancelled",
+        [f"Dear {f.client_first_name},",
+         f"We're sorry: your session on {clock.fmt_local(f.starts_at, f.client_tz)} with {f.therapist_name} "
+         "has been cancelled.", refund_line,
+         "If you'd like to book another time, just reply to this email and we'll help."],
+        ics_text=_invite(f, cancelled=True),
+    )
+
+
+def expired_client_email(f: SessionFacts) -> Rendered:
+    return _both(
+        "expired_client", "About your session request", "We couldn't confirm your session in time",
+        [f"Dear {f.client_first_name},",
+         f"We're sorry — your request for a session on {clock.fmt_local(f.starts_at, f.client_tz)} couldn't be "
+         "confirmed in time, so it has not gone ahead.",
+         "Our practice team will contact you to find another time or another therapist. If you need urgent "
+         "help, please contact your GP, call NHS 111, or call 999 in an emergency."],
+    )
+
+
+# --- to therapists (follow-ups) ---
+
+def reminder_email(f: SessionFacts, therapist_tz: str, due_at: datetime, link: str) -> Rendered:
+    return _both(
+        "reminder", "Reminder: a session request is waiting for your answer", "A client is waiting",
+        [f"A session request is still waiting for your answer, which is due by "
+         f"{clock.fmt_local(due_at, therapist_tz)}."],
+        [("Date and time", clock.fmt_local(f.starts_at, therapist_tz)), ("Session type", f.type_label)],
+        ("Review the session", link),
+    )
+
+
+def reminder_sms(f: SessionFacts, therapist_tz: str, due_at: datetime, link: str) -> Rendered:
+    return Rendered("reminder_sms", None, f"Booking Desk: a session request is waiting for your answer (due "
+                    f"{clock.fmt_local(due_at, therapist_tz)}): {link}")
+
+
+def client_picked_email(f: SessionFacts, therapist_tz: str, link: str) -> Rendered:
+    return _both(
+        "client_picked", "Your client picked a new time — session confirmed", "Session confirmed at a new time",
+        ["Your client picked one of the times you offered. The session is confirmed and the client has been "
+         "sent the details."],
+        [("Date and time", clock.fmt_local(f.starts_at, therapist_tz)), ("Session type", f.type_label)],
+        ("View the session", link),
+    )
+
+
+def assessment_ready_email(f: SessionFacts, therapist_tz: str, link: str) -> Rendered:
+    return _both(
+        "assessment_ready", "A self-assessment is ready to review", "A self-assessment is ready",
+        ["A client has completed their self-assessment for a session that is waiting for your answer."],
+        [("Date and time", clock.fmt_local(f.starts_at, therapist_tz)), ("Session type", f.type_label)],
+        ("Review the session", link),
+    )
+
+
+# --- to practice managers ---
+
+def _manager(template: str, subject: str, title: str, paragraph: str, f: SessionFacts, link: str,
+             extra_rows=()) -> Rendered:
+    rows = [("Session", f"{f.type_label}, {clock.fmt_local(f.starts_at, 'Europe/London')}"),
+            ("Therapist", f.therapist_name), *extra_rows]
+    return _both(template, subject, title, [paragraph], rows, ("Open the session", link))
+
+
+def escalation_email(f: SessionFacts, due_at: datetime, link: str) -> Rendered:
+    return _manager("escalation", "Overdue: a session request has no answer", "A session request is overdue",
+                    f"{f.therapist_name} has not answered a session request that was due by "
+                    f"{clock.fmt_local(due_at, 'Europe/London')}. Please chase or reassign it.", f, link)
+
+
+def declined_manager_email(f: SessionFacts, reason: str, help_needed: str, link: str) -> Rendered:
+    return _manager("declined_manager", "A therapist declined a session: please find another therapist",
+                    "Please find this client another therapist",
+                    "The therapist doesn't think they are the best fit. The presenting issues they noted are on the "
+                    "session page (kept out of email for the client's privacy).", f, link,
+                    [("Reason", reason), ("Kind of help the client needs", help_needed or "—")])
+
+
+def none_fits_manager_email(f: SessionFacts, link: str) -> Rendered:
+    return _manager("none_fits", "A client couldn't use any offered time", "None of the offered times suit the client",
+                    "The client said none of the offered times work for them; the session is cancelled. Please "
+                    "contact them to arrange another time or therapist.", f, link)
+
+
+def expired_manager_email(f: SessionFacts, link: str, offer: bool = False) -> Rendered:
+    what = "The client didn't pick any of the offered times within 24 hours" if offer else \
+        "Nobody answered this session request before its cut-off"
+    return _manager("expired_offer" if offer else "expired_manager", "A session request expired",
+                    "A session request expired", f"{what}, so it has expired. The client has been told kindly; "
+                    "please follow up with them.", f, link)
+
+
 TEMPLATE_TITLES = {
     "new_booking": "New session request (therapist, email)",
     "new_booking_sms": "New session request (therapist, SMS)",
+    "booking_received": "Request received + self-assessment link (client, email)",
     "confirmed": "Session confirmed (client, email)",
+    "rescheduled": "New time agreed (client, email)",
+    "times_offered": "Other times offered (client, email)",
+    "times_offered_sms": "Other times offered (client, SMS)",
+    "declined_client": "Not the best fit (client, email)",
+    "cancelled": "Session cancelled (client, email)",
+    "expired_client": "Request expired (client, email)",
+    "reminder": "Reminder: answer due soon (therapist, email)",
+    "reminder_sms": "Reminder: answer due soon (therapist, SMS)",
+    "client_picked": "Client picked an offered time (therapist, email)",
+    "assessment_ready": "Self-assessment ready to review (therapist, email)",
+    "escalation": "Overdue request (managers, email)",
+    "declined_manager": "Declined — find another therapist (managers, email)",
+    "none_fits": "No offered time suits the client (managers, email)",
+    "expired_manager": "Request expired (managers, email)",
+    "expired_offer": "Offer expired (managers, email)",
 }

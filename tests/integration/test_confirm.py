@@ -157,9 +157,14 @@ def test_a_failure_mid_confirm_leaves_no_half_change(practice, monkeypatch):
 def test_new_booking_emails_the_therapist_and_texts_only_if_opted_in(practice):
     a = book(practice.alice, "Hannah Whitfield")
     b = book(practice.bob, "Grace O'Neill")
-    alice_msgs = {(m.channel, m.recipient) for m in _rows(Notification, booking_id=a)}
-    assert alice_msgs == {("email", "alice@practice.example"), ("sms", "+447700900123")}
-    assert {(m.channel, m.recipient) for m in _rows(Notification, booking_id=b)} == {("email", "bob@practice.example")}
+    def to_therapist(bid):
+        return {(m.channel, m.recipient) for m in _rows(Notification, booking_id=bid) if m.template.startswith("new_")}
+
+    assert to_therapist(a) == {("email", "alice@practice.example"), ("sms", "+447700900123")}
+    assert to_therapist(b) == {("email", "bob@practice.example")}
+    received = _rows(Notification, booking_id=a, template="booking_received")
+    assert [m.recipient for m in received] == ["hannah@client.example"]
+    assert "http://desk.test/assessment?token=" in received[0].body_text
     sms = [m for m in _rows(Notification, booking_id=a) if m.channel == "sms"][0]
     assert "Whitfield" not in sms.body_text and "Hannah" not in sms.body_text
     assert f"http://desk.test/session?id={a}" in sms.body_text

@@ -1,0 +1,151 @@
+"""What a client can do without logging in, through a private link: pick an offered time, fill in
+the self-assessment. A bad, expired or used link gets one kind message that reveals nothing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from lib import assessments, clock, config, tokens
+from lib.answers import managers
+from lib.bookings import facts_for
+from lib.db import unit_of_work
+from lib.errors import Conflict, InvalidInput
+from lib.models import Assessment, Booking, BookingEvent, Relationship, TimeOffer
+from lib.notify import outbox, templates
+from lib.tokens import BadToken
+
+ASSESSMENT_VALID_FOR = timedelta(days=30)
+
+
+def _link(booking_id: int) -> str:
+    return f"{config.app_base_url()}/session?id={booking_id}"
+
+
+@dataclass(frozen=True)
+class OfferView:
+    first_name: str
+    therapist_name: str
+    session_type: str
+    duration_minutes: int
+    client_tz: str
+    offers: list[tuple[int, datetime]]
+
+
+def offer_for(token: str | None) -> OfferView:
+    with unit_of_work() as s:
+        grant = tokens.check(s, token, "respond")
+        b = s.get(Booking, grant.booking_id)
+        if b is None or b.status != "awaiting_client":
+            raise BadToken()
+        offers = s.execute(select(TimeOffer.id, TimeOffer.starts_at).where(
+            TimeOffer.booking_id == b.id, TimeOffer.open.is_(True)).order_by(TimeOffer.starts_at)).all()
+        f = facts_for(b)
+        return OfferView(f.client_first_name, f.therapist_name, f.type_label, b.duration_minutes, b.client.timezone,
+                         [tuple(o) for o in offers])
+
+
+def respond(token: str | None, offer_id: int | None) -> str:
+    """The client's pick (an offer id) or None for "none of these work". Returns what happened."""
+    from lib.bookings import require_free
+
+    with unit_of_work(write=True) as s:
+        grant = tokens.check(s, token, "respond", lock=True)
+        b = s.scalar(select(Booking).where(Booking.id == grant.booking_id).with_for_update())
+        if b is None or b.status != "awaiting_client":
+            raise BadToken()
+        offers = s.scalars(select(TimeOffer).where(TimeOffer.booking_id == b.id, TimeOffer.open.is_(True))).all()
+        now, team = clock.now(), managers(s)
+        if offer_id is None:
+            b.status = "cancelled"
+            kind, cause = "cancelled", f"none_fits:{b.id}"
+        else:
+            chosen = next((o for o in offers if o.id == offer_id), None)
+            if chosen is None:
+                raise InvalidInput("Please choose one of the times shown.")
+            try:
+                require_free(s, b, chosen.starts_at, b.client.timezone, ignore_ids=(b.id,))
+            except InvalidInput:
+                raise Conflict("Sorry — that time has just been taken. Please choose another, or tell us none "
+                               "of them work.") from None
+            b.starts_at, b.status = chosen.starts_at, "confirmed"
+            kind, cause = "client_picked", f"client_picked:{b.id}"
+        for o in offers:
+            o.open = False
+        tokens.use_up(s, grant)
+        s.add(BookingEvent(booking_id=b.id, kind=kind, actor="client", at=now))
+        s.flush()
+        facts = facts_for(b)
+        if offer_id is None:
+            for m in team:
+                outbox.enqueue(s, cause=cause, channel="email", recipient=m.email, booking_id=b.id,
+                               message=templates.none_fits_manager_email(facts, _link(b.id)))
+            outbox.enqueue(s, cause=cause, channel="email", recipient=b.client.email, booking_id=b.id,
+                           message=templates.cancelled_client_email(facts, True))
+            return "none_fits"
+        outbox.enqueue(s, cause=f"confirmed:{b.id}:v{b.version}", channel="email", recipient=b.client.email,
+                       booking_id=b.id, message=templates.confirmed_email(facts))
+        outbox.enqueue(s, cause=cause, channel="email", recipient=b.therapist.email, booking_id=b.id,
+                       message=templates.client_picked_email(facts, b.therapist.timezone, _link(b.id)))
+        return "confirmed"
+
+
+# --- the self-assessment ---
+
+@dataclass(frozen=True)
+class AssessmentForm:
+    first_name: str
+    phq9: list[int | None]
+    gad7: list[int | None]
+    help_with: list[str]
+    free_text: str
+    status: str
+
+
+def _relationship_for(s, grant) -> Relationship:
+    b = s.get(Booking, grant.booking_id)
+    if b is None:
+        raise BadToken()
+    return s.get(Relationship, b.relationship_id)
+
+
+def assessment_for(token: str | None) -> AssessmentForm:
+    with unit_of_work() as s:
+        grant = tokens.check(s, token, "assessment")
+        rel = _relationship_for(s, grant)
+        a = s.scalar(select(Assessment).where(Assessment.relationship_id == rel.id))
+        v = assessments.view(a)
+        return AssessmentForm(rel.client.name.split()[0] if rel.client.name else "there", v.phq9, v.gad7,
+                              v.help_with, v.free_text, v.status)
+
+
+def save_assessment(token: str | None, phq9: list, gad7: list, help_with: list[str], free_text: str) -> str:
+    """Save what the client has answered so far; returns the new completeness."""
+    free_text = (free_text or "").strip()
+    if len(free_text) > 5000:
+        raise InvalidInput("Please keep your answer under 5,000 characters.", "free_text")
+    help_with = [h for h in help_with if h in assessments.HELP_TOPICS]
+    with unit_of_work(write=True) as s:
+        grant = tokens.check(s, token, "assessment", lock=True)
+        rel = _relationship_for(s, grant)
+        a = s.scalar(select(Assessment).where(Assessment.relationship_id == rel.id))
+        was = assessments.view(a).status
+        if a is None:
+            a = Assessment(relationship_id=rel.id)
+            s.add(a)
+        a.phq9 = assessments.clean_answers(phq9, 9)
+        a.gad7 = assessments.clean_answers(gad7, 7)
+        a.help_with, a.free_text, a.updated_at = help_with, free_text, clock.now()
+        status = assessments.completeness(a.phq9, a.gad7, a.help_with, a.free_text)
+        b = s.get(Booking, grant.booking_id)
+        if status == "complete" and was != "complete" and b.status == "unconfirmed":
+            outbox.enqueue(s, cause=f"assessment_ready:{b.id}", channel="email", recipient=b.therapist.email,
+                           booking_id=b.id,
+                           message=templates.assessment_ready_email(facts_for(b), b.therapist.timezone, _link(b.id)))
+        return status
+
+
+def issue_assessment_link(s, booking: Booking) -> str:
+    token = tokens.issue(s, "assessment", booking.client_id, booking.id, ASSESSMENT_VALID_FOR)
+    return f"{config.app_base_url()}/assessment?token={token}"

@@ -1,0 +1,71 @@
+"""Private links for clients: signed, bound to one client and purpose, expiring, revocable.
+
+A token is `<nonce>.<signature>`; the nonce names a stored row (so it can be revoked or
+used up), the HMAC stops anyone guessing or altering one.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lib import clock
+from lib.models import ClientToken
+from lib.signing import key_for_links
+
+PURPOSES = ("assessment", "respond")
+BAD_LINK = ("This link can't be used. It may have expired or already been used. If you still need help, "
+            "please reply to the email you received and the practice will get back to you.")
+
+
+class BadToken(Exception):
+    message = BAD_LINK
+
+
+def _sign(s: Session, nonce: str, purpose: str) -> str:
+    mac = hmac.new(key_for_links(s).encode(), f"{purpose}:{nonce}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def issue(s: Session, purpose: str, client_id: int, booking_id: int | None, valid_for: timedelta) -> str:
+    assert purpose in PURPOSES
+    nonce = secrets.token_urlsafe(24)
+    s.add(ClientToken(nonce=nonce, purpose=purpose, client_id=client_id, booking_id=booking_id,
+                      expires_at=clock.now() + valid_for, created_at=clock.now()))
+    return f"{nonce}.{_sign(s, nonce, purpose)}"
+
+
+@dataclass(frozen=True)
+class Grant:
+    token_id: int
+    client_id: int
+    booking_id: int | None
+
+
+def check(s: Session, token: str | None, purpose: str, lock: bool = False) -> Grant:
+    """The client and booking a token grants, or BadToken (one message for every failure)."""
+    if not token or "." not in token or len(token) > 200:
+        raise BadToken()
+    nonce, sig = token.rsplit(".", 1)
+    if not hmac.compare_digest(sig, _sign(s, nonce, purpose)):
+        raise BadToken()
+    stmt = select(ClientToken).where(ClientToken.nonce == nonce, ClientToken.purpose == purpose)
+    row = s.scalar(stmt.with_for_update() if lock else stmt)
+    if row is None or row.revoked or row.used_at is not None or row.expires_at <= clock.now():
+        raise BadToken()
+    return Grant(row.id, row.client_id, row.booking_id)
+
+
+def use_up(s: Session, grant: Grant) -> None:
+    s.get(ClientToken, grant.token_id).used_at = clock.now()
+
+
+def revoke_for_booking(s: Session, booking_id: int, purpose: str) -> None:
+    for row in s.scalars(select(ClientToken).where(ClientToken.booking_id == booking_id,
+                                                   ClientToken.purpose == purpose, ClientToken.revoked.is_(False))):
+        row.revoked = True
