@@ -18,7 +18,7 @@ from lib.auth import Actor, require_actor
 from lib.business_hours import business_seconds_between
 from lib.db import unit_of_work
 from lib.errors import Conflict, InvalidInput, NotFound
-from lib.models import Assessment, Attendee, Booking, BookingEvent, Notification, Relationship, User
+from lib.models import Assessment, Attendee, Booking, BookingEvent, Notification, Relationship, TimeOffer, User
 from lib.notify import outbox, templates
 from lib.practice import Rules
 
@@ -173,6 +173,7 @@ class BookingDetail:
     history: list[Event]
     messages: list[Message]
     reassigned_from_id: int | None
+    open_offers: list[datetime]
 
     @property
     def is_open(self) -> bool:
@@ -229,6 +230,8 @@ def get_for(actor: Actor, booking_id, browser_session: str | None = None, record
             messages=[Message(m.id, m.channel, m.template, m.recipient, m.subject, m.status, m.attempts,
                               m.last_error, m.created_at, m.sent_at) for m in msgs],
             reassigned_from_id=b.reassigned_from_id,
+            open_offers=list(s.scalars(select(TimeOffer.starts_at).where(
+                TimeOffer.booking_id == b.id, TimeOffer.open.is_(True)).order_by(TimeOffer.starts_at)).all()),
         )
 
 

@@ -49,3 +49,9 @@ def humanize_delta(seconds: float) -> str:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     days, hours = divmod(hours, 24)
     return f"{days} days {hours} h" if hours else f"{days} days"
+
+
+def from_local(day, at_time, tz: str) -> datetime:
+    """A wall-clock date and time in `tz` (what a person typed) as naive UTC."""
+    aware = datetime.combine(day, at_time, tzinfo=ZoneInfo(tz))
+    return aware.astimezone(timezone.utc).replace(tzinfo=None)

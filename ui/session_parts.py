@@ -1,10 +1,12 @@
 """The sections of the session page. Client-supplied text always goes through st.text or tables."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
-from lib import assessments
+from lib import assessments, clock
 from lib.bookings import BookingDetail
 from ui import format as fmt
 
@@ -103,8 +105,36 @@ def messages_section(d: BookingDetail, tz: str) -> None:
     } for m in d.messages]), hide_index=True, width="stretch")
 
 
+DETAIL_LABELS = {"reason": "Reason", "presenting_issues": "Presenting issues", "help_needed": "Help needed",
+                 "to_therapist": "To", "from_therapist": "From", "from_session": "From session",
+                 "full_refund": "Full refund", "short_notice": "Under 48 h notice"}
+
+
+def _detail_text(e, tz: str) -> str:
+    if not e.detail:
+        return ""
+    parts = []
+    for k, v in e.detail.items():
+        if k in ("from", "to"):
+            v = fmt.when(clock.to_utc_naive(datetime.fromisoformat(v)), tz)
+        elif k == "times":
+            v = "; ".join(fmt.when(datetime.fromisoformat(x), tz) for x in v)
+        elif isinstance(v, bool):
+            v = "yes" if v else "no"
+        if v not in ("", None):
+            parts.append(f"{DETAIL_LABELS.get(k, k.replace('_', ' ').capitalize())}: {v}")
+    return " · ".join(parts)
+
+
 def history_section(d: BookingDetail, tz: str) -> None:
     st.subheader("History")
     st.dataframe(pd.DataFrame([{
         "When": fmt.when(e.at, tz), "What": EVENT_LABELS.get(e.kind, e.kind), "Who": e.actor,
+        "Details": _detail_text(e, tz),
     } for e in d.history]), hide_index=True, width="stretch")
+
+
+def offers_section(d: BookingDetail, tz: str) -> None:
+    if d.status == "awaiting_client" and d.open_offers:
+        st.info("Waiting for the client to pick one of: " + "; ".join(fmt.when(t, tz) for t in d.open_offers)
+                + (f". The offer expires {fmt.when(d.expires_at, tz)}." if d.expires_at else "."), icon="🕑")

@@ -1,0 +1,120 @@
+"""The answer controls on the session page and the client's private pages, through the real app."""
+from datetime import timedelta
+
+from lib import answers, bookings, clock
+from tests.app.helpers import app, open_page, texts
+from tests.factories import book
+from tests.integration.test_answers import _booking, _msgs, _token_from, at11
+
+
+def _public(page: str, token: str):
+    at = app()
+    at.run()
+    at.switch_page(f"pages/{page}")
+    at.query_params["token"] = token
+    at.run()
+    return at
+
+
+def test_offer_other_times_from_the_session_page(sqlite_practice):
+    bid = book(sqlite_practice.alice, starts_at=at11(2))
+    at = open_page("alice", "session_detail.py", id=bid)
+    at.radio(key="edit_mode").set_value("I'm not available — offer other times").run()
+    at.date_input(key="offer0_d").set_value(at11(3).date())
+    at.time_input(key="offer0_t").set_value(at11(3).time())
+    at.button(key="FormSubmitter:offer_form-Send these times to the client").click().run()
+    assert not at.exception
+    assert "Times offered" in at.success[0].value
+    assert _booking(bid).status == "awaiting_client"
+    assert "Waiting for the client to pick one of: Fri 27 Nov 2026, 11:00 GMT" in texts(at)
+
+
+def test_a_clashing_new_time_is_refused_with_a_clear_message(sqlite_practice):
+    other = book(sqlite_practice.alice, "Oliver Bennett", starts_at=at11(3))
+    bookings.confirm(sqlite_practice.alice, other, 1)
+    bid = book(sqlite_practice.alice, starts_at=at11(2))
+    at = open_page("alice", "session_detail.py", id=bid)
+    at.date_input(key="resched_d").set_value(at11(3).date())
+    at.time_input(key="resched_t").set_value(at11(3).time())
+    at.button(key="FormSubmitter:reschedule_form-Confirm the new time").click().run()
+    assert any("clashes" in e.value for e in at.error)
+    assert _booking(bid).status == "unconfirmed"
+
+
+def test_not_the_best_fit_needs_a_reason_then_declines(sqlite_practice):
+    bid = book(sqlite_practice.alice)
+    at = open_page("alice", "session_detail.py", id=bid)
+    at.button(key="FormSubmitter:decline_form-Decline and tell the practice team").click().run()
+    assert any("reason" in e.value for e in at.error)
+    at.text_area(key="decline_reason").input("Outside my competence")
+    at.button(key="FormSubmitter:decline_form-Decline and tell the practice team").click().run()
+    assert "Declined" in at.success[0].value
+    assert _booking(bid).status == "declined"
+
+
+def test_short_notice_cancel_asks_about_the_refund(sqlite_practice):
+    bid = book(sqlite_practice.alice, starts_at=clock.now() + timedelta(hours=26))
+    at = open_page("alice", "session_detail.py", id=bid)
+    assert "less than 48 hours away" in texts(at)
+    at.text_input(key="cancel_reason").input("Unwell")
+    at.button(key="FormSubmitter:cancel_form-Cancel this session").click().run()
+    assert any("full refund" in e.value for e in at.error)
+    at.radio(key="cancel_refund").set_value("Yes, full refund")
+    at.button(key="FormSubmitter:cancel_form-Cancel this session").click().run()
+    assert _booking(bid).status == "cancelled"
+
+
+def test_manager_reassigns_a_declined_session(sqlite_practice):
+    bid = book(sqlite_practice.alice, "Hannah Whitfield", starts_at=at11(3))
+    answers.decline_not_fit(sqlite_practice.alice, bid, 1, "Not my area", "", "")
+    at = open_page("morgan", "session_detail.py", id=bid)
+    at.selectbox(key="reassign_to").set_value((sqlite_practice.bob.id, "Bob Okafor"))
+    at.button(key="FormSubmitter:reassign_form-Create the new session").click().run()
+    assert not at.exception
+    assert "Reassigned" in at.success[0].value
+    new = bookings.queue(sqlite_practice.bob).items
+    assert [(i.attendees, i.starts_at) for i in new] == [(["Hannah Whitfield"], at11(3))]
+    bob_page = open_page("bob", "session_detail.py", id=new[0].id)
+    history = [df.value for df in bob_page.dataframe if "What" in df.value.columns][0]
+    assert "Reassigned" in history["What"].tolist()
+    assert "From: Alice Moreno" in " ".join(history["Details"].tolist())
+    # Therapists can't reassign: the control isn't there and the service refuses.
+    assert "Reassign to another therapist" not in texts(open_page("alice", "session_detail.py", id=bid))
+
+
+def test_client_picks_an_offered_time_without_logging_in(sqlite_practice):
+    bid = book(sqlite_practice.alice, starts_at=at11(2))
+    answers.offer_times(sqlite_practice.alice, bid, 1, [at11(3), at11(4)])
+    token = _token_from(_msgs(bid, "times_offered")[0])
+    at = _public("choose_time.py", token)
+    assert not at.exception
+    offer_ids = at.radio(key="respond_choice").options
+    assert at.button[0].disabled  # nothing chosen yet
+    assert offer_ids == ["Fri 27 Nov 2026, 11:00 GMT", "Sat 28 Nov 2026, 11:00 GMT", "None of these work for me"]
+    at.radio(key="respond_choice").set_value(2).run()  # the second offer's id
+    at.button[0].click().run()
+    assert "your session is confirmed for Sat 28 Nov 2026, 11:00 GMT" in at.success[0].value
+    assert _booking(bid).starts_at == at11(4)
+    again = _public("choose_time.py", token)
+    assert "can't be used" in again.info[0].value
+
+
+def test_bad_links_get_one_kind_page(sqlite_practice):
+    for page in ("choose_time.py", "self_assessment.py"):
+        at = _public(page, "nonsense.token")
+        assert not at.exception
+        assert "can't be used" in at.info[0].value
+        assert not at.text_input  # no login form either
+
+
+def test_client_saves_a_partial_assessment(sqlite_practice):
+    bid = book(sqlite_practice.alice, email="hannah@client.example")
+    token = _token_from(_msgs(bid, "booking_received")[0])
+    at = _public("self_assessment.py", token)
+    assert "Hello Hannah" in texts(at)
+    at.selectbox(key="phq9_0").set_value(2)
+    at.multiselect(key="help_with").select("Anxiety")
+    at.button(key="FormSubmitter:assessment_form-Save my answers").click().run()
+    assert "Saved" in at.success[0].value
+    a = bookings.get_for(sqlite_practice.alice, bid).assessment
+    assert a.status == "partial" and a.phq9[0] == 2 and a.help_with == ["Anxiety"]
