@@ -15,7 +15,7 @@ def normalise_email(value: str, field: str = "email") -> str:
 
 
 def normalise_phone(value: str | None, region: str = "GB", field: str = "phone") -> str | None:
-    """E.164 ('+447700900123'), or None for an empty value."""
+    """E.164 ('+447911123456'), or None for an empty value."""
     value = (value or "").strip()
     if not value:
         return None

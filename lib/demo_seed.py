@@ -57,7 +57,7 @@ def seed_demo() -> dict:
         rules = Rules.load(s)
         alice = auth.add_user(s, "alice", "Alice Moreno", "alice@practice.example", "therapist", DEMO_PASSWORD,
                               check_password=False, phone="+442079460123", sms_opt_in=True,
-                              sms_phone="+447700900123", working_hours=THERAPIST_HOURS["alice"],
+                              sms_phone="+447911123456", working_hours=THERAPIST_HOURS["alice"],
                               addresses=["12 Harley Street, London W1G 9PF"], video_services=["Zoom", "Doxy.me"])
         bob = auth.add_user(s, "bob", "Bob Okafor", "bob@practice.example", "therapist", DEMO_PASSWORD,
                             check_password=False, phone="+441614960789", working_hours=THERAPIST_HOURS["bob"],
@@ -89,7 +89,7 @@ def seed_demo() -> dict:
 
         # Alice's queue: overdue, risk flag, couple, family, fresh.
         b1 = book(alice, "Hannah Whitfield", "hannah.whitfield@example.com", at_local_hour(3, 10), 26 * H,
-                  phone="+447700900201")
+                  phone="+447911123457")
         assess(b1, [2, 2, 1, 2, 1, 2, 1, 0, 1], [2, 3, 2, 2, 1, 2, 1], ["Depression", "Anxiety"],
                "I've been struggling since losing my job in the summer. Some days I can't get out of bed.", 20 * H)
         b2 = book(alice, "Tomás Ferreira", "tomas.ferreira@example.com", at_local_hour(5, 14), 3 * H,

@@ -32,3 +32,11 @@ class Forbidden(BookingDeskError):
 
 class DatabaseUnavailable(BookingDeskError):
     message = "The database can't be reached just now. Nothing was changed; please try again in a minute."
+
+
+class InvalidFields(InvalidInput):
+    """Several fields at once: {field: message}. Nothing was saved."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("Please correct the highlighted fields; nothing was saved.")
+        self.errors = errors
