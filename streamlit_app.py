@@ -68,16 +68,23 @@ def main() -> None:
     everyone = available(MANAGER + THERAPIST + PUBLIC)
     pg = st.navigation(everyone, position="hidden")
     if pg.url_path in {p.url_path for p in PUBLIC}:
-        with friendly_errors():
-            pg.run()
+        run_page(pg)
         return
     actor = login.current_actor(key, demo)
     if actor is None:
         st.stop()
     role_pages = available(MANAGER if actor.is_manager else THERAPIST)
-    pg = st.navigation(role_pages, position="sidebar")
-    with friendly_errors():
-        pg.run()
+    run_page(st.navigation(role_pages, position="sidebar"))
+
+
+def run_page(pg: st.Page) -> None:
+    """Run a page inside the gate; pages refuse to run without this flag (see ui.current)."""
+    st.session_state["bd_in_app"] = True
+    try:
+        with friendly_errors():
+            pg.run()
+    finally:
+        st.session_state["bd_in_app"] = False
 
 
 try:

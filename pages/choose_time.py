@@ -4,8 +4,9 @@ import streamlit as st
 from lib import client_links, clock
 from lib.errors import BookingDeskError
 from lib.tokens import BadToken
-from ui import format as fmt
+from ui import current, format as fmt
 
+current.require_app()
 token = st.query_params.get("token")
 st.title("Choose a time for your session")
 

@@ -4,7 +4,9 @@ import streamlit as st
 from lib import assessments, client_links
 from lib.errors import BookingDeskError
 from lib.tokens import BadToken
+from ui import current
 
+current.require_app()
 token = st.query_params.get("token")
 st.title("Your self-assessment")
 

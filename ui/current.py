@@ -7,7 +7,16 @@ from lib.auth import Actor
 from ui.login import browser_session
 
 
+def require_app() -> None:
+    """Stop a page that Streamlit ran directly (its file-name address), bypassing the login gate."""
+    if not st.session_state.get("bd_in_app"):
+        st.info("This page isn't available at this address.", icon="🔎")
+        st.page_link("streamlit_app.py", label="Go to Booking Desk", icon=":material/home:")
+        st.stop()
+
+
 def actor() -> Actor:
+    require_app()
     value = st.session_state.get("bd_actor")
     if value is None:  # the gate never lets a page run without one; this is belt and braces
         st.warning("Please log in.")

@@ -1,0 +1,33 @@
+"""/audit: managers read who looked at what; therapists can't; the CSV is spreadsheet-safe."""
+import pytest
+
+from lib import audit_view, bookings
+from lib.errors import Forbidden
+from tests.app.helpers import open_page, texts
+from tests.factories import book
+
+
+def test_views_and_changes_are_in_the_trail_and_filterable(sqlite_practice):
+    bid = book(sqlite_practice.alice, "Hannah Whitfield", email="hannah@client.example")
+    open_page("alice", "session_detail.py", id=bid)
+    bookings.confirm(sqlite_practice.alice, bid, 1, "tab-1")
+    at = open_page("morgan", "audit_trail.py")
+    table = at.dataframe[0].value
+    assert ["Confirmed", "Viewed a session and assessment"] == list(table["Action"])[:2]
+    assert set(table["Client"]) == {"Hannah Whitfield"}
+    at.text_input(key="audit_user").input("morgan").run()
+    assert "Nothing matches" in texts(at) or "Hannah Whitfield" not in set(at.dataframe[0].value["Client"])
+
+
+def test_therapists_cannot_read_the_trail(sqlite_practice):
+    with pytest.raises(Forbidden):
+        audit_view.entries(sqlite_practice.alice)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        open_page("alice", "audit_trail.py")  # not registered for therapists at all
+
+
+def test_csv_neutralises_formula_cells(sqlite_practice):
+    bid = book(sqlite_practice.alice, "=HYPERLINK(\"http://evil\")", email="evil@client.example")
+    bookings.get_for(sqlite_practice.alice, bid, "b", record_view=True)
+    csv_text = audit_view.entries_csv(sqlite_practice.morgan)
+    assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text
