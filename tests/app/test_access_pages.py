@@ -1,0 +1,42 @@
+"""Walk every page as another therapist (with the session's id in the address) and logged out."""
+import pytest
+
+from tests.app.helpers import app, open_page, texts
+from tests.factories import assess, book
+
+THERAPIST_PAGES = ["queue.py", "session_detail.py", "response_times.py", "my_settings.py"]
+ALL_PAGES = THERAPIST_PAGES + ["new_booking.py", "messages.py", "audit_trail.py"]
+
+
+def _everything(at) -> str:
+    frames = " ".join(df.value.to_string() for df in at.dataframe)
+    return texts(at) + frames + " ".join(str(e.value) for e in at.get("text_area"))
+
+
+def test_bob_sees_nothing_of_alices_client_anywhere(sqlite_practice):
+    bid = book(sqlite_practice.alice, "Hannah Whitfield", email="hannah@client.example")
+    assess(bid, phq9=[1] * 9, free_text="private words")
+    for page in THERAPIST_PAGES:
+        at = open_page("bob", page, id=bid, booking=bid, therapist=sqlite_practice.alice.id)
+        assert not at.exception, page
+        seen = _everything(at)
+        assert "Hannah" not in seen and "private words" not in seen, page
+
+
+@pytest.mark.parametrize("page", ["new_booking.py", "messages.py", "audit_trail.py"])
+def test_manager_pages_are_not_registered_for_therapists(sqlite_practice, page):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        open_page("bob", page)
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_logged_out_visitor_gets_the_login_form_on_every_page(sqlite_practice, page):
+    bid = book(sqlite_practice.alice, "Hannah Whitfield")
+    at = app()
+    at.run()
+    at.switch_page(f"pages/{page}")
+    at.query_params["id"] = str(bid)
+    at.run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert "Hannah" not in _everything(at)
