@@ -24,7 +24,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(PY) -m lib migrate
 	$(PY) -m lib seed-demo --if-empty
-	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT) --server.address 0.0.0.0
+	$(PY) -m ui.serve --server.port $(PORT) --server.address 0.0.0.0
 
 ## chromium: the browser the end-to-end tests drive (Debian's package)
 chromium:

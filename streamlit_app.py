@@ -4,12 +4,16 @@ from __future__ import annotations
 import os
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from lib import demo_seed
 from lib.errors import DatabaseUnavailable
 from ui import login, secret
 from ui.background import start_dispatcher
 from ui.errors import friendly_errors
+
+# Also when started as plain `streamlit run` (ui/serve.py explains; it covers the very first request too).
+PagesManager.uses_pages_directory = False
 
 st.set_page_config(page_title="Booking Desk", page_icon="🟣", layout="wide")
 

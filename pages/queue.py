@@ -34,7 +34,7 @@ with right:
             overdue = item.overdue(now)
             who = ", ".join(item.attendees)
             st.markdown(f"**{fmt.session_type(item.session_type)}** · {fmt.when(item.starts_at, me.timezone)}"
-                        f" · {item.duration_minutes} min")
+                        f" · {item.duration_minutes}\u00a0min")  # no-break space: "50 min" never splits
             st.text(who)  # client-supplied: shown as plain text, never markdown
             waiting = f"Waiting {fmt.ago(item.requested_at, now).removesuffix(' ago')}"
             if overdue:
@@ -55,7 +55,7 @@ with left:
     for item in week:
         with st.container(border=True):
             st.markdown(f"**{fmt.when(item.starts_at, me.timezone)}** · {fmt.session_type(item.session_type)}"
-                        f" · {item.duration_minutes} min")
+                        f" · {item.duration_minutes}\u00a0min")  # no-break space: "50 min" never splits
             st.text(", ".join(item.attendees))
             if me.is_manager:
                 st.caption(f"Therapist: {item.therapist}")

@@ -47,10 +47,12 @@ with right:
                 st.error(f"**Clash:** another {c.what} at {fmt.when(c.starts_at, me.timezone)} "
                          f"({c.duration_minutes} min). Confirming is blocked until this is resolved.", icon="⛔")
         elif avail.outside_hours:
-            st.warning(f"This time is outside the therapist's working hours ({avail.working_hours_text}). "
+            whose = "the therapist's" if me.is_manager else "your"
+            st.warning(f"This time is outside {whose} working hours ({avail.working_hours_text}). "
                        "You can still confirm if you are available.", icon="🕘")
         else:
-            st.success("The therapist is free and working at this time.", icon="🗓️")
+            st.success(("The therapist is" if me.is_manager else "You are") + " free and working at this time.",
+                       icon="🗓️")
         st.caption("Only confirm if you are available at this time and can help with what the client is "
                    "seeking help with.")
         if st.button("Confirm Session", type="primary", disabled=bool(avail.clashes), key="confirm_open",

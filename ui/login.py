@@ -116,6 +116,8 @@ def current_actor(key: str, demo: bool) -> Actor | None:
                 if _logout_button(actor):
                     _logout(key, "You have logged out.")
                 else:
+                    if st.session_state.get("bd_cookie_pending"):
+                        _write_cookie(key, actor.username)
                     return actor
             else:
                 _clear()
@@ -159,5 +161,17 @@ def _login_form(key: str, demo: bool) -> Actor | None:
     _start_session(actor)
     # No st.rerun() here: the cookie component must render in this run to write the cookie.
     box.empty()
-    _authenticator(key, actor.username).cookie_controller.set_cookie()
+    st.session_state["bd_cookie_pending"] = True
+    _write_cookie(key, actor.username)
     return actor
+
+
+def _write_cookie(key: str, username: str) -> None:
+    """Draw the cookie writer on every run until the browser says it wrote the cookie.
+
+    The cookie reader drawn beside it can trigger a rerun before the writer has loaded; a writer
+    drawn only once is then removed unwritten, and a reload logs the user out.
+    """
+    _authenticator(key, username).cookie_controller.set_cookie()
+    if st.session_state.get("set"):
+        st.session_state.pop("bd_cookie_pending", None)

@@ -61,6 +61,13 @@ def _answers_table(items: list[str], answers: list[int | None]) -> pd.DataFrame:
     })
 
 
+# Room for the whole question (the longest PHQ-9 item is ~100 characters); the answer is short.
+ANSWER_COLUMNS = {"#": st.column_config.NumberColumn(width=40),
+                  "Over the last two weeks, how often…": st.column_config.TextColumn(width=640),
+                  "Answer": st.column_config.TextColumn(width=170),
+                  "Score": st.column_config.NumberColumn(width=60)}
+
+
 def _score_line(name: str, score: assessments.Score, maximum: int) -> str:
     if score.total is None:
         return f"**{name}:** {score.answered} of {score.items} answered — no total yet"
@@ -88,9 +95,11 @@ def assessment_section(d: BookingDetail, tz: str) -> None:
     st.markdown("**In their own words**")
     st.text(a.free_text or "— nothing written yet")
     with st.expander("PHQ-9 answers, item by item", expanded=a.risk):
-        st.dataframe(_answers_table(assessments.PHQ9_ITEMS, a.phq9), hide_index=True, width="stretch")
+        st.dataframe(_answers_table(assessments.PHQ9_ITEMS, a.phq9), hide_index=True, width="stretch",
+                     column_config=ANSWER_COLUMNS)
     with st.expander("GAD-7 answers, item by item"):
-        st.dataframe(_answers_table(assessments.GAD7_ITEMS, a.gad7), hide_index=True, width="stretch")
+        st.dataframe(_answers_table(assessments.GAD7_ITEMS, a.gad7), hide_index=True, width="stretch",
+                     column_config=ANSWER_COLUMNS)
 
 
 def messages_section(d: BookingDetail, tz: str) -> None:

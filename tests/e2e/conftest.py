@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from lib.demo_seed import DEMO_PASSWORD
 from tests.conftest import ROOT, skip_or_fail
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
-DEMO_PASSWORD = "booking-desk-demo"
 COOKIE = "booking_desk_auth"
 VIEWPORT = {"width": 1400, "height": 1000}
 # Streamlit redraws after every click; a generous per-step timeout keeps a slow CI machine green.
@@ -70,7 +70,7 @@ def running_app(workdir: Path, timeout: float = 30.0):
     _lib(["seed-demo"], env)
     log = (workdir / "streamlit.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+        [sys.executable, "-m", "ui.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -132,6 +132,25 @@ def wait_for_login_cookie(context, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+def settle(page, quiet_ms: int = 400, timeout: float = 10.0) -> None:
+    """Wait until Streamlit has no faded (stale) elements left for a moment.
+
+    Just after login the cookie components trigger one or two reruns; until they finish, the page
+    briefly shows the old layout's elements beside the new ones (two "Back to the dashboard" links).
+    """
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while time.monotonic() < deadline:
+        if page.locator("[data-stale='true']").count():
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_ms / 1000:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the page kept redrawing for 10 s")
+
+
 def fill_login(page, username: str, password: str) -> None:
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
@@ -140,15 +159,39 @@ def fill_login(page, username: str, password: str) -> None:
 
 @pytest.fixture
 def log_in(page):
-    """Log in on the current page (or the dashboard) and wait until the login has stuck."""
+    """Open `path` logged out, log in through the form, wait for the page behind it.
+
+    It does not wait for the re-login cookie: only tests that reload or type an address need it.
+    """
     from playwright.sync_api import expect
 
-    def _log_in(username: str, path: str | None = "/", landing: str = "New and unconfirmed sessions"):
-        if path is not None:
-            page.goto(path)
+    def _log_in(username: str, path: str = "/", landing: str = "New and unconfirmed sessions"):
+        page.context.clear_cookies()
+        page.goto(path)
         fill_login(page, username, DEMO_PASSWORD)
         expect(page.get_by_text(landing).first).to_be_visible()
-        wait_for_login_cookie(page.context)
+        settle(page)
         return page
 
     return _log_in
+
+
+def session_ids_in(database_url: str, therapist: str, status: str = "unconfirmed") -> list[int]:
+    """Ids of a therapist's sessions in the server's database, oldest first (to build addresses)."""
+    from sqlalchemy import create_engine, select
+
+    from lib.models import Booking, User
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(select(Booking.id).join(User, User.id == Booking.therapist_id)
+                                     .where(User.username == therapist, Booking.status == status)
+                                     .order_by(Booking.id)))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def session_ids(app_server):
+    return lambda therapist, status="unconfirmed": session_ids_in(app_server.database_url, therapist, status)

@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DEMO_PASSWORD, fill_login
+from tests.e2e.conftest import DEMO_PASSWORD, fill_login, wait_for_login_cookie
 
 pytestmark = pytest.mark.e2e
 
@@ -26,6 +26,7 @@ def test_the_login_page_names_the_demo_accounts_because_demo_data_is_loaded(page
 def test_alice_logs_in_and_stays_logged_in_after_a_reload(page, log_in):
     log_in("alice")
     expect(page.get_by_text("Signed in as Alice Moreno")).to_be_visible()
+    wait_for_login_cookie(page.context)
 
     page.reload()
 

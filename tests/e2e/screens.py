@@ -1,0 +1,91 @@
+"""Full-page screenshots of the main screens, for a UX review: python -m tests.e2e.screens [folder].
+
+Not a test (nothing is asserted): it starts the same server as the browser tests on a fresh demo
+database and saves one PNG per screen, default folder /tmp/screens.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import Page, expect, sync_playwright
+from sqlalchemy import create_engine, select
+
+from lib.models import Booking, Client
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, DEMO_PASSWORD, VIEWPORT, fill_login, running_app, settle
+
+
+def shoot(page: Page, folder: Path, name: str) -> None:
+    """Streamlit scrolls inside its main block, not the page: grow the viewport to fit it first."""
+    settle(page)
+    height = page.evaluate("""() => Math.max(document.body.scrollHeight,
+        ...[...document.querySelectorAll('[data-testid="stMain"], section, [role="dialog"]')]
+            .map(e => e.scrollHeight))""")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height + 40)})
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    page.set_viewport_size(VIEWPORT)
+    print(folder / f"{name}.png")
+
+
+def visit(page: Page, username: str, path: str, landing: str) -> None:
+    page.context.clear_cookies()
+    page.goto(path)
+    fill_login(page, username, DEMO_PASSWORD)
+    expect(page.get_by_text(landing).first).to_be_visible()
+
+
+def session_of(database_url: str, client_name: str) -> int:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        found = conn.scalar(select(Booking.id).join(Client, Client.id == Booking.client_id)
+                            .where(Client.name == client_name).order_by(Booking.id))
+    engine.dispose()
+    return found
+
+
+def main(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with running_app(Path(tempfile.mkdtemp(prefix="bd-screens-"))) as app, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(base_url=app.url, viewport=VIEWPORT)
+        page.set_default_timeout(15_000)
+
+        page.goto("/")
+        expect(page.get_by_role("button", name="Log in")).to_be_visible()
+        shoot(page, folder, "01_login")
+        fill_login(page, "alice", "wrong-password")
+        expect(page.get_by_text("don't match")).to_be_visible()
+        shoot(page, folder, "02_login_wrong_password")
+
+        visit(page, "alice", "/", "New and unconfirmed sessions")
+        shoot(page, folder, "03_alice_dashboard")
+
+        risky = session_of(app.database_url, "Hannah Whitfield")  # PHQ-9 item 9 answered above 0
+        visit(page, "alice", f"/session?id={risky}", "Session details")
+        shoot(page, folder, "04_session_risk_flag")
+        page.get_by_role("button", name="Confirm Session").click()
+        expect(page.get_by_role("dialog")).to_be_visible()
+        shoot(page, folder, "05_confirm_dialog")
+        page.get_by_role("dialog").get_by_role("button", name="Confirm Session").click()
+        expect(page.get_by_text("Session confirmed.")).to_be_visible()
+        shoot(page, folder, "06_session_confirmed")
+
+        partial = session_of(app.database_url, "Zoë Lambert")  # no self-assessment yet
+        visit(page, "alice", f"/session?id={partial}", "Session details")
+        shoot(page, folder, "07_session_no_assessment")
+
+        visit(page, "morgan", "/", "New and unconfirmed sessions")
+        shoot(page, folder, "08_morgan_dashboard")
+
+        visit(page, "alice", "/session?id=999999", "Session not found")
+        shoot(page, folder, "09_bad_session_id")
+        page.goto("/session?id=abc")
+        expect(page.get_by_text("Session not found")).to_be_visible()
+        shoot(page, folder, "10_non_numeric_session_id")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/screens"))
