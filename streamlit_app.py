@@ -1,8 +1,6 @@
 """Booking Desk: page config, the login gate, and the pages each role may open."""
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -23,18 +21,18 @@ ROOT = __file__.rsplit("/", 1)[0]
 # run that file without this gate. Each page also refuses to run without a logged-in user.
 
 
-def page(file: str, title: str, url: str, icon: str, default: bool = False) -> st.Page | None:
-    """A page, or None while its file doesn't exist yet (a feature still being built is not offered)."""
-    path = f"{ROOT}/pages/{file}"
-    return st.Page(path, title=title, url_path=url, icon=icon, default=default) if os.path.exists(path) else None
+def page(file: str, title: str, url: str, icon: str, default: bool = False, hidden: bool = False) -> st.Page:
+    """A page; `hidden` ones are reached by links (a session), not from the menu."""
+    return st.Page(f"{ROOT}/pages/{file}", title=title, url_path=url, icon=icon, default=default,
+                   visibility="hidden" if hidden else "visible")
 
 
-def available(pages: list[st.Page | None]) -> list[st.Page]:
-    return list(dict.fromkeys(p for p in pages if p is not None))
+def available(pages: list[st.Page]) -> list[st.Page]:
+    return list(dict.fromkeys(pages))
 
 
 DASHBOARD = page("queue.py", "New sessions", "dashboard", ":material/inbox:", default=True)
-SESSION = page("session_detail.py", "Session", "session", ":material/event:")
+SESSION = page("session_detail.py", "Session", "session", ":material/event:", hidden=True)
 METRICS = page("response_times.py", "Response times", "metrics", ":material/monitoring:")
 SETTINGS = page("my_settings.py", "Settings", "settings", ":material/settings:")
 OUTBOX = page("messages.py", "Outbox", "outbox", ":material/outgoing_mail:")
@@ -60,7 +58,7 @@ def main() -> None:
     try:
         demo = demo_in_use()
     except DatabaseUnavailable as exc:
-        st.error(f"**We can't reach the database just now.** {exc.message}", icon="🔌")
+        st.error(f"**We can't reach the database just now.** {exc.message}", icon=":material/cloud_off:")
         st.button("Try again")
         st.stop()
     start_dispatcher()
@@ -94,4 +92,4 @@ def run_page(pg: st.Page) -> None:
 try:
     main()
 except DatabaseUnavailable as exc:
-    st.error(f"**We can't reach the database just now.** {exc.message}", icon="🔌")
+    st.error(f"**We can't reach the database just now.** {exc.message}", icon=":material/cloud_off:")

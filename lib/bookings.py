@@ -40,6 +40,7 @@ class QueueItem:
     delivery: str
     requested_at: datetime
     response_due_at: datetime
+    risk: bool = False  # PHQ-9 item 9 above 0 in the client's self-assessment
 
     def overdue(self, now: datetime) -> bool:
         return self.response_due_at <= now
@@ -57,7 +58,7 @@ def _visible(stmt, actor: Actor):
 
 
 _ITEM_COLUMNS = (Booking.id, User.name, Booking.session_type, Booking.starts_at, Booking.duration_minutes,
-                 Booking.delivery, Booking.requested_at, Booking.response_due_at)
+                 Booking.delivery, Booking.requested_at, Booking.response_due_at, Booking.relationship_id)
 
 
 def _items(s: Session, stmt) -> list[QueueItem]:
@@ -69,7 +70,13 @@ def _items(s: Session, stmt) -> list[QueueItem]:
                                    .where(Attendee.booking_id.in_(list(names)))
                                    .order_by(Attendee.booking_id, Attendee.position)):
             names[bid].append(name)
-    return [QueueItem(r[0], r[1], names[r[0]], *r[2:]) for r in rows]
+    risky = set()
+    if rows:
+        for rel_id, phq9 in s.execute(select(Assessment.relationship_id, Assessment.phq9).where(
+                Assessment.relationship_id.in_({r[-1] for r in rows}))):
+            if assessments.risk_flag(phq9):
+                risky.add(rel_id)
+    return [QueueItem(r[0], r[1], names[r[0]], *r[2:-1], risk=r[-1] in risky) for r in rows]
 
 
 def queue(actor: Actor, therapist_id: int | None = None, limit: int = 100) -> Queue:

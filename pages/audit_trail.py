@@ -25,7 +25,7 @@ with st.spinner("Reading the audit trail…"):
     page = audit_view.entries(me, **filters)
 
 if not page.rows:
-    st.info("Nothing matches these filters.", icon="🔎")
+    st.info("Nothing matches these filters.", icon=":material/search:")
 else:
     st.caption(f"{page.total:,} entries" + (f"; showing the newest {len(page.rows):,}" if page.total > len(page.rows)
                                               else ""))

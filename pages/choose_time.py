@@ -11,13 +11,13 @@ token = st.query_params.get("token")
 st.title("Choose a time for your session")
 
 if done := st.session_state.pop("bd_client_done", None):
-    st.success(done, icon="✅")
+    st.success(done, icon=":material/check_circle:")
     st.stop()
 
 try:
     view = client_links.offer_for(token)
 except BadToken as exc:
-    st.info(exc.message, icon="🔗")
+    st.info(exc.message, icon=":material/link_off:")
     st.stop()
 
 st.write(f"Hello {view.first_name}. {view.therapist_name} has offered these times for your "
@@ -31,7 +31,7 @@ if st.button("Send my answer", type="primary", disabled=choice is None):
     try:
         outcome = client_links.respond(token, None if choice == NONE else choice)
     except BadToken as exc:
-        st.info(exc.message, icon="🔗")
+        st.info(exc.message, icon=":material/link_off:")
     except BookingDeskError as exc:
         st.error(exc.message)
     else:

@@ -9,12 +9,12 @@ from ui import current
 me = current.actor()
 st.title("Settings")
 if saved := st.session_state.pop("bd_settings_saved", None):
-    st.success(saved, icon="✅")
+    st.success(saved, icon=":material/check_circle:")
 
 
 def field_error(errors: dict, name: str) -> None:
     if name in errors:
-        st.error(errors[name], icon="⚠️")
+        st.error(errors[name], icon=":material/warning:")
 
 
 def week_inputs(prefix: str, week: dict, errors: dict) -> dict:

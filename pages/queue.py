@@ -26,9 +26,9 @@ left, right = st.columns([2, 3], gap="large")
 with right:
     st.subheader(f"New and unconfirmed sessions · {queue.total}")
     if queue.overdue:
-        st.error(f"**{queue.overdue} overdue** — these clients have waited longer than the response target.", icon="⏰")
+        st.error(f"**{queue.overdue} overdue** — these clients have waited longer than the response target.", icon=":material/alarm:")
     if not queue.items:
-        st.success("You're all caught up — no sessions are waiting for an answer. New requests will appear here.", icon="🌿")
+        st.success("You're all caught up — no sessions are waiting for an answer. New requests will appear here.", icon=":material/spa:")
     for item in queue.items:
         with st.container(border=True):
             overdue = item.overdue(now)
@@ -37,12 +37,14 @@ with right:
                         f" · {item.duration_minutes}\u00a0min")  # no-break space: "50 min" never splits
             st.text(who)  # client-supplied: shown as plain text, never markdown
             waiting = f"Waiting {fmt.ago(item.requested_at, now).removesuffix(' ago')}"
+            risk = ":red-badge[:material/warning: Risk flag] " if item.risk else ""
             if overdue:
-                st.markdown(f":red-badge[Overdue] {waiting} · answer was due {fmt.when(item.response_due_at, me.timezone)}")
+                st.markdown(f"{risk}:red-badge[Overdue] {waiting} · answer was due "
+                            f"{fmt.when(item.response_due_at, me.timezone)}")
             else:
-                st.markdown(f":violet-badge[{fmt.due(item.response_due_at, now).capitalize()}] {waiting}")
+                st.markdown(f"{risk}:violet-badge[{fmt.due(item.response_due_at, now).capitalize()}] {waiting}")
             if me.is_manager:
-                st.caption(f"Therapist: {item.therapist}")
+                st.caption(f"Therapist: {fmt.md_escape(item.therapist)}")
             st.page_link("pages/session_detail.py", label="Open session", icon=":material/arrow_forward:",
                          query_params={"id": str(item.id)})
     if queue.total > len(queue.items):
@@ -51,13 +53,13 @@ with right:
 with left:
     st.subheader("Confirmed · next 7 days")
     if not week:
-        st.info("No confirmed sessions in the next 7 days.", icon="📅")
+        st.info("No confirmed sessions in the next 7 days.", icon=":material/calendar_month:")
     for item in week:
         with st.container(border=True):
             st.markdown(f"**{fmt.when(item.starts_at, me.timezone)}** · {fmt.session_type(item.session_type)}"
                         f" · {item.duration_minutes}\u00a0min")  # no-break space: "50 min" never splits
             st.text(", ".join(item.attendees))
             if me.is_manager:
-                st.caption(f"Therapist: {item.therapist}")
+                st.caption(f"Therapist: {fmt.md_escape(item.therapist)}")
             st.page_link("pages/session_detail.py", label="Details", icon=":material/arrow_forward:",
                          query_params={"id": str(item.id)})

@@ -13,17 +13,17 @@ st.title("Your self-assessment")
 try:
     form = client_links.assessment_for(token)
 except BadToken as exc:
-    st.info(exc.message, icon="🔗")
+    st.info(exc.message, icon=":material/link_off:")
     st.stop()
 
 if saved := st.session_state.pop("bd_assessment_saved", None):
-    st.success(saved, icon="✅")
+    st.success(saved, icon=":material/check_circle:")
 
 st.write(f"Hello {form.first_name}. These questions help your therapist prepare for your first session. "
          "Answer what you can — you can save part-way and come back to this page through the same link. "
          "Only your therapist and the practice team can see your answers.")
 st.info("If you are in crisis or thinking about harming yourself, please don't wait for your session: call "
-        "999, go to A&E, or call Samaritans on 116 123 (free, any time).", icon="💜")
+        "999, go to A&E, or call Samaritans on 116 123 (free, any time).", icon=":material/favorite:")
 
 OPTIONS = [None, 0, 1, 2, 3]
 
@@ -50,7 +50,7 @@ if submitted:
     try:
         status = client_links.save_assessment(token, phq9, gad7, help_with, free_text)
     except BadToken as exc:
-        st.info(exc.message, icon="🔗")
+        st.info(exc.message, icon=":material/link_off:")
     except BookingDeskError as exc:
         st.error(exc.message)
     else:

@@ -4,7 +4,8 @@ import streamlit as st
 from lib import bookings, clock
 from lib.errors import BookingDeskError, NotFound
 from ui import answer_forms, current, format as fmt
-from ui.session_parts import assessment_section, details_section, history_section, messages_section, offers_section
+from ui.session_parts import (assessment_section, decision_summary, details_section, history_section,
+                              messages_section, offers_section)
 
 me = current.actor()
 booking_id = st.query_params.get("id")
@@ -19,13 +20,15 @@ try:
     viewed.add(booking_id)
 except NotFound as exc:
     st.title("Session not found")
-    st.info(exc.message, icon="🔎")
+    st.info(exc.message, icon=":material/search:")
     st.stop()
 
 if flash := st.session_state.pop("bd_flash", None):
-    st.success(flash, icon="✅")
+    st.success(flash, icon=":material/check_circle:")
 
-st.title(f"{fmt.session_type(detail.session_type)} session · {fmt.when(detail.starts_at, me.timezone)}")
+st.title(f"{fmt.session_type(detail.session_type)} session · {fmt.md_escape(detail.client_name)}")
+st.markdown(f"**{fmt.when(detail.starts_at, me.timezone)}** · {detail.duration_minutes} minutes · "
+            f"{'online' if detail.delivery == 'online' else 'in person'}")
 badge = {"unconfirmed": "orange", "confirmed": "green", "awaiting_client": "blue"}.get(detail.status, "gray")
 st.markdown(f":{badge}-badge[{detail.status_label}] Requested {fmt.ago(detail.requested_at)}"
             + (f" · answer {fmt.due(detail.response_due_at)}" if detail.is_open else ""))
@@ -33,7 +36,7 @@ st.markdown(f":{badge}-badge[{detail.status_label}] Requested {fmt.ago(detail.re
 if detail.assessment.risk:
     st.error("**Risk flag.** In the self-assessment the client said they have had thoughts that they would be "
              "better off dead, or of hurting themselves (PHQ-9 item 9). Follow the practice's risk procedure "
-             "and contact the client promptly.", icon="⚠️")
+             "and contact the client promptly.", icon=":material/warning:")
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -45,14 +48,15 @@ with right:
         if avail.clashes:
             for c in avail.clashes:
                 st.error(f"**Clash:** another {c.what} at {fmt.when(c.starts_at, me.timezone)} "
-                         f"({c.duration_minutes} min). Confirming is blocked until this is resolved.", icon="⛔")
+                         f"({c.duration_minutes} min). Confirming is blocked until this is resolved.", icon=":material/block:")
         elif avail.outside_hours:
             whose = "the therapist's" if me.is_manager else "your"
             st.warning(f"This time is outside {whose} working hours ({avail.working_hours_text}). "
-                       "You can still confirm if you are available.", icon="🕘")
+                       "You can still confirm if you are available.", icon=":material/schedule:")
         else:
             st.success(("The therapist is" if me.is_manager else "You are") + " free and working at this time.",
-                       icon="🗓️")
+                       icon=":material/event_available:")
+        decision_summary(detail)
         st.caption("Only confirm if you are available at this time and can help with what the client is "
                    "seeking help with.")
         if st.button("Confirm Session", type="primary", disabled=bool(avail.clashes), key="confirm_open",
@@ -62,14 +66,14 @@ with right:
         answer_forms.not_fit(me, detail, current.browser_session())
         answer_forms.cancel(me, detail, current.browser_session())
     elif detail.status in ("confirmed", "awaiting_client"):
-        st.info(f"This session is **{detail.status_label.lower()}**.", icon="ℹ️")
+        st.info(f"This session is **{detail.status_label.lower()}**.", icon=":material/info:")
         offers_section(detail, me.timezone)
         if detail.status == "confirmed" and detail.starts_at > clock.now():
             answer_forms.edit_time(me, detail, current.browser_session(), agreed_only=True)
         if detail.starts_at > clock.now():
             answer_forms.cancel(me, detail, current.browser_session())
     else:
-        st.info(f"This session is **{detail.status_label.lower()}**; there is nothing to answer.", icon="ℹ️")
+        st.info(f"This session is **{detail.status_label.lower()}**; there is nothing to answer.", icon=":material/info:")
     answer_forms.reassign_form(me, detail, current.browser_session())
     if new_id := st.session_state.pop("bd_new_session", None):
         st.page_link("pages/session_detail.py", label=f"Open the new session #{new_id}",
@@ -101,7 +105,7 @@ def confirm_dialog() -> None:
 
 if err := st.session_state.pop("bd_confirm_error", None):
     with right:
-        st.error(err, icon="⚠️")
+        st.error(err, icon=":material/warning:")
         st.button("Reload", key="reload_after_conflict")
 if st.session_state.get("bd_confirm_for") == detail.id:
     if detail.is_open:
@@ -110,7 +114,7 @@ if st.session_state.get("bd_confirm_for") == detail.id:
         st.session_state.pop("bd_confirm_for", None)
         with right:
             st.warning(f"This session was changed meanwhile and is now **{detail.status_label.lower()}**. "
-                       "Nothing more was sent. The page shows its latest state.", icon="🔄")
+                       "Nothing more was sent. The page shows its latest state.", icon=":material/sync:")
 
 assessment_section(detail, me.timezone)
 messages_section(detail, me.timezone)

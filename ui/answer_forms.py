@@ -27,7 +27,7 @@ def _run(action, success: str) -> None:
     try:
         action()
     except BookingDeskError as exc:
-        st.error(exc.message, icon="⚠️")
+        st.error(exc.message, icon=":material/warning:")
     else:
         st.session_state["bd_flash"] = success
         st.rerun()
@@ -80,7 +80,7 @@ def cancel(me: Actor, d: BookingDetail, session_id: str) -> None:
             refund = None
             if short:
                 st.warning("This session is **less than 48 hours away**. Under the cancellation policy the "
-                           "client may not get a refund — please record your decision.", icon="⏳")
+                           "client may not get a refund — please record your decision.", icon=":material/hourglass_top:")
                 refund = st.radio("Full refund for the client?", ["Yes, full refund", "No refund"],
                                   key="cancel_refund", index=None)
                 refund = None if refund is None else refund.startswith("Yes")

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.notify import dispatcher
+
 
 @st.cache_resource(show_spinner=False)
 def start_dispatcher():
-    """One dispatcher thread per server process; `python -m lib dispatch` does the same job elsewhere."""
-    try:
-        from lib.notify import dispatcher
-    except ImportError:  # dispatcher not built in this checkout
-        return None
+    """One dispatcher thread per server process (none when BOOKING_DESK_DISPATCHER=off);
+    `python -m lib dispatch` does the same job elsewhere."""
     return dispatcher.start_background()

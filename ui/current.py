@@ -10,7 +10,7 @@ from ui.login import browser_session
 def require_app() -> None:
     """Stop a page that Streamlit ran directly (its file-name address), bypassing the login gate."""
     if not st.session_state.get("bd_in_app"):
-        st.info("This page isn't available at this address.", icon="🔎")
+        st.info("This page isn't available at this address.", icon=":material/search:")
         st.page_link("streamlit_app.py", label="Go to Booking Desk", icon=":material/home:")
         st.stop()
 

@@ -17,7 +17,7 @@ def friendly_errors():
     try:
         yield
     except DatabaseUnavailable as exc:
-        st.error(f"**We can't reach the database just now.** {exc.message}", icon="🔌")
+        st.error(f"**We can't reach the database just now.** {exc.message}", icon=":material/cloud_off:")
         if st.button("Try again", key="_db_retry"):
             st.rerun()
     except BookingDeskError as exc:
@@ -28,7 +28,7 @@ def friendly_errors():
         log.exception("page failed")
         if isinstance(exc, (OperationalError, InterfaceError)):
             st.error("**We can't reach the database just now.** Nothing was changed; please try again in a minute.",
-                     icon="🔌")
+                     icon=":material/cloud_off:")
         else:
             st.error("Sorry — something went wrong on our side. Nothing was changed. Please reload the page; "
                      "if it keeps happening, tell your practice manager.")

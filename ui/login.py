@@ -150,7 +150,7 @@ def _login_form(key: str, demo: bool) -> Actor | None:
             error = st.empty()
             if demo:
                 st.info("**Demo data is loaded.** Log in as `alice` or `bob` (therapists) or `morgan` "
-                        "(practice manager), password `booking-desk-demo`.", icon="🧪")
+                        "(practice manager), password `booking-desk-demo`.", icon=":material/science:")
     if not submitted:
         return None
     try:

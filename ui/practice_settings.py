@@ -25,7 +25,7 @@ def practice_form(me: Actor) -> None:
                                 min_value=0.25, max_value=72.0, step=0.5, key="p_target")
         for name in ("timezone", "holiday_country", "holiday_subdiv", "response_target_hours"):
             if name in errors:
-                st.error(errors[name], icon="⚠️")
+                st.error(errors[name], icon=":material/warning:")
         st.markdown("**Business hours** (the response clock only runs in these)")
         cols = st.columns(7)
         hours = {}
@@ -41,7 +41,7 @@ def practice_form(me: Actor) -> None:
                                "Or hours after request": r.get("hours_after_request")} for r in rows])
         edited = st.data_editor(table, hide_index=True, key="p_schedule", num_rows="fixed", width="stretch")
         if "expiry_schedule" in errors:
-            st.error(errors["expiry_schedule"], icon="⚠️")
+            st.error(errors["expiry_schedule"], icon=":material/warning:")
         if st.form_submit_button("Save practice rules", type="primary"):
             schedule = [{"lead_under_hours": r["Lead time under (hours)"],
                          "hours_before_start": r["Expire hours before start"],

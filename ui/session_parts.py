@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib import assessments, clock
 from lib.bookings import BookingDetail
+from lib.notify.templates import TEMPLATE_TITLES
 from ui import format as fmt
 
 EVENT_LABELS = {
@@ -74,6 +75,26 @@ def _score_line(name: str, score: assessments.Score, maximum: int) -> str:
     return f"**{name}: {score.total} / {maximum}** — {score.severity}"
 
 
+def decision_summary(d: BookingDetail) -> None:
+    """What the client is seeking help with, beside the answer buttons (the full assessment is below)."""
+    a = d.assessment
+    with st.container(border=True):
+        st.markdown(f"**What the client is seeking help with** · self-assessment {a.status}")
+        if a.status == "not started":
+            st.caption("Not started yet — the client may still fill it in. See below.")
+            return
+        st.text(", ".join(a.help_with) if a.help_with else "— topics not chosen yet")
+        if a.free_text:
+            st.text(a.free_text if len(a.free_text) <= 300 else a.free_text[:300] + "…")
+        st.caption(" · ".join(s for s in (_short("PHQ-9", a.phq9_score), _short("GAD-7", a.gad7_score)) if s))
+
+
+def _short(name: str, score: assessments.Score) -> str:
+    if score.total is None:
+        return f"{name} {score.answered}/{score.items} answered" if score.answered else ""
+    return f"{name} {score.total} ({score.severity})"
+
+
 def assessment_section(d: BookingDetail, tz: str) -> None:
     a = d.assessment
     st.subheader("Self-assessment")
@@ -82,7 +103,7 @@ def assessment_section(d: BookingDetail, tz: str) -> None:
     st.markdown(f":{status_badge}-badge[{a.status.capitalize()}]{updated}")
     if a.status == "not started":
         st.info("The client hasn't started their self-assessment yet. Clients often fill it in shortly after "
-                "booking; if you need more information to decide, you can wait a little while.", icon="📝")
+                "booking; if you need more information to decide, you can wait a little while.", icon=":material/edit_note:")
         return
     if a.status == "partial":
         st.caption("The client may still add more. If you don't yet have enough to decide whether you can help, "
@@ -108,7 +129,8 @@ def messages_section(d: BookingDetail, tz: str) -> None:
         st.caption("No messages yet.")
         return
     st.dataframe(pd.DataFrame([{
-        "Written": fmt.when(m.created_at, tz), "Channel": m.channel.upper(), "Message": m.subject or m.template,
+        "Written": fmt.when(m.created_at, tz), "Channel": m.channel.upper(),
+        "Message": TEMPLATE_TITLES.get(m.template, m.template),
         "To": m.recipient, "Status": m.status.replace("_", " "), "Sent": fmt.when(m.sent_at, tz),
         "Problem": m.last_error or "",
     } for m in d.messages]), hide_index=True, width="stretch")
@@ -146,4 +168,4 @@ def history_section(d: BookingDetail, tz: str) -> None:
 def offers_section(d: BookingDetail, tz: str) -> None:
     if d.status == "awaiting_client" and d.open_offers:
         st.info("Waiting for the client to pick one of: " + "; ".join(fmt.when(t, tz) for t in d.open_offers)
-                + (f". The offer expires {fmt.when(d.expires_at, tz)}." if d.expires_at else "."), icon="🕑")
+                + (f". The offer expires {fmt.when(d.expires_at, tz)}." if d.expires_at else "."), icon=":material/schedule:")

@@ -64,7 +64,8 @@ class SessionFacts:
         return f"In person at {self.address}"
 
 
-def _html(title: str, paragraphs: list[str], rows: list[tuple[str, str]] = (), link: tuple | None = None) -> str:
+def _html(title: str, paragraphs: list[str], rows: list[tuple[str, str]] = (), link: tuple | None = None,
+          after: list[str] = ()) -> str:
     """A small, mail-client-safe HTML body. Every argument is plain text and is escaped here."""
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     if rows:
@@ -74,20 +75,25 @@ def _html(title: str, paragraphs: list[str], rows: list[tuple[str, str]] = (), l
     if link:
         body += (f"<p><a href='{escape(link[1], quote=True)}' style='background:#6B3FA0;color:#fff;"
                  f"padding:10px 16px;border-radius:6px;text-decoration:none'>{escape(link[0])}</a></p>")
+    body += "".join(f"<p style='color:#555'>{escape(p)}</p>" for p in after)
     return (f"<html><body style='font-family:sans-serif;color:#222'>"
             f"<h2 style='color:#6B3FA0'>{escape(title)}</h2>{body}</body></html>")
 
 
-def _text(title: str, paragraphs: list[str], rows=(), link: tuple | None = None) -> str:
+def _text(title: str, paragraphs: list[str], rows=(), link: tuple | None = None, after: list[str] = ()) -> str:
     lines = [title, ""] + [p + "\n" for p in paragraphs]
     lines += [f"{k}: {v}" for k, v in rows]
     if link:
         lines += ["", f"{link[0]}: {link[1]}"]
+    if after:
+        lines += [""] + [p + "\n" for p in after]
     return "\n".join(lines).strip() + "\n"
 
 
-def _both(template: str, subject: str, title: str, paragraphs, rows=(), link=None, ics_text=None) -> Rendered:
-    return Rendered(template, subject, _text(title, paragraphs, rows, link), _html(title, paragraphs, rows, link), ics_text)
+def _both(template: str, subject: str, title: str, paragraphs, rows=(), link=None, ics_text=None,
+          after=()) -> Rendered:
+    return Rendered(template, subject, _text(title, paragraphs, rows, link, after),
+                    _html(title, paragraphs, rows, link, after), ics_text)
 
 
 def _client_rows(f: SessionFacts, starts_at: datetime | None = None) -> list[tuple[str, str]]:
@@ -143,8 +149,8 @@ def confirmed_email(f: SessionFacts) -> Rendered:
         "confirmed", "Your therapy session is confirmed", "Your session is confirmed",
         [f"Dear {f.client_first_name},",
          f"{f.therapist_name} has confirmed your session. It is going ahead at the time below. "
-         "A calendar invitation is attached.", POLICY],
-        _client_rows(f), None, _invite(f),
+         "A calendar invitation is attached."],
+        _client_rows(f), None, _invite(f), after=[POLICY],
     )
 
 
@@ -167,8 +173,8 @@ def rescheduled_email(f: SessionFacts, old_starts_at: datetime) -> Rendered:
         [f"Dear {f.client_first_name},",
          f"As agreed, your session with {f.therapist_name} has moved from "
          f"{clock.fmt_local(old_starts_at, f.client_tz)} to the time below, and it is confirmed. "
-         "The attached invitation updates your calendar.", POLICY],
-        _client_rows(f), None, _invite(f),
+         "The attached invitation updates your calendar."],
+        _client_rows(f), None, _invite(f), after=[POLICY],
     )
 
 

@@ -150,3 +150,12 @@ def test_logged_out_deep_link_shows_the_login_form(sqlite_practice):
     at.run()
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert "Hannah" not in texts(at)
+
+
+def test_dashboard_marks_the_risk_flag(sqlite_practice):
+    risky = book(sqlite_practice.alice, "Daniel Kowalski")
+    assess(risky, phq9=[0] * 8 + [2])
+    book(sqlite_practice.alice, "Zoë Lambert")
+    at = open_page("alice", "queue.py")
+    flagged = [m.value for m in at.markdown if "Risk flag" in m.value]
+    assert len(flagged) == 1
