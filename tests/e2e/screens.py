@@ -45,6 +45,20 @@ def session_of(database_url: str, client_name: str) -> int:
     return found
 
 
+def assessment_link(database_url: str, client_name: str) -> str:
+    """The private link from the "request received" email the client was sent."""
+    from lib.models import Notification
+
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        body = conn.scalar(select(Notification.body_text).join(Booking, Booking.id == Notification.booking_id)
+                           .join(Client, Client.id == Booking.client_id)
+                           .where(Client.name == client_name, Notification.template == "booking_received"))
+    engine.dispose()
+    url = next(word for word in body.split() if "/assessment?token=" in word)
+    return url[url.index("/assessment"):]
+
+
 def main(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with running_app(Path(tempfile.mkdtemp(prefix="bd-screens-"))) as app, sync_playwright() as pw:
@@ -84,6 +98,25 @@ def main(folder: Path) -> None:
         page.goto("/session?id=abc")
         expect(page.get_by_text("Session not found")).to_be_visible()
         shoot(page, folder, "10_non_numeric_session_id")
+
+        visit(page, "alice", "/settings", "Your alerts and contact details")
+        shoot(page, folder, "11_alice_settings")
+        visit(page, "alice", "/metrics", "Response times")
+        shoot(page, folder, "12_alice_metrics")
+        for i, (path, landing) in enumerate((("/metrics", "Response times"), ("/outbox", "Outbox"),
+                                             ("/audit", "Audit trail"), ("/new-booking", "New booking"),
+                                             ("/settings", "Practice rules")), start=13):
+            visit(page, "morgan", path, landing)
+            shoot(page, folder, f"{i}_morgan_{path.strip('/').replace('-', '_')}")
+
+        link = assessment_link(app.database_url, "Zoë Lambert")
+        page.context.clear_cookies()
+        page.goto(link)
+        expect(page.get_by_text("Your self-assessment").first).to_be_visible()
+        shoot(page, folder, "18_client_assessment")
+        page.goto("/respond?token=not-a-real-token")
+        expect(page.get_by_text("can't be used")).to_be_visible()
+        shoot(page, folder, "19_client_bad_link")
         browser.close()
 
 
