@@ -8,21 +8,25 @@ from __future__ import annotations
 import asyncio
 import base64
 import email
+import ipaddress
 import json
 import socket
+import ssl
 import threading
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from email import policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-MAIL_FROM = "Booking Desk <desk@practice.test>"
+MAIL_FROM = "Booking Desk <desk@practice.example>"
 TWILIO_SID = "AC" + "0123456789abcdef" * 2
 TWILIO_TOKEN = "test-auth-token"
 TWILIO_FROM = "+447700900999"
@@ -42,6 +46,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    encrypted: bool = False
 
     @property
     def message_id(self) -> str:
@@ -64,17 +69,50 @@ class _Handler:
         if self.server.delay:
             await asyncio.sleep(self.server.delay)  # a slow server, so two dispatchers really overlap
         message = email.message_from_bytes(envelope.content, policy=policy.default)
+        encrypted = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None
         with self.server.lock:
-            self.server.received.append(Received(session.peer, envelope.mail_from, list(envelope.rcpt_tos), message))
+            self.server.received.append(Received(session.peer, envelope.mail_from, list(envelope.rcpt_tos), message,
+                                                 encrypted))
         return "250 Message accepted for delivery"
 
 
-class SmtpServer:
-    """An aiosmtpd server that records what it receives; can refuse recipients, be stopped and restarted."""
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (cert.pem, key.pem); trust it with SSL_CERT_FILE=cert.pem."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
 
-    def __init__(self, port: int | None = None):
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+class SmtpServer:
+    """An aiosmtpd server that records what it receives; can refuse recipients, be stopped and restarted.
+
+    `tls`: None (plain), "starttls" (required before MAIL) or "ssl" (TLS from the first byte), with
+    `certificate` = (cert.pem, key.pem).
+    """
+
+    def __init__(self, port: int | None = None, tls: str | None = None,
+                 certificate: tuple[Path, Path] | None = None):
         self.host = "127.0.0.1"
         self.port = port or free_port()
+        self.tls = tls
+        self.certificate = certificate
         self.received: list[Received] = []
         self.refused: set[str] = set()
         self.busy: set[str] = set()
@@ -88,8 +126,14 @@ class SmtpServer:
         return AuthResult(success=True)
 
     def start(self) -> None:
+        kwargs = {}
+        if self.tls:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*self.certificate)
+            kwargs = {"ssl_context": context} if self.tls == "ssl" else {"tls_context": context,
+                                                                            "require_starttls": True}
         self._controller = Controller(_Handler(self), hostname=self.host, port=self.port,
-                                      authenticator=self._authenticate, auth_require_tls=False)
+                                      authenticator=self._authenticate, auth_require_tls=False, **kwargs)
         self._controller.start()
 
     def stop(self) -> None:
@@ -107,7 +151,7 @@ class SmtpServer:
     def env(self, monkeypatch) -> None:
         monkeypatch.setenv("SMTP_HOST", self.host)
         monkeypatch.setenv("SMTP_PORT", str(self.port))
-        monkeypatch.setenv("SMTP_TLS", "none")
+        monkeypatch.setenv("SMTP_TLS", self.tls or "none")
         monkeypatch.setenv("MAIL_FROM", MAIL_FROM)
         monkeypatch.delenv("SMTP_USER", raising=False)
         monkeypatch.delenv("SMTP_PASSWORD", raising=False)
@@ -144,7 +188,8 @@ class TwilioServer:
         self._http.daemon_threads = True
         self.port = self._http.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
 
     def answer_next(self, *statuses: int) -> None:
         """The next requests get these HTTP statuses (e.g. 500, 429, 400); then 201 again."""

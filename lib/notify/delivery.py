@@ -6,6 +6,7 @@ failures below; the dispatcher decides from that alone whether to retry.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Outgoing:
     ics: str | None
     message_id: str
     attempts: int
+    created_at: datetime  # when the message was written: its Date header
 
 
 class DeliveryFailure(Exception):

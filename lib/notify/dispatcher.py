@@ -15,13 +15,14 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from lib import clock, config
 from lib.db import unit_of_work
+from lib.errors import BookingDeskError
 from lib.models import Notification
-from lib.notify.delivery import NOT_CONFIGURED, ChannelDown, DeliveryFailure, Outgoing
+from lib.notify.delivery import NOT_CONFIGURED, ChannelDown, DeliveryFailure, Outgoing, TemporaryFailure
 from lib.notify.email_channel import EmailChannel, SmtpSettings
 from lib.notify.sms_channel import SmsChannel, TwilioSettings
 
@@ -80,22 +81,30 @@ def mark_not_configured(channels: list[str], url: str | None = None) -> int:
         return result.rowcount or 0
 
 
+def _no_commit_flush(s: Session) -> bool:
+    """On PostgreSQL, don't wait for the WAL flush when committing a claim or an outcome: losing one in a
+    server crash only means the row is sent again after its lease, with the same Message-ID — the case
+    the outbox already handles — and it saves a disk flush per batch. True on PostgreSQL."""
+    if s.get_bind().dialect.name != "postgresql":
+        return False
+    s.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    return True
+
+
 def claim(s: Session, channels: list[str], limit: int, now: datetime) -> list[Outgoing]:
-    """Lease up to `limit` due messages to this dispatcher."""
+    """Lease up to `limit` due messages to this dispatcher (one UPDATE … RETURNING statement)."""
     c = _table.c
-    stmt = (select(c.id, c.channel, c.recipient, c.subject, c.body_text, c.body_html, c.ics, c.message_id,
-                   c.attempts)
-            .where(c.status == "pending", c.next_attempt_at <= now, c.channel.in_(channels))
-            .order_by(c.next_attempt_at, c.id).limit(limit))
-    if s.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    rows = s.execute(stmt).all()
-    if not rows:
-        return []
-    s.execute(update(_table).where(c.id.in_([r.id for r in rows]))
-              .values(attempts=c.attempts + 1, next_attempt_at=now + LEASE))
-    return [Outgoing(r.id, r.channel, r.recipient, r.subject, r.body_text, r.body_html, r.ics, r.message_id,
-                     r.attempts + 1) for r in rows]
+    due = (select(c.id).where(c.status == "pending", c.next_attempt_at <= now, c.channel.in_(channels))
+           .order_by(c.next_attempt_at, c.id).limit(limit))
+    if _no_commit_flush(s):
+        due = due.with_for_update(skip_locked=True)  # another dispatcher's claimed rows are passed over
+    due = due.cte("due")  # a CTE, so PostgreSQL locks and limits once (never re-runs it per row)
+    rows = s.execute(
+        update(_table).where(c.id == due.c.id)
+        .values(attempts=c.attempts + 1, next_attempt_at=now + LEASE)
+        .returning(c.id, c.channel, c.recipient, c.subject, c.body_text, c.body_html, c.ics, c.message_id,
+                   c.attempts, c.created_at)).all()
+    return sorted((Outgoing(*r) for r in rows), key=lambda m: m.id)
 
 
 _RECORD = (update(_table)
@@ -123,9 +132,20 @@ def _outcome(msg: Outgoing, now: datetime, provider_id: str | None = None,
 
 
 def record(outcomes: list[dict], url: str | None = None) -> None:
-    if outcomes:
-        with unit_of_work(write=True, url=url) as s:
-            s.execute(_RECORD, outcomes)
+    """Store a batch's outcomes in one transaction; plain "sent" rows (email) in one statement."""
+    if not outcomes:
+        return
+    plain = [o for o in outcomes if o["new_status"] == "sent" and o["new_provider_id"] is None]
+    rest = [o for o in outcomes if not (o["new_status"] == "sent" and o["new_provider_id"] is None)]
+    with unit_of_work(write=True, url=url) as s:
+        _no_commit_flush(s)
+        if plain:
+            c = _table.c
+            # sent_at: when the batch's last email went out, seconds at most after the first.
+            s.execute(update(_table).where(c.id.in_([o["row_id"] for o in plain]), c.status == "pending")
+                      .values(status="sent", sent_at=plain[-1]["new_sent_at"], provider_id=None, last_error=None))
+        if rest:
+            s.execute(_RECORD, rest)
 
 
 class _Deliverer:
@@ -140,10 +160,10 @@ class _Deliverer:
         now = clock.now()
         if msg.channel in self.down:
             return _outcome(msg, now, failure=self.down[msg.channel])
-        channel = self.open.get(msg.channel)
-        if channel is None:
-            channel = self.open[msg.channel] = self.factories[msg.channel]().__enter__()
         try:
+            channel = self.open.get(msg.channel)
+            if channel is None:
+                channel = self.open[msg.channel] = self.factories[msg.channel]().__enter__()
             provider_id = channel.send(msg)
         except ChannelDown as exc:
             log.warning("%s channel down: %s", msg.channel, exc.reason)
@@ -152,19 +172,37 @@ class _Deliverer:
         except DeliveryFailure as exc:
             log.info("message %s not delivered: %s", msg.id, exc.reason)
             return _outcome(msg, clock.now(), failure=exc)
+        except Exception as exc:  # noqa: BLE001 — a bug must cost one attempt, not the batch or the loop
+            log.exception("message %s: unexpected error", msg.id)
+            self._discard(msg.channel)
+            return _outcome(msg, clock.now(), failure=TemporaryFailure(
+                f"Unexpected problem while sending ({exc.__class__.__name__}); it will be tried again."))
         return _outcome(msg, clock.now(), provider_id=provider_id)
 
-    def close(self) -> None:
-        for channel in self.open.values():
+    def _discard(self, name: str) -> None:
+        channel = self.open.pop(name, None)
+        if channel is not None:
             try:
                 channel.__exit__(None, None, None)
             except Exception:  # noqa: BLE001 — closing must not lose the outcomes already recorded
-                log.exception("closing a channel failed")
-        self.open.clear()
+                log.exception("closing the %s channel failed", name)
+
+    def close(self) -> None:
+        for name in list(self.open):
+            self._discard(name)
+
+
+def _anything_due(url: str | None) -> bool:
+    c = _table.c
+    due = select(c.id).where(c.status == "pending", c.next_attempt_at <= clock.now()).limit(1)
+    with unit_of_work(url=url) as s:
+        return s.execute(due).first() is not None
 
 
 def run_once(url: str | None = None, batch_size: int = BATCH_SIZE, factories: dict | None = None) -> Counts:
     """Deliver every message due now, batch by batch; returns what happened."""
+    if not _anything_due(url):
+        return Counts()  # the usual case for the in-app thread: no write transaction at all
     factories = configured_channels() if factories is None else factories
     counts = Counts(not_sent=mark_not_configured([c for c in CHANNELS if c not in factories], url))
     deliverer = _Deliverer(factories)
@@ -196,6 +234,19 @@ def _interval() -> float:
     return float(config.get("BOOKING_DESK_DISPATCH_SECONDS", "5") or 5)
 
 
+def _round(deliver) -> None:
+    """One round of the long-running loops: a database outage is logged, never fatal."""
+    try:
+        counts = deliver()
+    except BookingDeskError as exc:
+        log.warning("dispatch round skipped: %s", exc.message)
+    except Exception:  # noqa: BLE001 — the loop must outlive any one failure
+        log.exception("dispatch round failed; trying again shortly")
+    else:
+        if counts.anything:
+            log.info("dispatch: %s", counts)
+
+
 class Background(threading.Thread):
     """The in-app dispatcher: a daemon thread that delivers due messages every few seconds."""
 
@@ -206,12 +257,7 @@ class Background(threading.Thread):
 
     def run(self) -> None:
         while not self.stopping.is_set():
-            try:
-                counts = run_once()
-                if counts.anything:
-                    log.info("dispatch: %s", counts)
-            except Exception:  # noqa: BLE001 — a database outage must not kill the thread
-                log.exception("dispatch round failed; trying again shortly")
+            _round(run_once)
             self.stopping.wait(self.interval)
 
     def stop(self) -> None:
@@ -242,11 +288,6 @@ def main(once: bool = False) -> int:
     interval = _interval()
     print(f"delivering every {interval:g} s; stop with Ctrl+C", flush=True)
     while not stopping.is_set():
-        try:
-            counts = run_once(factories=factories)
-            if counts.anything:
-                log.info("dispatch: %s", counts)
-        except Exception:  # noqa: BLE001
-            log.exception("dispatch round failed; trying again shortly")
+        _round(lambda: run_once(factories=factories))
         stopping.wait(interval)
     return 0

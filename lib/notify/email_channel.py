@@ -8,23 +8,35 @@ codes to tell a full mailbox (retry) from an unknown recipient (don't).
 """
 from __future__ import annotations
 
+import hashlib
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import timezone
 from email import policy
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 
 import yagmail
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
-from lib import clock, config
+from lib import config
 from lib.contacts import normalise_email
 from lib.errors import InvalidInput
 from lib.notify.delivery import ChannelDown, Outgoing, PermanentFailure, TemporaryFailure
 
+# Plain ASCII addresses of the everyday shape, a strict subset of what email-validator accepts; anything
+# else goes through email-validator itself (a tenth of a millisecond per address, half the dispatcher's
+# own cost per email).
+_EVERYDAY_ADDRESS = re.compile(
+    r"[A-Za-z0-9_+-]{1,64}(?:\.[A-Za-z0-9_+-]{1,64})*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"([A-Za-z]{2,63})")
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 TIMEOUT_SECONDS = 20
+_CRLF = policy.compat32.clone(linesep="\r\n")  # SMTP wants CRLF; bare newlines are refused by strict servers
 
 
 @dataclass(frozen=True)
@@ -55,23 +67,45 @@ class SmtpSettings:
         return parseaddr(self.mail_from)[1] or self.mail_from
 
 
-def compose(msg: Outgoing, mail_from: str) -> EmailMessage:
-    """The email as the recipient gets it: plain text + HTML alternatives, the invitation attached."""
-    email = EmailMessage(policy=policy.SMTP)
-    email["From"] = mail_from
-    email["To"] = msg.recipient
-    email["Subject"] = msg.subject or "A message from Booking Desk"
-    email["Date"] = format_datetime(clock.now().replace(tzinfo=timezone.utc))
-    # Stable per (cause, channel, recipient): a resend after a crash is the same message, not a new one.
-    email["Message-ID"] = msg.message_id
-    email["Auto-Submitted"] = "auto-generated"
-    email.set_content(msg.body_text)
+def deliverable_address(address: str) -> str:
+    """The address to hand to the mail server, or InvalidInput with email-validator's reason."""
+    match = _EVERYDAY_ADDRESS.fullmatch(address)
+    if (match and len(address) <= 254 and len(address.partition("@")[0]) <= 64 and "--" not in address
+            and match.group(1).lower() not in SPECIAL_USE_DOMAIN_NAMES):
+        return address
+    return normalise_email(address)
+
+
+def from_header(mail_from: str) -> str:
+    """'Booking Desk <desk@…>' as a header value (a non-ASCII display name is encoded)."""
+    return formataddr(parseaddr(mail_from), "utf-8")
+
+
+def compose(msg: Outgoing, sender: str) -> bytes:
+    """The email as the recipient gets it: plain text + HTML alternatives, the invitation attached.
+
+    Date, Message-ID and MIME boundaries all come from the row, so a resend after a crash between
+    sending and recording is byte for byte the same message. (The compat32 MIME classes: the same
+    result as EmailMessage at less than half the cost per message.)
+    """
+    stem = hashlib.sha256(msg.message_id.encode()).hexdigest()[:24]
+    email = MIMEMultipart("alternative", boundary=f"==alt-{stem}==")
+    email.attach(MIMEText(msg.body_text, "plain", "utf-8"))
     if msg.body_html:
-        email.add_alternative(msg.body_html, subtype="html")
+        email.attach(MIMEText(msg.body_html, "html", "utf-8"))
     if msg.ics:
-        method = "CANCEL" if "METHOD:CANCEL" in msg.ics else "REQUEST"
-        email.add_attachment(msg.ics, subtype="calendar", filename="invite.ics", params={"method": method})
-    return email
+        invite = MIMEText(msg.ics, "calendar", "utf-8")
+        invite.set_param("method", "CANCEL" if "METHOD:CANCEL" in msg.ics else "REQUEST")
+        invite.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        email = MIMEMultipart("mixed", boundary=f"==mix-{stem}==", _subparts=[email, invite])
+    email["From"] = sender
+    email["To"] = msg.recipient
+    subject = msg.subject or "A message from Booking Desk"
+    email["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
+    email["Date"] = format_datetime(msg.created_at.replace(tzinfo=timezone.utc))
+    email["Message-ID"] = msg.message_id  # stable per (cause, channel, recipient)
+    email["Auto-Submitted"] = "auto-generated"
+    return email.as_bytes(policy=_CRLF)
 
 
 class EmailChannel:
@@ -81,6 +115,8 @@ class EmailChannel:
 
     def __init__(self, settings: SmtpSettings):
         self.settings = settings
+        self._sender = from_header(settings.mail_from)
+        self._envelope_from = settings.envelope_from
         self._yag: yagmail.SMTP | None = None
 
     def __enter__(self) -> "EmailChannel":
@@ -119,10 +155,10 @@ class EmailChannel:
     def send(self, msg: Outgoing) -> str | None:
         """Send one email; returns None (SMTP gives no id worth keeping) or raises a DeliveryFailure."""
         try:
-            recipient = normalise_email(msg.recipient)
+            recipient = deliverable_address(msg.recipient)
         except InvalidInput as exc:
             raise PermanentFailure(exc.message) from None
-        data = compose(msg, self.settings.mail_from).as_bytes()
+        data = compose(msg, self._sender)
         try:
             self._send(recipient, data)
         except smtplib.SMTPServerDisconnected:
@@ -138,7 +174,7 @@ class EmailChannel:
     def _send(self, recipient: str, data: bytes) -> None:
         smtp = self._yag.smtp if self._yag is not None else self._connect()
         try:
-            smtp.sendmail(self.settings.envelope_from, [recipient], data)
+            smtp.sendmail(self._envelope_from, [recipient], data)
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values()))
             raise _by_code(code, reply, f"The mail server refused {recipient}") from None

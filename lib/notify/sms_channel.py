@@ -1,13 +1,12 @@
-"""SMS through the twilio client. TWILIO_API_BASE sends every Twilio call to another host (a local test server)."""
+"""SMS through the twilio client. TWILIO_API_BASE sends every Twilio call to another host (a local test server).
+
+The twilio package is imported when the first SMS is sent, not when the app starts (it takes a
+quarter of a second to import).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
-
-import requests
-from twilio.base.exceptions import TwilioException
-from twilio.http.http_client import TwilioHttpClient
-from twilio.rest import Client
 
 from lib import config
 from lib.contacts import normalise_phone
@@ -34,19 +33,23 @@ class TwilioSettings:
                    (config.get("TWILIO_API_BASE") or "").rstrip("/") or None)
 
 
-class RedirectingHttpClient(TwilioHttpClient):
-    """Rewrites https://<anything>.twilio.com/... to the configured base, keeping path and query."""
+def http_client(api_base: str | None, timeout: float):
+    """Twilio's own HTTP client, or one that rewrites https://*.twilio.com/... to `api_base`."""
+    from twilio.http.http_client import TwilioHttpClient
 
-    def __init__(self, api_base: str, **kwargs):
-        super().__init__(**kwargs)
-        self.api_base = urlsplit(api_base)
+    if not api_base:
+        return TwilioHttpClient(timeout=timeout)
+    base = urlsplit(api_base)
 
-    def request(self, method, url, *args, **kwargs):
-        parts = urlsplit(url)
-        if parts.hostname and parts.hostname.endswith("twilio.com"):
-            url = urlunsplit((self.api_base.scheme, self.api_base.netloc,
-                              self.api_base.path.rstrip("/") + parts.path, parts.query, parts.fragment))
-        return super().request(method, url, *args, **kwargs)
+    class RedirectingHttpClient(TwilioHttpClient):
+        def request(self, method, url, *args, **kwargs):
+            parts = urlsplit(url)
+            if parts.hostname and parts.hostname.endswith("twilio.com"):
+                url = urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + parts.path, parts.query,
+                                  parts.fragment))
+            return super().request(method, url, *args, **kwargs)
+
+    return RedirectingHttpClient(timeout=timeout)
 
 
 class SmsChannel:
@@ -56,7 +59,7 @@ class SmsChannel:
 
     def __init__(self, settings: TwilioSettings):
         self.settings = settings
-        self._client: Client | None = None
+        self._client = None
 
     def __enter__(self) -> "SmsChannel":
         return self
@@ -66,12 +69,13 @@ class SmsChannel:
             self._client.http_client.session.close()
         self._client = None
 
-    def _twilio(self) -> Client:
+    def _twilio(self):
         if self._client is None:
+            from twilio.rest import Client
+
             s = self.settings
-            http = (RedirectingHttpClient(s.api_base, timeout=TIMEOUT_SECONDS) if s.api_base
-                    else TwilioHttpClient(timeout=TIMEOUT_SECONDS))
-            self._client = Client(s.account_sid, s.auth_token or "", http_client=http, environment={})
+            self._client = Client(s.account_sid, s.auth_token or "", environment={},
+                                  http_client=http_client(s.api_base, TIMEOUT_SECONDS))
         return self._client
 
     def send(self, msg: Outgoing) -> str | None:
@@ -84,6 +88,9 @@ class SmsChannel:
             raise PermanentFailure("There is no phone number to send this SMS to.")
         if not self.settings.from_number:
             raise ChannelDown("TWILIO_FROM_NUMBER is not set, so there is no number to send SMS from.")
+        import requests
+        from twilio.base.exceptions import TwilioException
+
         try:
             message = self._twilio().messages.create(to=to, from_=self.settings.from_number, body=msg.body_text)
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -97,7 +104,7 @@ class SmsChannel:
         return message.sid
 
 
-def _twilio_reason(exc: TwilioException) -> str:
+def _twilio_reason(exc) -> str:
     text = getattr(exc, "msg", None) or getattr(exc, "detail", None) or getattr(exc, "title", None) or ""
     code = getattr(exc, "code", None)
     return f"{text} (error {code})" if code else str(text)
