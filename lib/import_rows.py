@@ -59,6 +59,14 @@ class CsvFile:
         self._binary = stream
         self._text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
         try:
+            self._read_header()
+        except BadFile:
+            self.release()
+            raise
+        self._wanted = [(i, c) for i, c in enumerate(self.columns) if c in COLUMNS]
+
+    def _read_header(self) -> None:
+        try:
             first = self._text.readline()
         except UnicodeDecodeError:
             raise BadFile(_NOT_UTF8.format(line=1)) from None
@@ -76,8 +84,11 @@ class CsvFile:
         doubled = sorted({c for c in self.columns if c in COLUMNS and self.columns.count(c) > 1})
         if doubled:
             raise BadFile(f"These columns appear more than once: {', '.join(doubled)}.")
-        self._wanted = [(i, c) for i, c in enumerate(self.columns) if c in COLUMNS]
         self._reader = csv.reader(self._text, delimiter=delimiter)
+
+    def release(self) -> None:
+        """Let go of the stream without closing it (the caller owns it)."""
+        self._text.detach()
 
     def fraction_read(self) -> float | None:
         """How far through the file we are (for a progress bar), if the stream can tell."""
@@ -109,7 +120,7 @@ class CsvFile:
             except csv.Error as exc:
                 raise BadFile(f"Line {last_line + 1} can't be read as CSV ({exc}).") from None
             start, last_line = last_line + 1, 1 + self._reader.line_num  # the header was read before the reader
-            if not any(v.strip() for v in row):
+            if not "".join(row).strip():
                 continue  # blank lines, or ",,,," rows spreadsheets leave at the end
             values = {c: (row[i] if i < len(row) else "") for i, c in self._wanted}
             problem = None
@@ -130,10 +141,11 @@ def _column_name(header: str) -> str:
 # --- checking one booking's values ---
 
 def check_values(values: Mapping[str, str], therapists: Mapping[str, User], line: int = 0,
-                 requested_by: str = "client") -> tuple[NewBooking | None, list[Problem]]:
+                 requested_by: str = "client", now: datetime | None = None) -> tuple[NewBooking | None, list[Problem]]:
     """A NewBooking from text values (a CSV row or a form), or every reason it can't be one.
 
-    `therapists` maps every username (any role, active or not) to its user, for clear messages.
+    `therapists` maps every username (any role, active or not) to its user, for clear messages;
+    `now` (default clock.now()) is when the request counts as made if it has no requested_at.
     """
     problems: list[Problem] = []
 
@@ -149,7 +161,7 @@ def check_values(values: Mapping[str, str], therapists: Mapping[str, User], line
     username = text("therapist").lower()
     therapist = therapists.get(username)
     if not username:
-        bad("therapist", "No therapist given (their Booking Desk username).")
+        bad("therapist", "No therapist given.")
     elif therapist is None:
         bad("therapist", f"There is no therapist with the username '{username}'.")
     elif therapist.role != "therapist":
@@ -176,7 +188,7 @@ def check_values(values: Mapping[str, str], therapists: Mapping[str, User], line
         bad("session_type", _choice("session type", session_type, SESSION_TYPES))
     attendees = _attendees(text("attendees"), name, session_type, bad)
 
-    now = clock.now()
+    now = now or clock.now()
     starts_at = _when(text("starts_at"), "starts_at", "start time", bad)
     if starts_at is not None and starts_at <= now:
         bad("starts_at", f"The start time {values.get('starts_at', '').strip()} is in the past.")
@@ -270,4 +282,10 @@ def _phone(value: str) -> tuple[str | None, str | None]:
     try:
         return normalise_phone(value, field="client_phone"), None
     except InvalidInput as exc:
-        return None, exc.message + " Write it with the country code, like +44 7911 123456."
+        return None, exc.message + " Write it with the country code, like +44 7400 123456."
+
+
+def forget_contacts() -> None:
+    """Drop the remembered addresses and numbers: client details shouldn't outlive the import."""
+    _email.cache_clear()
+    _phone.cache_clear()

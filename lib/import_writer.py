@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from lib import clock, config
-from lib.bookings import facts_for
+from lib import clock
+from lib.import_notices import NewBookingNotices
 from lib.intake import NewBooking
-from lib.models import Attendee, Booking, BookingEvent, Client, Notification, Relationship, User
-from lib.notify import outbox, templates
+from lib.models import Attendee, Booking, BookingEvent, Client, ClientToken, Notification, Relationship, User
 from lib.practice import Rules
 
 DuplicateKey = tuple[int, str, datetime]  # therapist id, client email, start (naive UTC)
@@ -40,9 +38,9 @@ class BulkWriter:
     def __init__(self, s: Session, rules: Rules):
         self.s = s
         self.rules = rules
+        self.notices = NewBookingNotices(s)
         self.clients: dict[str, KnownClient] = {}
         self.relationships: dict[tuple[int, int], int] = {}
-        self._due: dict[tuple[datetime, datetime], tuple[datetime, datetime]] = {}
         self.bookings = self.new_clients = self.messages = 0
 
     # --- reading ---
@@ -50,12 +48,10 @@ class BulkWriter:
     def existing_bookings(self, rows: list[tuple[User, NewBooking]]) -> dict[DuplicateKey, int]:
         """Bookings already stored with the same therapist, client and start as one of these rows."""
         self._load_clients({req.client_email for _, req in rows})
-        ids = {c.id for c in (self.clients.get(req.client_email) for _, req in rows) if c and c.in_database}
-        if not ids:
-            return {}
-        by_id = {c.id: c.email for c in self.clients.values() if c.id in ids}
+        stored = (self.clients.get(req.client_email) for _, req in rows)
+        by_id = {c.id: c.email for c in stored if c is not None and c.in_database}
         found = {}
-        for part in _parts(sorted(ids)):
+        for part in _parts(sorted(by_id)):
             stmt = select(Booking.id, Booking.therapist_id, Booking.client_id, Booking.starts_at).where(
                 Booking.client_id.in_(part))
             for bid, tid, cid, starts in self.s.execute(stmt):
@@ -91,14 +87,17 @@ class BulkWriter:
                 status="unconfirmed", requested_at=req.requested_at, requested_by=req.requested_by,
                 response_due_at=due, expires_at=expires, first_response_at=None, response_business_seconds=None,
                 reassigned_from_id=None, version=1))
-        booking_ids = _insert_returning_ids(conn, Booking, booking_rows)
-        attendees, events, messages = [], [], []
+        booking_ids = _insert_with_ids(conn, Booking, booking_rows)
+        attendees, events, tokens, messages = [], [], [], []
         for (therapist, req), client, bid, values in zip(rows, clients, booking_ids, booking_rows):
             attendees += [dict(booking_id=bid, position=i, name=n) for i, n in enumerate(req.attendees)]
             events.append(dict(booking_id=bid, kind="requested", actor=req.requested_by, at=req.requested_at,
                                detail=None))
-            messages += _new_booking_messages(bid, values, therapist, client, req.attendees, now)
-        for model, values in ((Attendee, attendees), (BookingEvent, events), (Notification, messages)):
+            token, mails = self.notices.for_booking(values, therapist, client, req.attendees, now)
+            tokens.append(token)
+            messages += mails
+        for model, values in ((Attendee, attendees), (BookingEvent, events), (ClientToken, tokens),
+                              (Notification, messages)):
             if values:
                 conn.execute(insert(model.__table__), values)
         self.bookings += len(rows)
@@ -119,7 +118,7 @@ class BulkWriter:
                 client.phone = req.client_phone
                 if client.id is not None:
                     phones[client.id] = req.client_phone
-        ids = _insert_returning_ids(conn, Client, [
+        ids = _insert_with_ids(conn, Client, [
             dict(name=c.name, email=c.email, phone=c.phone, timezone=c.timezone, created_at=now) for c in new])
         for client, cid in zip(new, ids):
             client.id = cid
@@ -138,52 +137,37 @@ class BulkWriter:
                 self.relationships[key] = 0  # placeholder until inserted
                 new_keys.append(key)
                 new_rows.append(dict(therapist_id=therapist.id, client_id=client.id, started_at=req.requested_at))
-        for key, rid in zip(new_keys, _insert_returning_ids(conn, Relationship, new_rows)):
+        for key, rid in zip(new_keys, _insert_with_ids(conn, Relationship, new_rows)):
             self.relationships[key] = rid
         return [self.relationships[(t.id, c.id)] for (t, _), c in zip(rows, clients)]
 
     def _due_and_expiry(self, requested_at: datetime, starts_at: datetime) -> tuple[datetime, datetime]:
-        key = (requested_at, starts_at)
-        if key not in self._due:
-            self._due[key] = (self.rules.response_due_at(requested_at, starts_at),
-                              self.rules.expires_at(requested_at, starts_at))
-        return self._due[key]
+        return (self.rules.response_due_at(requested_at, starts_at), self.rules.expires_at(requested_at, starts_at))
 
 
-def _new_booking_messages(booking_id: int, values: dict, therapist: User, client: KnownClient,
-                          attendees: list[str], now: datetime) -> list[dict]:
-    """The outbox rows intake.notify_new_booking writes: the therapist's email, and an SMS if they opted in."""
-    booking = SimpleNamespace(
-        id=booking_id, therapist=therapist, attendees=[SimpleNamespace(name=n) for n in attendees],
-        client=SimpleNamespace(name=client.name, email=client.email, timezone=client.timezone), **values)
-    facts = facts_for(booking)
-    link = f"{config.app_base_url()}/session?id={booking_id}"
-    due = values["response_due_at"]
-    cause = f"new_booking:{booking_id}"
-    out = [_outbox_row(cause, "email", therapist.email, booking_id, now,
-                       templates.new_booking_email(facts, therapist.timezone, due, link))]
-    if therapist.sms_opt_in and therapist.sms_phone:
-        out.append(_outbox_row(cause, "sms", therapist.sms_phone, booking_id, now,
-                               templates.new_booking_sms(facts, therapist.timezone, due, link)))
-    return out
+def _insert_with_ids(conn, model, rows: list[dict]) -> list[int]:
+    """Insert rows with ids taken up front (the ones the database would have given them one by one).
 
-
-def _outbox_row(cause: str, channel: str, recipient: str, booking_id: int, now: datetime,
-                message: templates.Rendered) -> dict:
-    """One row as outbox.enqueue writes it (a brand-new booking id can't have a message yet)."""
-    key = f"{cause}|{channel}|{recipient.lower()}"
-    return dict(dedupe_key=key, booking_id=booking_id, channel=channel, template=message.template,
-                recipient=recipient, subject=message.subject, body_text=message.text, body_html=message.html,
-                ics=message.ics, message_id=outbox.message_id_for(key), status="pending", attempts=0,
-                last_error=None, created_at=now, next_attempt_at=now, sent_at=None, provider_id=None)
-
-
-def _insert_returning_ids(conn, model, rows: list[dict]) -> list[int]:
+    Needed to link the rows of other tables; RETURNING over many rows in a known order is done
+    row by row on SQLite, which costs more than the whole rest of the import.
+    """
     if not rows:
         return []
     table = model.__table__
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(conn.execute(stmt, rows).scalars())
+    ids = _take_ids(conn, table, len(rows))
+    for row, new_id in zip(rows, ids):
+        row["id"] = new_id
+    conn.execute(insert(table), rows)
+    return ids
+
+
+def _take_ids(conn, table, count: int) -> list[int]:
+    if conn.dialect.name == "postgresql":
+        stmt = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
+        return sorted(conn.execute(stmt, {"t": table.name, "n": count}).scalars())
+    # SQLite: this transaction holds the write lock, so nobody else can take these ids meanwhile.
+    first = (conn.scalar(select(func.max(table.c.id))) or 0) + 1
+    return list(range(first, first + count))
 
 
 def _parts(values: list, size: int = 900):

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from lib import audit, db
+from lib import audit, clock
 from lib.auth import Actor, require_manager
 from lib.db import unit_of_work
 from lib.errors import InvalidInput
-from lib.import_rows import BadFile, CsvFile, Problem, check_values
+from lib.import_rows import BadFile, CsvFile, Problem, check_values, forget_contacts
 from lib.import_writer import BulkWriter
 from lib.models import User
 from lib.practice import Rules
@@ -47,10 +47,6 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
 
     @property
-    def imported(self) -> bool:
-        return not self.problems and self.bookings > 0
-
-    @property
     def nothing_new(self) -> bool:
         """Every row was already imported: the calm re-import case."""
         return not self.problems and self.rows > 0 and self.already_imported == self.rows
@@ -65,10 +61,10 @@ class ImportReport:
             return (f"Nothing was imported: {rows}. Fix {'it' if self.bad_rows == 1 else 'them'} "
                     "and import the whole file again.")
         if self.nothing_new:
-            return (f"All {_n(self.rows, 'session')} in this file were already imported. "
-                    "Nothing was added and no messages were sent.")
+            what = "The session in this file was" if self.rows == 1 else f"All {self.rows:,} sessions in this file were"
+            return f"{what} already imported. Nothing was added and no messages were sent."
         return (f"Imported {_n(self.bookings, 'session')}: {_n(self.clients, 'new client')}, "
-                f"{_n(self.messages, 'message')} to therapists queued.")
+                f"{_n(self.messages, 'message')} queued for clients and therapists.")
 
     def ignored_note(self) -> str | None:
         if not self.ignored_columns:
@@ -87,10 +83,11 @@ def import_csv(actor: Actor, stream: BinaryIO, source: str = "upload",
     return import_stream(stream, actor.username, source, progress)
 
 
-def import_stream(stream: BinaryIO, username: str, source: str, progress: Progress | None = None) -> ImportReport:
+def import_stream(stream: BinaryIO, username: str, source: str, progress: Progress | None = None,
+                  url: str | None = None) -> ImportReport:
     """The import itself, for the page (after the manager check) and the command line."""
     report = ImportReport()
-    with unit_of_work(write=True) as s:
+    with unit_of_work(write=True, url=url) as s:
         lock_new_bookings(s)
         csv_file = CsvFile(stream)
         report.ignored_columns = csv_file.ignored
@@ -105,18 +102,11 @@ def import_stream(stream: BinaryIO, username: str, source: str, progress: Progre
             if progress:
                 progress(report.rows, csv_file.fraction_read())
 
-        for record in csv_file.records():
-            report.rows += 1
-            if record.problem:  # the values are out of place: checking them would only confuse
-                report.problems.append(Problem(record.line, None, record.problem))
-            else:
-                req, problems = check_values(record.values, therapists, record.line)
-                if problems:
-                    report.problems += problems
-                else:
-                    chunk.append((record.line, therapists[req.therapist_username], req))
-            if report.rows % CHUNK == 0:
-                flush()
+        try:
+            _read_all(csv_file, therapists, report, chunk, flush)
+        finally:
+            csv_file.release()
+            forget_contacts()
         flush()
         if report.rows == 0:
             raise BadFile("The file has a header line but no bookings under it.")
@@ -128,6 +118,22 @@ def import_stream(stream: BinaryIO, username: str, source: str, progress: Progre
         report.bookings, report.clients, report.messages = writer.bookings, writer.new_clients, writer.messages
         audit.record(s, username, "import_bookings", detail=f"{report.summary()} File: {source}"[:500])
     return report
+
+
+def _read_all(csv_file: CsvFile, therapists: dict, report: ImportReport, chunk: list, flush) -> None:
+    now = clock.now()  # one "now" for the whole file: rows without requested_at were all requested at once
+    for record in csv_file.records():
+        report.rows += 1
+        if record.problem:  # the values are out of place: checking them would only confuse
+            report.problems.append(Problem(record.line, None, record.problem))
+        else:
+            req, problems = check_values(record.values, therapists, record.line, now=now)
+            if problems:
+                report.problems += problems
+            else:
+                chunk.append((record.line, therapists[req.therapist_username], req))
+        if report.rows % CHUNK == 0:
+            flush()
 
 
 def _check_and_write(chunk, writer: BulkWriter, seen: dict, report: ImportReport) -> None:
@@ -155,14 +161,9 @@ def _check_and_write(chunk, writer: BulkWriter, seen: dict, report: ImportReport
 
 
 def lock_new_bookings(s) -> None:
-    if db.is_postgres(s.get_bind()):
-        s.execute(select(_advisory_lock()))
-
-
-def _advisory_lock():
-    from sqlalchemy import func
-
-    return func.pg_advisory_xact_lock(NEW_BOOKINGS_LOCK)
+    """Wait for any other import or manual entry to finish (until this transaction ends)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(select(func.pg_advisory_xact_lock(NEW_BOOKINGS_LOCK)))
 
 
 # --- command line: python -m lib import-bookings FILE.csv ---
