@@ -34,9 +34,12 @@ def _run(action, success: str) -> None:
 
 
 def edit_time(me: Actor, d: BookingDetail, session_id: str, agreed_only: bool = False) -> None:
-    with st.expander("Edit date/time"):
+    # Choosing an option reruns the page; keep the expander open across that rerun.
+    with st.expander("Edit date/time", expanded=st.session_state.get("bd_edit_open", False)):
         modes = ["A new time agreed with the client", "I'm not available — offer other times"]
-        mode = modes[0] if agreed_only else st.radio("What happened?", modes, key="edit_mode")
+        mode = modes[0] if agreed_only else st.radio(
+            "What happened?", modes, key="edit_mode",
+            on_change=lambda: st.session_state.update(bd_edit_open=True))
         if mode.startswith("A new time"):
             with st.form("reschedule_form"):
                 day, at = _when_inputs("resched", d, me.timezone, "New ")
