@@ -9,7 +9,8 @@ from lib.errors import InvalidInput
 
 def normalise_email(value: str, field: str = "email") -> str:
     try:
-        return validate_email((value or "").strip(), check_deliverability=False).normalized
+        # Lower-cased whole: clients are matched by email, and nobody means Hannah@ and hannah@ to differ.
+        return validate_email((value or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise InvalidInput(f"'{value}' is not a valid email address: {exc}", field) from None
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from lib import auth, clock, practice
 from lib.db import unit_of_work
 from lib.intake import NewBooking, create_booking
-from lib.models import Assessment, BookingEvent, Relationship, User
+from lib.models import Assessment, BookingEvent, User
 from lib.practice import Rules
 
 DEMO_PASSWORD = "booking-desk-demo"
@@ -96,7 +96,7 @@ def seed_demo() -> dict:
                   kind="couple", attendees=["Tomás Ferreira", "Inês Ferreira"], delivery="in_person")
         assess(b2, [1, 1, 0, 1, 0, 1, None, None, None], [1, 2, None, None, None, None, None],
                ["Relationships"], "", 2 * H)
-        b3 = book(alice, "Zoë Lambert", "zoe.lambert@example.com", at_local_hour(2, 16), 40 * timedelta(minutes=1))
+        book(alice, "Zoë Lambert", "zoe.lambert@example.com", at_local_hour(2, 16), 40 * timedelta(minutes=1))
         b4 = book(alice, "Priya Raman", "priya.raman@example.com", at_local_hour(6, 11), 5 * H, kind="family",
                   attendees=["Priya Raman", "Arjun Raman", "Meera Raman"], duration=80, tz="Asia/Kolkata")
         assess(b4, [0, 1, 0, 1, 0, 0, 1, 0, 0], [1, 1, 1, 0, 0, 1, 0], ["Family", "Stress"],

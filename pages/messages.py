@@ -5,6 +5,7 @@ import streamlit as st
 from lib import messages
 from lib.errors import BookingDeskError
 from ui import current, format as fmt
+from ui.template_gallery import gallery
 
 PAGE_SIZE = 100
 me = current.actor()
@@ -17,6 +18,8 @@ for setting in messages.channel_settings(me):
         st.success(f"**{label}** is sent {fmt.md_escape(setting.description)}.", icon=":material/mail:")
     else:
         st.warning(f"**{label} is not configured.** {fmt.md_escape(setting.description)}.", icon=":material/inbox:")
+
+gallery()
 
 if flash := st.session_state.pop("outbox_flash", None):
     st.success(flash, icon=":material/check_circle:")

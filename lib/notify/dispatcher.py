@@ -234,6 +234,17 @@ def _interval() -> float:
     return float(config.get("BOOKING_DESK_DISPATCH_SECONDS", "5") or 5)
 
 
+def tick_and_deliver(factories: dict | None = None) -> Counts:
+    """One round of the long-running loops: deadlines first (their messages go out in the same round)."""
+    from lib import timers  # timers → answers → bookings; imported late to keep this module light
+
+    done = timers.tick()
+    if done.reminded or done.escalated or done.expired:
+        log.info("deadlines: %d reminded, %d escalated, %d expired",
+                 len(done.reminded), len(done.escalated), len(done.expired))
+    return run_once(factories=factories)
+
+
 def _round(deliver) -> None:
     """One round of the long-running loops: a database outage is logged, never fatal."""
     try:
@@ -257,7 +268,7 @@ class Background(threading.Thread):
 
     def run(self) -> None:
         while not self.stopping.is_set():
-            _round(run_once)
+            _round(tick_and_deliver)
             self.stopping.wait(self.interval)
 
     def stop(self) -> None:
@@ -280,7 +291,7 @@ def main(once: bool = False) -> int:
     for name in CHANNELS:
         print(f"{name}: {'configured' if name in factories else NOT_CONFIGURED}", flush=True)
     if once:
-        print(run_once(factories=factories), flush=True)
+        print(tick_and_deliver(factories), flush=True)
         return 0
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -288,6 +299,6 @@ def main(once: bool = False) -> int:
     interval = _interval()
     print(f"delivering every {interval:g} s; stop with Ctrl+C", flush=True)
     while not stopping.is_set():
-        _round(lambda: run_once(factories=factories))
+        _round(lambda: tick_and_deliver(factories))
         stopping.wait(interval)
     return 0

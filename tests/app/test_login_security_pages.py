@@ -1,7 +1,6 @@
 """The login gate in the app: idle timeout, refusing to start without a secret, cookie re-login."""
 import time
 
-import jwt
 
 from tests.app.helpers import app, logged_in_app, texts
 

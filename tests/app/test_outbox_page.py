@@ -49,7 +49,7 @@ def test_filters_narrow_the_list(outbox):
     at.selectbox(key="outbox_status").set_value("all")
     at.selectbox(key="outbox_channel").set_value("sms").run()
     table = _table(at)
-    assert list(table["Channel"]) == ["SMS"] and list(table["To"]) == ["+447700900123"]
+    assert list(table["Channel"]) == ["SMS"] and list(table["To"]) == ["+447911123456"]
 
 
 def test_opening_a_message_shows_it_as_the_recipient_gets_it(outbox):

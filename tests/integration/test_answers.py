@@ -9,7 +9,7 @@ from sqlalchemy import select
 from lib import answers, bookings, client_links, clock
 from lib.db import unit_of_work
 from lib.errors import Conflict, InvalidInput, NotFound
-from lib.models import Booking, BookingEvent, Notification
+from lib.models import Booking, Notification
 from lib.tokens import BadToken
 from tests.factories import book
 

@@ -160,7 +160,7 @@ def test_new_booking_emails_the_therapist_and_texts_only_if_opted_in(practice):
     def to_therapist(bid):
         return {(m.channel, m.recipient) for m in _rows(Notification, booking_id=bid) if m.template.startswith("new_")}
 
-    assert to_therapist(a) == {("email", "alice@practice.example"), ("sms", "+447700900123")}
+    assert to_therapist(a) == {("email", "alice@practice.example"), ("sms", "+447911123456")}
     assert to_therapist(b) == {("email", "bob@practice.example")}
     received = _rows(Notification, booking_id=a, template="booking_received")
     assert [m.recipient for m in received] == ["hannah@client.example"]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from lib import clock
 from lib.db import unit_of_work
-from lib.models import Notification, User
+from lib.models import Notification
 from lib.notify import dispatcher, outbox
 from lib.notify.templates import Rendered
 from tests.conftest import NOW
@@ -16,17 +16,7 @@ from tests.factories import book
 from tests.servers import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, smtp_server, twilio_server  # noqa: F401
 
 
-# The factories give alice an Ofcom drama number (+447700900123), which phonenumbers rightly calls
-# invalid, so it would never reach the provider; these tests give her a number that is valid.
-MOBILE = "+447911123456"
-
-
-@pytest.fixture(autouse=True)
-def _alice_has_a_real_mobile(request):
-    name = "practice" if "practice" in request.fixturenames else "sqlite_practice"
-    p = request.getfixturevalue(name)
-    with unit_of_work(write=True) as s:
-        s.get(User, p.alice.id).sms_phone = MOBILE
+MOBILE = "+447911123456"  # alice's alert number in tests/factories.py
 
 
 def _sms_rows() -> list[Notification]:

@@ -49,7 +49,7 @@ def test_good_file_becomes_bookings_with_clients_attendees_and_utc_times(practic
         assert [a.name for a in second.attendees] == ["Tomás Ferreira", "Inês Ferreira"]
         assert (second.delivery, second.address, second.video_service) == (
             "in_person", "12 Harley Street, London W1G 9PF", None)
-        assert second.client.email == "Tomas@example.org" and second.duration_minutes == 90
+        assert second.client.email == "tomas@example.org" and second.duration_minutes == 90
         rules = Rules.load(s)
         for b in (first, second):
             assert b.status == "unconfirmed" and b.requested_by == "client"
@@ -67,7 +67,7 @@ def test_new_booking_messages_are_written_and_the_assessment_link_works(practice
                                                             Notification.recipient == "grace@example.org"))
     assert [tuple(m) for m in sent] == [
         ("hannah@example.org", "email", "booking_received"), ("alice@practice.example", "email", "new_booking"),
-        ("+447700900123", "sms", "new_booking_sms"),  # alice opted in to texts
+        ("+447911123456", "sms", "new_booking_sms"),  # alice opted in to texts
         ("grace@example.org", "email", "booking_received"), ("bob@practice.example", "email", "new_booking"),
     ]
     token = mail.split("/assessment?token=")[1].split()[0]

@@ -18,7 +18,7 @@ def test_one_reminder_when_an_hour_is_left_then_one_escalation_at_the_due_time(p
     at(12, 0)
     assert timers.tick().reminded == [bid]
     assert {(m.channel, m.recipient) for m in _msgs(bid) if m.template.startswith("reminder")} == {
-        ("email", "alice@practice.example"), ("sms", "+447700900123")}
+        ("email", "alice@practice.example"), ("sms", "+447911123456")}
     at(12, 30)
     assert timers.tick().reminded == []  # never two reminders for one cause
     assert timers.tick().escalated == []
@@ -59,3 +59,12 @@ def test_an_offer_nobody_answers_expires_after_24_hours(practice):
     at(10, 0, days=1)
     assert timers.tick().expired == [bid]
     assert [m.recipient for m in _msgs(bid, "expired_offer")] == ["morgan@practice.example"]
+
+
+def test_the_dispatch_command_runs_the_deadlines_too(practice, monkeypatch):
+    from lib.notify import dispatcher
+
+    bid = book(practice.alice, starts_at=at11(6))
+    at(12, 0)
+    assert dispatcher.main(once=True) == 0
+    assert [m.status for m in _msgs(bid, "reminder")] == ["not_sent"]  # no SMTP here: kept, marked not sent
