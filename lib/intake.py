@@ -86,25 +86,26 @@ def create_booking(s: Session, rules: Rules, therapist: User, req: NewBooking, n
     return Created(booking, client_created, messages)
 
 
-def notify_new_booking(s: Session, b: Booking) -> int:
-    """Email the therapist (and text them, if they opted in) about a new request, and send the client
-    their private self-assessment link."""
+def new_booking_messages(b, facts, assessment_link: str) -> list[tuple[str, str, str, templates.Rendered]]:
+    """(cause, channel, recipient, message) for a new request: the client's self-assessment link,
+    the therapist's email, and a text if they opted in. The bulk import uses this too."""
     t = b.therapist
-    facts = facts_for(b)
     link = f"{config.app_base_url()}/session?id={b.id}"
-    count = 0
+    out = [
+        (f"received:{b.id}", "email", b.client.email, templates.booking_received_email(facts, assessment_link)),
+        (f"new_booking:{b.id}", "email", t.email, templates.new_booking_email(facts, t.timezone, b.response_due_at, link)),
+    ]
+    if t.sms_opt_in and t.sms_phone:
+        out.append((f"new_booking:{b.id}", "sms", t.sms_phone,
+                    templates.new_booking_sms(facts, t.timezone, b.response_due_at, link)))
+    return out
+
+
+def notify_new_booking(s: Session, b: Booking) -> int:
+    """Write the new-request messages (see new_booking_messages); returns how many."""
     from lib.client_links import issue_assessment_link  # client_links imports bookings, which is fine here
 
-    assessment_link = issue_assessment_link(s, b)
-    if outbox.enqueue(s, cause=f"received:{b.id}", channel="email", recipient=b.client.email, booking_id=b.id,
-                      message=templates.booking_received_email(facts, assessment_link)):
-        count += 1
-    if outbox.enqueue(s, cause=f"new_booking:{b.id}", channel="email", recipient=t.email, booking_id=b.id,
-                      message=templates.new_booking_email(facts, t.timezone, b.response_due_at, link)):
-        count += 1
-    if t.sms_opt_in and t.sms_phone:
-        if outbox.enqueue(s, cause=f"new_booking:{b.id}", channel="sms", recipient=t.sms_phone, booking_id=b.id,
-                          message=templates.new_booking_sms(facts, t.timezone, b.response_due_at, link)):
-            count += 1
-    return count
-
+    messages = new_booking_messages(b, facts_for(b), issue_assessment_link(s, b))
+    return sum(1 for cause, channel, recipient, message in messages
+               if outbox.enqueue(s, cause=cause, channel=channel, recipient=recipient, message=message,
+                                 booking_id=b.id))
