@@ -82,6 +82,7 @@ def _start_session(actor: Actor) -> None:
         "roles": [actor.role], "bd_checked": True, "bd_last_seen": time.time(), "logout": None,
         "bd_actor": actor, "bd_actor_checked_at": time.time(),
     })
+    st.session_state.pop("bd_notice", None)
 
 
 def _cached_actor() -> Actor | None:
@@ -140,7 +141,7 @@ def _login_form(key: str, demo: bool) -> Actor | None:
         with mid:
             st.title("Booking Desk")
             st.caption("New session requests, answered quickly and safely.")
-            if notice := st.session_state.pop("bd_notice", None):
+            if notice := st.session_state.get("bd_notice"):  # kept until the next login (cookie reruns)
                 st.info(notice)
             with st.form("bd_login", clear_on_submit=True):
                 username = st.text_input("Username", key="bd_login_user", autocomplete="username")

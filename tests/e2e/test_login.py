@@ -33,3 +33,22 @@ def test_alice_logs_in_and_stays_logged_in_after_a_reload(page, log_in):
     expect(page.get_by_text("New and unconfirmed sessions")).to_be_visible()
     expect(page.get_by_text("Signed in as Alice Moreno")).to_be_visible()
     expect(page.get_by_role("textbox", name="Password")).to_have_count(0)
+
+
+def test_a_cookie_copied_before_logout_is_refused_afterwards(page, log_in, browser, app_server):
+    log_in("bob")
+    wait_for_login_cookie(page.context)
+    copied = page.context.cookies()
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You have logged out.")).to_be_visible()
+
+    thief = browser.new_context(base_url=app_server.url)
+    try:
+        thief.add_cookies(copied)
+        stolen = thief.new_page()
+        stolen.goto("/")
+        expect(stolen.get_by_role("button", name="Log in")).to_be_visible()
+        expect(stolen.get_by_text("Signed in as Bob Okafor")).to_have_count(0)
+    finally:
+        thief.close()
