@@ -100,6 +100,19 @@ def queue(actor: Actor, therapist_id: int | None = None, limit: int = 100) -> Qu
         return Queue(items, int(total), int(overdue))
 
 
+def awaiting_client(actor: Actor, therapist_id: int | None = None, limit: int = 50) -> list[QueueItem]:
+    """Sessions where other times were offered and the client hasn't picked yet (soonest expiry first)."""
+    actor = require_actor(actor)
+    with unit_of_work() as s:
+        where = [Booking.status == "awaiting_client"]
+        if not actor.is_manager:
+            where.append(Booking.therapist_id == actor.id)
+        elif therapist_id is not None:
+            where.append(Booking.therapist_id == therapist_id)
+        return _items(s, select(*_ITEM_COLUMNS).join(User, User.id == Booking.therapist_id).where(*where)
+                      .order_by(Booking.expires_at, Booking.id).limit(limit))
+
+
 def upcoming(actor: Actor, days: int = 7, therapist_id: int | None = None, limit: int = 50) -> list[QueueItem]:
     """Confirmed sessions starting in the next `days` days."""
     actor = require_actor(actor)

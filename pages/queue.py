@@ -20,6 +20,7 @@ if me.is_manager:
 with st.spinner("Loading sessions…"):
     queue = bookings.queue(me, therapist_id=therapist_id)
     week = bookings.upcoming(me, therapist_id=therapist_id)
+    waiting_on_client = bookings.awaiting_client(me, therapist_id=therapist_id)
 
 left, right = st.columns([2, 3], gap="large")
 
@@ -49,6 +50,15 @@ with right:
                          query_params={"id": str(item.id)})
     if queue.total > len(queue.items):
         st.caption(f"Showing the {len(queue.items)} most urgent of {queue.total}.")
+    if waiting_on_client:
+        st.subheader(f"Waiting for the client to choose a time · {len(waiting_on_client)}")
+        for item in waiting_on_client:
+            with st.container(border=True):
+                st.markdown(f"**{fmt.session_type(item.session_type)}** · first asked for "
+                            f"{fmt.when(item.starts_at, me.timezone)}")
+                st.text(", ".join(item.attendees))
+                st.page_link("pages/session_detail.py", label="Details", icon=":material/arrow_forward:",
+                             query_params={"id": str(item.id)})
 
 with left:
     st.subheader("Confirmed · next 7 days")

@@ -159,3 +159,13 @@ def test_dashboard_marks_the_risk_flag(sqlite_practice):
     at = open_page("alice", "queue.py")
     flagged = [m.value for m in at.markdown if "Risk flag" in m.value]
     assert len(flagged) == 1
+
+
+def test_dashboard_lists_sessions_waiting_for_the_client(sqlite_practice):
+    from lib import answers
+
+    bid = book(sqlite_practice.alice, "Priya Raman", starts_at=clock.now().replace(hour=11) + timedelta(days=2))
+    answers.offer_times(sqlite_practice.alice, bid, 1, [clock.now().replace(hour=11) + timedelta(days=3)])
+    page = texts(open_page("alice", "queue.py"))
+    assert "Waiting for the client to choose a time · 1" in page and "Priya Raman" in page
+    assert "New and unconfirmed sessions · 0" in page
