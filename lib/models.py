@@ -104,6 +104,7 @@ class Booking(Base):
         Index("ix_bookings_calendar", "therapist_id", "status", "starts_at"),
         Index("ix_bookings_requested", "requested_at"),
         Index("ix_bookings_dedupe", "therapist_id", "client_id", "starts_at"),
+        Index("ix_bookings_relationship", "relationship_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
