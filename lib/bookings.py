@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -61,17 +61,63 @@ _ITEM_COLUMNS = (Booking.id, User.name, Booking.session_type, Booking.starts_at,
                  Booking.delivery, Booking.requested_at, Booking.response_due_at, Booking.relationship_id)
 
 
-def _items(s: Session, stmt) -> list[QueueItem]:
-    """Queue items from a select of _ITEM_COLUMNS; attendees in one extra query."""
-    rows = s.execute(stmt).all()
+@dataclass(frozen=True)
+class Dashboard:
+    queue: Queue
+    awaiting: list[QueueItem]  # other times offered, the client hasn't picked yet
+    upcoming: list[QueueItem]  # confirmed, starting in the next days
+
+
+def _scope(actor: Actor, therapist_id: int | None) -> list:
+    if not actor.is_manager:
+        return [Booking.therapist_id == actor.id]
+    return [] if therapist_id is None else [Booking.therapist_id == therapist_id]
+
+
+def _part(label: str, sort_key, where: list, limit: int):
+    """One limited, index-ordered slice of the dashboard, as a subquery for the UNION."""
+    return select(literal(label).label("part"), sort_key.label("sort_key"), *_ITEM_COLUMNS).join(
+        User, User.id == Booking.therapist_id).where(*where).order_by(sort_key, Booking.id).limit(limit).subquery()
+
+
+def dashboard(actor: Actor, therapist_id: int | None = None, days: int = 7, limit: int = 100) -> Dashboard:
+    """Everything the dashboard shows, in one transaction and three queries."""
+    actor = require_actor(actor)
+    now = clock.now()
+    scope = _scope(actor, therapist_id)
+    open_where = [*scope, Booking.status.in_(OPEN_STATUSES)]
+    parts = [
+        _part("queue", Booking.response_due_at, open_where, limit),
+        _part("awaiting", Booking.expires_at, [*scope, Booking.status == "awaiting_client"], 50),
+        _part("upcoming", Booking.starts_at, [*scope, Booking.status == "confirmed", Booking.starts_at >= now,
+                                              Booking.starts_at < now + timedelta(days=days)], 50),
+    ]
+    with unit_of_work() as s:
+        rows = s.execute(union_all(*(select(*p.c) for p in parts))).all()
+        rows = sorted(rows, key=lambda r: (r[0], r[1] or now, r[2]))
+        items = _enrich(s, [r[2:] for r in rows])
+        by_part: dict[str, list[QueueItem]] = {"queue": [], "awaiting": [], "upcoming": []}
+        for r, item in zip(rows, items):
+            by_part[r[0]].append(item)
+        q = by_part["queue"]
+        if len(q) < limit:
+            total, overdue = len(q), sum(i.overdue(now) for i in q)
+        else:
+            total, overdue = s.execute(select(
+                func.count(), func.coalesce(func.sum(case((Booking.response_due_at <= now, 1), else_=0)), 0)
+            ).where(*open_where)).one()
+    return Dashboard(Queue(q, int(total), int(overdue)), by_part["awaiting"], by_part["upcoming"])
+
+
+def _enrich(s: Session, rows: list) -> list[QueueItem]:
+    """Queue items from rows of _ITEM_COLUMNS: attendees and the risk flag in two more queries."""
     names: dict[int, list[str]] = {r[0]: [] for r in rows}
-    if names:
+    risky = set()
+    if rows:
         for bid, name in s.execute(select(Attendee.booking_id, Attendee.name)
                                    .where(Attendee.booking_id.in_(list(names)))
                                    .order_by(Attendee.booking_id, Attendee.position)):
             names[bid].append(name)
-    risky = set()
-    if rows:
         for rel_id, phq9 in s.execute(select(Assessment.relationship_id, Assessment.phq9).where(
                 Assessment.relationship_id.in_({r[-1] for r in rows}))):
             if assessments.risk_flag(phq9):
@@ -81,51 +127,17 @@ def _items(s: Session, stmt) -> list[QueueItem]:
 
 def queue(actor: Actor, therapist_id: int | None = None, limit: int = 100) -> Queue:
     """New and unconfirmed sessions, most urgent first."""
-    actor = require_actor(actor)
-    now = clock.now()
-    with unit_of_work() as s:
-        where = [Booking.status.in_(OPEN_STATUSES)]
-        if not actor.is_manager:
-            where.append(Booking.therapist_id == actor.id)
-        elif therapist_id is not None:
-            where.append(Booking.therapist_id == therapist_id)
-        items = _items(s, select(*_ITEM_COLUMNS).join(User, User.id == Booking.therapist_id).where(*where)
-                       .order_by(Booking.response_due_at, Booking.id).limit(limit))
-        if len(items) < limit:
-            total, overdue = len(items), sum(i.overdue(now) for i in items)
-        else:
-            total, overdue = s.execute(select(
-                func.count(), func.coalesce(func.sum(case((Booking.response_due_at <= now, 1), else_=0)), 0)
-            ).where(*where)).one()
-        return Queue(items, int(total), int(overdue))
+    return dashboard(actor, therapist_id, limit=limit).queue
 
 
-def awaiting_client(actor: Actor, therapist_id: int | None = None, limit: int = 50) -> list[QueueItem]:
+def awaiting_client(actor: Actor, therapist_id: int | None = None) -> list[QueueItem]:
     """Sessions where other times were offered and the client hasn't picked yet (soonest expiry first)."""
-    actor = require_actor(actor)
-    with unit_of_work() as s:
-        where = [Booking.status == "awaiting_client"]
-        if not actor.is_manager:
-            where.append(Booking.therapist_id == actor.id)
-        elif therapist_id is not None:
-            where.append(Booking.therapist_id == therapist_id)
-        return _items(s, select(*_ITEM_COLUMNS).join(User, User.id == Booking.therapist_id).where(*where)
-                      .order_by(Booking.expires_at, Booking.id).limit(limit))
+    return dashboard(actor, therapist_id).awaiting
 
 
-def upcoming(actor: Actor, days: int = 7, therapist_id: int | None = None, limit: int = 50) -> list[QueueItem]:
+def upcoming(actor: Actor, days: int = 7, therapist_id: int | None = None) -> list[QueueItem]:
     """Confirmed sessions starting in the next `days` days."""
-    actor = require_actor(actor)
-    now = clock.now()
-    with unit_of_work() as s:
-        where = [Booking.status == "confirmed", Booking.starts_at >= now,
-                 Booking.starts_at < now + timedelta(days=days)]
-        if not actor.is_manager:
-            where.append(Booking.therapist_id == actor.id)
-        elif therapist_id is not None:
-            where.append(Booking.therapist_id == therapist_id)
-        return _items(s, select(*_ITEM_COLUMNS).join(User, User.id == Booking.therapist_id).where(*where)
-                      .order_by(Booking.starts_at, Booking.id).limit(limit))
+    return dashboard(actor, therapist_id, days=days).upcoming
 
 
 def therapists(actor: Actor) -> list[tuple[int, str]]:
