@@ -27,16 +27,17 @@ def main() -> int:
         figures.append((name, text))
         print(f"  {name}: {text}", flush=True)
 
-    for suite in args.only.split(","):
-        try:
+    from bench import data
+
+    try:
+        for suite in args.only.split(","):
             module = importlib.import_module(f"bench.{suite}")
-        except ModuleNotFoundError as exc:
-            print(f"[{suite}] not available: {exc}")
-            continue
-        print(f"[{suite}]", flush=True)
-        started = time.monotonic()
-        module.run(report)
-        print(f"[{suite}] done in {time.monotonic() - started:.0f} s", flush=True)
+            print(f"[{suite}]", flush=True)
+            started = time.monotonic()
+            module.run(report)
+            print(f"[{suite}] done in {time.monotonic() - started:.0f} s", flush=True)
+    finally:
+        data.clean_up()
     print()
     for name, text in figures:
         print(f"{name}: {text}")

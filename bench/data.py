@@ -48,8 +48,16 @@ def fresh_sqlite(name: str) -> str:
     return url
 
 
+def clean_up() -> None:
+    """Called at the end of a run: remove this run's files and PostgreSQL databases."""
+    import shutil
+
+    drop_postgres_databases()
+    shutil.rmtree(_workdir, ignore_errors=True)
+
+
 def drop_postgres_databases() -> None:
-    """Called at the end of a run: remove the bench databases."""
+    """Remove the bench databases (this run's and any a killed run left behind)."""
     import sqlalchemy as sa
 
     db.dispose_all()

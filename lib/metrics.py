@@ -1,0 +1,260 @@
+"""Response-time figures for managers (the practice, each therapist) and therapists (their own).
+
+The figures follow help-desk reporting: business hours, median and 90th percentile, share
+within target; requests still unanswered past their due time (or that expired unanswered)
+count as misses and enter the median with the time they have waited so far; requests the
+client cancelled before any answer are left out and counted; fewer than 3 requests → no
+figure. All aggregation happens in the database (lib.metrics_query); this module applies
+the access rule and shapes the result.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from lib import clock
+from lib.auth import Actor, require_actor
+from lib.db import unit_of_work
+from lib.errors import Forbidden, InvalidInput, NotFound
+from lib.metrics_query import BIN_EDGES, RequestRows, Scope, figures as grouped, open_now
+from lib.models import User
+from lib.practice import Rules
+
+MIN_REQUESTS = 3
+SESSION_TYPES = ("individual", "couple", "family", "group")
+DEFAULT_DAYS = 30
+LONGEST_PERIOD_DAYS = 3 * 366  # keeps the calendar tables the query carries small
+NOT_YOURS = "You can see your own response times and the practice's, not another therapist's."
+
+
+def hours(seconds: float | None) -> float | None:
+    """Seconds as hours to two decimals (for tables and files)."""
+    return None if seconds is None else round(seconds / 3600, 2)
+
+
+def hours_text(seconds: float | None) -> str:
+    """'45 min', '1 h 30 min', '26 h' — business hours are never turned into days."""
+    if seconds is None:
+        return "—"
+    minutes = int(round(seconds / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m} min" if m else f"{h} h"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # naive UTC, inclusive
+    end: datetime  # naive UTC, exclusive
+    label: str
+
+
+def last_days(days: int = DEFAULT_DAYS, now: datetime | None = None) -> Period:
+    now = now or clock.now()
+    return Period(now - timedelta(days=days), now, f"the last {days} days")
+
+
+def between(first: date, last: date, tz: str) -> Period:
+    """Whole local days from `first` to `last` inclusive, in the viewer's timezone."""
+    if last < first:
+        raise InvalidInput("The period's end date is before its start date.", "period")
+    if (last - first).days >= LONGEST_PERIOD_DAYS:
+        raise InvalidInput("Please choose a period of at most three years.", "period")
+    zone = ZoneInfo(tz)
+    start = clock.to_utc_naive(datetime.combine(first, time(0), tzinfo=zone))
+    end = clock.to_utc_naive(datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone))
+    return Period(start, end, f"{first:%-d %b %Y} – {last:%-d %b %Y}")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One group's figures. Times are seconds; None where there is no figure."""
+
+    requests: int = 0  # requested in the period, not counting those cancelled before any answer
+    answered: int = 0
+    within_target: int = 0
+    unanswered: int = 0  # no answer and past due (or expired): counted as misses
+    waiting: int = 0  # open and not yet due: not counted yet
+    cancelled: int = 0  # cancelled by the client before any answer: left out
+    declined: int = 0
+    expired: int = 0
+    p50: float | None = None
+    p90: float | None = None
+    cal50: float | None = None
+
+    @classmethod
+    def of(cls, values: dict | None) -> "Figures":
+        return cls(**values) if values else cls()  # lib.metrics_query gives exactly these fields
+
+    @property
+    def counted(self) -> int:
+        """Requests in the median, p90 and % within target: answered, or unanswered past due."""
+        return self.answered + self.unanswered
+
+    @property
+    def has_figures(self) -> bool:
+        return self.counted >= MIN_REQUESTS
+
+    @property
+    def why_no_figure(self) -> str:
+        return (f"fewer than {MIN_REQUESTS} requests answered or overdue "
+                f"({self.counted} so far)") if not self.has_figures else ""
+
+    @property
+    def median(self) -> float | None:
+        return self.p50 if self.has_figures else None
+
+    @property
+    def p90_seconds(self) -> float | None:
+        return self.p90 if self.has_figures else None
+
+    @property
+    def median_calendar(self) -> float | None:
+        return self.cal50 if self.has_figures else None
+
+    @property
+    def within_share(self) -> float | None:
+        return self.within_target / self.counted if self.has_figures else None
+
+    def share(self, n: int) -> float | None:
+        return n / self.requests if self.requests >= MIN_REQUESTS else None
+
+
+@dataclass(frozen=True)
+class TherapistRow:
+    therapist_id: int
+    name: str
+    figures: Figures
+    open_now: int
+    overdue_now: int
+    faster_than_practice: bool | None  # None when either median is missing
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    week_start: date  # Monday, in the practice's timezone
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class Bar:
+    lo_hours: float
+    hi_hours: float | None  # None: open-ended
+    within: int
+    late: int
+    unanswered: int
+
+    @property
+    def label(self) -> str:
+        def h(x: float) -> str:
+            return f"{int(x * 60)} min" if x < 1 else f"{x:g} h"
+
+        if self.hi_hours is None:
+            return f"{h(self.lo_hours)} or more"
+        if self.lo_hours == 0:
+            return f"under {h(self.hi_hours)}"
+        if self.lo_hours < 1:
+            return f"{h(self.lo_hours)}–{h(self.hi_hours)}"
+        return f"{self.lo_hours:g}–{self.hi_hours:g} h"
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    now: datetime
+    target_hours: float
+    therapist_id: int | None  # the scope: None = the whole practice
+    scope_name: str
+    session_type: str | None
+    figures: Figures  # the scope's
+    practice: Figures  # the practice's, under the same session-type filter
+    open_now: int
+    overdue_now: int
+    trend: list[WeekPoint]  # the scope's
+    therapists: list[TherapistRow] = field(default_factory=list)  # managers only
+    histogram: list[Bar] = field(default_factory=list)
+
+    @property
+    def is_practice(self) -> bool:
+        return self.therapist_id is None
+
+
+def check_scope(s, actor: Actor, therapist_id, session_type) -> tuple[int | None, str]:
+    """(therapist id or None for the whole practice, the scope's name) if this user may see it.
+
+    A therapist sees only their own figures (beside the practice's); asking for anyone else's is refused.
+    """
+    if session_type is not None and session_type not in SESSION_TYPES:
+        raise InvalidInput("Please choose a session type from the list.", "session_type")
+    if therapist_id is not None:
+        try:
+            therapist_id = int(therapist_id)
+        except (TypeError, ValueError):
+            raise (NotFound if actor.is_manager else Forbidden)(
+                "We couldn't find that therapist." if actor.is_manager else NOT_YOURS) from None
+    if not actor.is_manager:
+        if therapist_id not in (None, actor.id):
+            raise Forbidden(NOT_YOURS)
+        return actor.id, actor.name
+    if therapist_id is None:
+        return None, "the practice"
+    name = s.scalar(select(User.name).where(User.id == therapist_id, User.role == "therapist"))
+    if name is None:
+        raise NotFound("We couldn't find that therapist.")
+    return therapist_id, name
+
+
+def _trend(rows: RequestRows, weeks: dict) -> list[WeekPoint]:
+    return [WeekPoint(rows.week_start(k), Figures.of(v)) for k, v in sorted(weeks.items())]
+
+
+def _bars(bins: dict) -> list[Bar]:
+    edges = list(BIN_EDGES) + [None]
+    out = []
+    for i in range(len(BIN_EDGES)):
+        b = bins.get(i, {})
+        answered, within = b.get("answered", 0), b.get("within_target", 0)
+        out.append(Bar(edges[i], edges[i + 1], within, answered - within, b.get("unanswered", 0)))
+    return out
+
+
+def report(actor: Actor, period: Period | None = None, therapist_id: int | None = None,
+           session_type: str | None = None) -> Report:
+    """The figures this user may see: a therapist their own beside the practice's; a manager anyone's."""
+    actor = require_actor(actor)
+    now = clock.now()
+    period = period or last_days(now=now)
+    with unit_of_work() as s:
+        therapist_id, scope_name = check_scope(s, actor, therapist_id, session_type)
+        rules = Rules.load(s)
+        practice_rows = RequestRows(rules, Scope(period.start, period.end, now, None, session_type))
+        scoped = therapist_id is not None
+        rows = RequestRows(rules, Scope(period.start, period.end, now, therapist_id, session_type)) \
+            if scoped else practice_rows
+        groups = grouped(s, rows, ("all", "week", "bin") + (("therapist_id",) if actor.is_manager else ()))
+        figures = Figures.of(groups["all"].get(0))
+        trend = _trend(rows, groups["week"])
+        # Beside one therapist, the practice's overall figures (not its weekly trend: a second full pass).
+        practice = Figures.of(grouped(s, practice_rows, ("all",))["all"].get(0)) if scoped else figures
+        queue = open_now(s, rows.scope)
+        table: list[TherapistRow] = []
+        if actor.is_manager:
+            per = groups["therapist_id"]
+            ids = set(per) | set(queue)
+            names = dict(s.execute(select(User.id, User.name).where(User.role == "therapist")).tuples().all())
+            for tid in sorted(ids, key=lambda t: (names.get(t, ""), t)):
+                f = Figures.of(per.get(tid))
+                faster = (f.median < practice.median) if f.median is not None and practice.median is not None \
+                    else None
+                o, late = queue.get(tid, (0, 0))
+                table.append(TherapistRow(tid, names.get(tid, f"#{tid}"), f, o, late, faster))
+        return Report(
+            period=period, now=now, target_hours=rules.target_hours, therapist_id=therapist_id,
+            scope_name=scope_name, session_type=session_type, figures=figures, practice=practice,
+            open_now=sum(o for o, _ in queue.values()), overdue_now=sum(late for _, late in queue.values()),
+            trend=trend, therapists=table, histogram=_bars(groups["bin"]),
+        )

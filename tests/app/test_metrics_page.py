@@ -1,0 +1,110 @@
+"""The /metrics page (pages/response_times.py) through the real app script, on the hand-worked requests."""
+from datetime import date
+
+import pytest
+
+from tests.app.helpers import open_page, texts
+from tests.integration.metrics_fixtures import build_alice, build_bob
+
+PAGE = "response_times.py"
+
+
+@pytest.fixture
+def booked(sqlite_practice):
+    build_alice(sqlite_practice.alice)
+    build_bob(sqlite_practice.bob)
+    return sqlite_practice
+
+
+def tiles(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def charts(at) -> list:
+    return at.get("vega_lite_chart")
+
+
+def test_manager_sees_practice_tiles_trend_table_histogram_and_downloads(booked):
+    at = open_page("morgan", PAGE)
+
+    assert not at.exception
+    t = tiles(at)
+    assert t["Median response"] == "5 h" and t["90th percentile"] == "8 h 6 min"
+    assert t["Within target"] == "40%" and t["Requests"] == "6"
+    assert t["Open now"] == "2" and t["Overdue now"] == "1"
+    assert t["Expired"] == "17%" and t["Declined"] == "0%"
+    page = texts(at)
+    assert "1 request cancelled by the client before any answer is left out." in page
+    assert "1 still waiting but not yet due is not counted yet." in page
+    assert "2 unanswered past the target count as misses" in page
+    assert "How these figures are worked out" in [e.label for e in at.expander]
+    table = at.dataframe[0].value.set_index("Therapist")
+    assert table.loc["Alice Moreno", "Median (h)"] == 1.5 and bool(table.loc["Alice Moreno", "Faster than practice"])
+    assert table.loc["Bob Okafor", "Overdue now"] == 1
+    assert len(charts(at)) == 3  # weekly median, weekly share within target, histogram
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Download the table (CSV)", "Download the requests behind these figures (CSV)"]
+
+
+def test_therapist_with_fewer_than_three_requests_sees_dashes_and_why(booked):
+    at = open_page("bob", PAGE)
+
+    t = tiles(at)
+    assert t["Median response"] == "—" and t["90th percentile"] == "—" and t["Within target"] == "—"
+    assert "fewer than 3 requests answered or overdue (2 so far)" in at.info[0].value
+    assert "By therapist" not in texts(at) and not at.dataframe
+    assert "Therapist" not in [s.label for s in at.selectbox]  # no way to pick someone else
+
+
+def test_therapist_sees_own_figures_beside_the_practice_median(booked):
+    at = open_page("alice", PAGE)
+
+    median = next(m for m in at.metric if m.label == "Median response")
+    assert median.value == "1 h 30 min"
+    assert median.delta == "-3 h 30 min vs practice"  # 1.5 h against the practice's 5 h: faster
+    assert "Practice: median 5 h, 90th percentile 8 h 6 min, 40% within target, 6 requests." in texts(at)
+    assert len(charts(at)) == 3
+
+
+def test_therapist_following_a_link_to_another_therapists_figures_is_refused(booked):
+    at = open_page("alice", PAGE, therapist=booked.bob.id)
+
+    assert not at.metric
+    assert "not another therapist's" in at.error[0].value
+
+
+def test_manager_link_to_one_therapist_shows_them_beside_the_practice(booked):
+    at = open_page("morgan", PAGE, therapist=booked.alice.id)
+
+    assert at.selectbox(key="metrics_therapist").value == booked.alice.id
+    assert tiles(at)["Median response"] == "1 h 30 min"
+    assert not at.dataframe  # the per-therapist table is for the whole practice
+
+
+def test_filters_narrow_the_figures(booked):
+    at = open_page("morgan", PAGE)
+    at.selectbox(key="metrics_therapist").select(booked.bob.id).run()
+    assert tiles(at)["Requests"] == "3" and tiles(at)["Median response"] == "—"
+
+    at.selectbox(key="metrics_therapist").select(None).run()
+    at.selectbox(key="metrics_type").select("couple").run()
+    assert tiles(at)["Requests"] == "0"
+    assert "No requests in this period." in texts(at)
+
+
+def test_chosen_dates_cover_the_spring_and_autumn_clock_changes(booked):
+    at = open_page("alice", PAGE)
+    at.selectbox(key="metrics_period").select("Choose dates").run()
+    at.date_input(key="metrics_dates").set_value((date(2026, 3, 1), date(2026, 11, 24))).run()
+
+    assert not at.exception
+    t = tiles(at)
+    assert t["Median response"] == "2 h" and t["90th percentile"] == "4 h 15 min" and t["Within target"] == "83%"
+
+
+def test_a_practice_with_no_requests_yet_gets_dashes_not_errors(sqlite_practice):
+    at = open_page("morgan", PAGE)
+
+    assert not at.exception and not at.error
+    assert tiles(at)["Median response"] == "—" and tiles(at)["Requests"] == "0"
+    assert "fewer than 3 requests answered or overdue (0 so far)" in at.info[0].value

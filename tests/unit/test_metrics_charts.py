@@ -1,0 +1,55 @@
+"""The Altair charts: the practice's purple, the target and the practice median as dashed lines, bars in order."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from lib.metrics import Bar, Figures, Period, Report, WeekPoint
+from lib.metrics_charts import PURPLE, histogram_chart, trend_charts
+
+WEEK = Figures(requests=4, answered=4, within_target=3, p50=5400.0, p90=9000.0)
+FEW = Figures(requests=2, answered=2, within_target=2, p50=60.0, p90=60.0)
+
+
+def report(therapist_id=None) -> Report:
+    practice = Figures(requests=10, answered=10, within_target=5, p50=18000.0, p90=29160.0, cal50=1.0)
+    return Report(
+        period=Period(datetime(2026, 10, 25), datetime(2026, 11, 24), "the last 30 days"), now=datetime(2026, 11, 24),
+        target_hours=4.0, therapist_id=therapist_id, scope_name="Alice Moreno" if therapist_id else "the practice",
+        session_type=None, figures=WEEK, practice=practice, open_now=0, overdue_now=0,
+        trend=[WeekPoint(date(2026, 11, 9), FEW), WeekPoint(date(2026, 11, 16), WEEK)],
+        histogram=[Bar(0, 0.5, 2, 0, 0), Bar(0.5, 1, 1, 0, 0), Bar(34, None, 0, 1, 3)])
+
+
+def spec(chart) -> dict:
+    return chart.to_dict()
+
+
+def test_trend_shows_weekly_median_in_hours_with_no_point_for_a_thin_week_and_the_target_line():
+    median, within = trend_charts(report(), "Practice")
+    text = json.dumps(spec(median))
+
+    assert PURPLE in text and '"strokeDash": [4, 4]' in text
+    values = [row for rows in spec(median)["datasets"].values() for row in rows]
+    weekly = {row["week"]: row["median"] for row in values if "week" in row}
+    assert weekly == {"2026-11-09": None, "2026-11-16": 1.5}  # 2 counted requests that week: no figure
+    assert {"line": "Target (4 h)", "y": 4.0} in values
+    assert "Practice" not in [row.get("line") for row in values]  # the practice is the subject here
+
+
+def test_beside_one_therapist_the_practice_median_is_a_dashed_line():
+    median, within = trend_charts(report(therapist_id=1), "You")
+
+    lines = {row["line"]: row["y"] for rows in spec(median)["datasets"].values() for row in rows if "line" in row}
+    assert lines == {"Target (4 h)": 4.0, "Practice": 5.0}
+    shares = {row["line"]: row["y"] for rows in spec(within)["datasets"].values() for row in rows if "line" in row}
+    assert shares == {"Practice": 50.0}
+
+
+def test_histogram_keeps_the_bins_in_order_and_stacks_the_three_outcomes():
+    chart = spec(histogram_chart(report()))
+
+    assert chart["encoding"]["x"]["sort"] == ["under 30 min", "30 min–1 h", "34 h or more"]
+    assert chart["encoding"]["color"]["scale"]["domain"] == [
+        "Answered within target", "Answered after the target", "Unanswered past target"]
+    assert chart["encoding"]["color"]["scale"]["range"][0] == PURPLE
