@@ -62,19 +62,13 @@ with right:
         if st.button("Confirm Session", type="primary", disabled=bool(avail.clashes), key="confirm_open",
                      width="stretch"):
             st.session_state["bd_confirm_for"] = detail.id
-        answer_forms.edit_time(me, detail, current.browser_session())
-        answer_forms.not_fit(me, detail, current.browser_session())
-        answer_forms.cancel(me, detail, current.browser_session())
     elif detail.status in ("confirmed", "awaiting_client"):
         st.info(f"This session is **{detail.status_label.lower()}**.", icon=":material/info:")
         offers_section(detail, me.timezone)
-        if detail.status == "confirmed" and detail.starts_at > clock.now():
-            answer_forms.edit_time(me, detail, current.browser_session(), agreed_only=True)
-        if detail.starts_at > clock.now():
-            answer_forms.cancel(me, detail, current.browser_session())
     else:
-        st.info(f"This session is **{detail.status_label.lower()}**; there is nothing to answer.", icon=":material/info:")
-    answer_forms.reassign_form(me, detail, current.browser_session())
+        st.info(f"This session is **{detail.status_label.lower()}**; there is nothing to answer.",
+                icon=":material/info:")
+    answer_forms.other_answers(me, detail, current.browser_session())
     if new_id := st.session_state.pop("bd_new_session", None):
         st.page_link("pages/session_detail.py", label=f"Open the new session #{new_id}",
                      icon=":material/arrow_forward:", query_params={"id": str(new_id)})

@@ -34,12 +34,9 @@ def _run(action, success: str) -> None:
 
 
 def edit_time(me: Actor, d: BookingDetail, session_id: str, agreed_only: bool = False) -> None:
-    # Choosing an option reruns the page; keep the expander open across that rerun.
-    with st.expander("Edit date/time", expanded=st.session_state.get("bd_edit_open", False)):
+    with st.container(border=True):
         modes = ["A new time agreed with the client", "I'm not available — offer other times"]
-        mode = modes[0] if agreed_only else st.radio(
-            "What happened?", modes, key="edit_mode",
-            on_change=lambda: st.session_state.update(bd_edit_open=True))
+        mode = modes[0] if agreed_only else st.radio("What happened?", modes, key="edit_mode")
         if mode.startswith("A new time"):
             with st.form("reschedule_form"):
                 day, at = _when_inputs("resched", d, me.timezone, "New ")
@@ -65,7 +62,7 @@ def edit_time(me: Actor, d: BookingDetail, session_id: str, agreed_only: bool = 
 
 
 def not_fit(me: Actor, d: BookingDetail, session_id: str) -> None:
-    with st.expander("Not the best fit"):
+    with st.container(border=True):
         with st.form("decline_form"):
             st.caption("The practice team will find the client another therapist; the client is told kindly.")
             reason = st.text_area("Why are you not the best fit? (required)", key="decline_reason", max_chars=2000)
@@ -77,7 +74,7 @@ def not_fit(me: Actor, d: BookingDetail, session_id: str) -> None:
 
 
 def cancel(me: Actor, d: BookingDetail, session_id: str) -> None:
-    with st.expander("Cancel session"):
+    with st.container(border=True):
         with st.form("cancel_form"):
             short = answers.is_short_notice(d.starts_at)
             refund = None
@@ -94,9 +91,7 @@ def cancel(me: Actor, d: BookingDetail, session_id: str) -> None:
 
 
 def reassign_form(me: Actor, d: BookingDetail, session_id: str) -> None:
-    if not me.is_manager or d.status not in REASSIGNABLE:
-        return
-    with st.expander("Reassign to another therapist", expanded=d.status == "declined"):
+    with st.container(border=True):
         options = [(tid, name) for tid, name in bookings.therapists(me) if tid != d.therapist_id]
         with st.form("reassign_form"):
             choice = st.selectbox("Therapist", options, format_func=lambda o: o[1], key="reassign_to", index=None)
@@ -112,3 +107,33 @@ def reassign_form(me: Actor, d: BookingDetail, session_id: str) -> None:
 
                 _run(act, "Reassigned: a new unconfirmed session was created for the new therapist, who has "
                           "been notified.")
+
+
+EDIT, NOT_FIT, CANCEL, REASSIGN = "Edit date/time", "Not the best fit", "Cancel session", "Reassign"
+
+
+def other_answers(me: Actor, d: BookingDetail, session_id: str) -> None:
+    """The answers other than Confirm Session; only the chosen one's form is drawn."""
+    future = d.starts_at > clock.now()
+    options = []
+    if d.is_open or (d.status == "confirmed" and future):
+        options.append(EDIT)
+    if d.is_open:
+        options.append(NOT_FIT)
+    if (d.is_open or d.status in ("confirmed", "awaiting_client")) and future:
+        options.append(CANCEL)
+    if me.is_manager and d.status in REASSIGNABLE:
+        options.append(REASSIGN)
+    if not options:
+        return
+    default = options.index(REASSIGN) if d.status == "declined" and REASSIGN in options else None
+    choice = st.radio("Or answer another way" if d.is_open else "Change this session", options, index=default,
+                      horizontal=True, key="answer_choice")
+    if choice == EDIT:
+        edit_time(me, d, session_id, agreed_only=not d.is_open)
+    elif choice == NOT_FIT:
+        not_fit(me, d, session_id)
+    elif choice == CANCEL:
+        cancel(me, d, session_id)
+    elif choice == REASSIGN:
+        reassign_form(me, d, session_id)

@@ -34,7 +34,7 @@ def test_offer_times_then_the_client_picks_one(page, log_in, session_ids, app_se
     booking = session_ids("alice")[-1]
     log_in("alice", f"/session?id={booking}", landing="Session details")
     settle(page)
-    page.get_by_text("Edit date/time").click()
+    page.get_by_text("Edit date/time", exact=True).click()
     not_available = page.get_by_text("I'm not available — offer other times")
     expect(not_available).to_be_visible()
     not_available.click()
