@@ -115,10 +115,12 @@ def assessment_section(d: BookingDetail, tz: str) -> None:
     st.text(", ".join(a.help_with) if a.help_with else "— not said yet")
     st.markdown("**In their own words**")
     st.text(a.free_text or "— nothing written yet")
-    with st.expander("PHQ-9 answers, item by item", expanded=a.risk):
+    # Drawn on request (tables are the page's heaviest part); open at once when there is a risk flag.
+    if st.toggle("Show every answer, item by item", value=a.risk, key="assessment_items"):
+        st.markdown("**PHQ-9**")
         st.dataframe(_answers_table(assessments.PHQ9_ITEMS, a.phq9), hide_index=True, width="stretch",
                      column_config=ANSWER_COLUMNS)
-    with st.expander("GAD-7 answers, item by item"):
+        st.markdown("**GAD-7**")
         st.dataframe(_answers_table(assessments.GAD7_ITEMS, a.gad7), hide_index=True, width="stretch",
                      column_config=ANSWER_COLUMNS)
 
