@@ -4,9 +4,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from lib import demo_seed
 from lib.errors import DatabaseUnavailable
-from ui import login, secret
+from ui import login, secret, shell_state
 from ui.background import start_dispatcher
 from ui.errors import friendly_errors
 
@@ -38,8 +37,8 @@ SETTINGS = page("my_settings.py", "Settings", "settings", ":material/settings:")
 OUTBOX = page("messages.py", "Outbox", "outbox", ":material/outgoing_mail:")
 AUDIT = page("audit_trail.py", "Audit trail", "audit", ":material/policy:")
 NEW_BOOKING = page("new_booking.py", "New booking", "new-booking", ":material/add_circle:")
-ASSESSMENT = page("self_assessment.py", "Your self-assessment", "assessment", ":material/assignment:")
-RESPOND = page("choose_time.py", "Choose a time", "respond", ":material/schedule:")
+ASSESSMENT = page("self_assessment.py", "Your self-assessment", "assessment", ":material/assignment:", hidden=True)
+RESPOND = page("choose_time.py", "Choose a time", "respond", ":material/schedule:", hidden=True)
 
 PUBLIC = available([ASSESSMENT, RESPOND])
 THERAPIST = [DASHBOARD, SESSION, METRICS, SETTINGS]
@@ -48,15 +47,9 @@ MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, SETTINGS]
 
 
 
-@st.cache_data(ttl=30, show_spinner=False)
-def demo_in_use() -> bool:
-    """Whether the demo accounts exist (not personal data, so a shared cache is fine)."""
-    return demo_seed.demo_in_use()
-
-
 def main() -> None:
     try:
-        demo = demo_in_use()
+        demo = shell_state.demo_in_use()
     except DatabaseUnavailable as exc:
         st.error(f"**We can't reach the database just now.** {exc.message}", icon=":material/cloud_off:")
         st.button("Try again")
@@ -66,17 +59,23 @@ def main() -> None:
     if problem:
         st.error(f"**Booking Desk can't start safely.** {problem}", icon="🔒")
         st.stop()
-    # Register every page (hidden) before login so deep links survive the login form.
-    everyone = available(MANAGER + THERAPIST + PUBLIC)
-    pg = st.navigation(everyone, position="hidden")
+    if login.looks_logged_in():
+        # The usual case, kept to one st.navigation call: the user's pages (clients' pages hidden).
+        actor = login.current_actor(key, demo)
+        if actor is not None:
+            run_page(st.navigation(available((MANAGER if actor.is_manager else THERAPIST) + PUBLIC),
+                                   position="sidebar"))
+            return
+        st.navigation(available(MANAGER + THERAPIST + PUBLIC), position="hidden")
+        st.stop()
+    # Logged out: register every page (hidden) so deep links survive the login form.
+    pg = st.navigation(available(MANAGER + THERAPIST + PUBLIC), position="hidden")
     if pg.url_path in {p.url_path for p in PUBLIC}:
         run_page(pg)
         return
-    actor = login.current_actor(key, demo)
-    if actor is None:
+    if login.current_actor(key, demo) is None:
         st.stop()
-    role_pages = available(MANAGER if actor.is_manager else THERAPIST)
-    run_page(st.navigation(role_pages, position="sidebar"))
+    st.rerun()  # logged in by the cookie just now: draw the page with the user's own menu
 
 
 def run_page(pg: st.Page) -> None:

@@ -63,6 +63,6 @@ def drop_postgres_databases() -> None:
     db.dispose_all()
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        for (name,) in conn.exec_driver_sql("SELECT datname FROM pg_database WHERE datname LIKE 'bd_bench_%'"):
+        for (name,) in conn.exec_driver_sql("SELECT datname FROM pg_database WHERE datname LIKE 'bd_bench_%%'"):
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()

@@ -96,6 +96,11 @@ def _cached_actor() -> Actor | None:
     return actor
 
 
+def looks_logged_in() -> bool:
+    """This browser session logged in earlier (current_actor still checks idle time and the user)."""
+    return bool(st.session_state.get("authentication_status") and st.session_state.get("bd_checked"))
+
+
 def current_actor(key: str, demo: bool) -> Actor | None:
     """The logged-in user, or None after drawing the login form."""
     if not st.session_state.get("authentication_status") and not st.session_state.get("logout"):

@@ -39,9 +39,9 @@ def test_demo_hint_only_when_demo_data_is_in_use(sqlite_url):
     at.run()
     assert "booking-desk-demo" not in texts(at)
     seed_demo()
-    import streamlit as st
+    from ui import shell_state
 
-    st.cache_data.clear()  # the app caches "is demo data in use" for 30 s
+    shell_state.forget()  # the app re-reads "is demo data in use" every 30 s
     at = app()
     at.run()
     assert "booking-desk-demo" in texts(at)
