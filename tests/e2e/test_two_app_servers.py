@@ -15,10 +15,10 @@ from contextlib import ExitStack, contextmanager
 
 import pytest
 
-from tests.conftest import ROOT, skip_or_fail
+from tests.conftest import ROOT
 from lib.demo_seed import DEMO_PASSWORD
 from tests.e2e.conftest import (
-    CHROMIUM, CHROMIUM_FLAGS, STEP_MS, VIEWPORT, _free_port, _healthy, _lib, fill_login, settle, wait_for_login_cookie,
+    STEP_MS, VIEWPORT, _free_port, _healthy, _lib, fill_login, settle, wait_for_login_cookie,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e, pytest.mark.slow]
@@ -51,18 +51,6 @@ def app_server(database_url: str, log_path):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-
-@pytest.fixture
-def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        skip_or_fail(f"Chromium is not installed at {CHROMIUM} (make chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def open_now(page) -> int:
