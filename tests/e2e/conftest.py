@@ -58,8 +58,35 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
+def serving(env: dict, log_path: Path, port: int, timeout: float = 30.0):
+    """`python -m ui.serve` (as `make run` starts it) on 127.0.0.1:port until healthy; stopped on exit."""
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ui.serve", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while not _healthy(url):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    raise RuntimeError(f"streamlit did not become healthy at {url} (exit code {proc.poll()}):\n"
+                                       f"{log_path.read_text()[-3000:]}")
+                time.sleep(0.1)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextmanager
 def running_app(workdir: Path, timeout: float = 30.0):
-    """A migrated demo database in `workdir` and `streamlit run` serving it; stopped on exit."""
+    """A migrated demo database in `workdir` and the app serving it; stopped on exit."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     database_url = f"sqlite:///{workdir / 'booking_desk.db'}"
@@ -68,29 +95,8 @@ def running_app(workdir: Path, timeout: float = 30.0):
     env.pop("BOOKING_DESK_SECRET", None)  # the demo key; a developer's own secret must not leak in
     _lib(["migrate"], env)
     _lib(["seed-demo"], env)
-    log = (workdir / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + timeout
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                tail = (workdir / "streamlit.log").read_text()[-3000:]
-                raise RuntimeError(f"streamlit did not become healthy at {url} "
-                                   f"(exit code {proc.poll()}):\n{tail}")
-            time.sleep(0.1)
+    with serving(env, workdir / "streamlit.log", port, timeout):
         yield RunningApp(url, database_url)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
 from contextlib import ExitStack, contextmanager
 
 import pytest
 
-from tests.conftest import ROOT
 from lib.demo_seed import DEMO_PASSWORD
 from tests.e2e.conftest import (
-    STEP_MS, VIEWPORT, _free_port, _healthy, _lib, fill_login, settle, wait_for_login_cookie,
+    STEP_MS, VIEWPORT, _free_port, _healthy, _lib, fill_login, serving, settle, wait_for_login_cookie,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e, pytest.mark.slow]
@@ -27,30 +23,13 @@ SHARED_SECRET = "two-servers-one-practice-shared-cookie-key-0123456789"
 
 @contextmanager
 def app_server(database_url: str, log_path):
-    """One app server (`python -m ui.serve`, as `make run` starts it) on a free port; stopped on exit."""
+    """One app server on a free port, with the practice's shared cookie key; stopped on exit."""
     port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = os.environ | {"DATABASE_URL": database_url, "BOOKING_DESK_SECRET": SHARED_SECRET, "APP_BASE_URL": url,
-                        "BOOKING_DESK_DISPATCHER": "off", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ui.serve", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 30
-            while not _healthy(url):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start at {url}:\n{open(log_path).read()[-3000:]}")
-                time.sleep(0.1)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    env = os.environ | {"DATABASE_URL": database_url, "BOOKING_DESK_SECRET": SHARED_SECRET,
+                        "APP_BASE_URL": f"http://127.0.0.1:{port}", "BOOKING_DESK_DISPATCHER": "off",
+                        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    with serving(env, log_path, port) as url:
+        yield url
 
 
 def open_now(page) -> int:
