@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= $(or $(STREAMLIT_SERVER_PORT),8501)
+# Only this machine by default (clinical data); ADDRESS=0.0.0.0 make run to serve the network, behind TLS.
 
 .PHONY: run test test-fast bench install install-dev chromium migrate seed dispatch audit clean
 
@@ -24,7 +25,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(PY) -m lib migrate
 	$(PY) -m lib seed-demo --if-empty
-	$(PY) -m ui.serve --server.port $(PORT) --server.address 0.0.0.0
+	$(PY) -m ui.serve --server.port $(PORT) --server.address $(or $(ADDRESS),127.0.0.1)
 
 ## chromium: the browser the end-to-end tests drive (Debian's package)
 chromium:
