@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib import assessments, clock
 from lib.bookings import BookingDetail
+from lib.messages import STATUS_LABELS as MESSAGE_STATUS
 from lib.notify.templates import TEMPLATE_TITLES
 from ui import format as fmt
 
@@ -133,7 +134,7 @@ def messages_section(d: BookingDetail, tz: str) -> None:
     st.dataframe(pd.DataFrame([{
         "Written": fmt.when(m.created_at, tz), "Channel": m.channel.upper(),
         "Message": TEMPLATE_TITLES.get(m.template, m.template),
-        "To": m.recipient, "Status": m.status.replace("_", " "), "Sent": fmt.when(m.sent_at, tz),
+        "To": m.recipient, "Status": MESSAGE_STATUS.get(m.status, m.status), "Sent": fmt.when(m.sent_at, tz),
         "Problem": m.last_error or "",
     } for m in d.messages]), hide_index=True, width="stretch")
 

@@ -169,3 +169,11 @@ def test_dashboard_lists_sessions_waiting_for_the_client(sqlite_practice):
     page = texts(open_page("alice", "queue.py"))
     assert "Waiting for the client to choose a time · 1" in page and "Priya Raman" in page
     assert "New and unconfirmed sessions · 0" in page
+
+
+def test_session_page_lists_its_messages_in_plain_words(sqlite_practice):
+    bid = book(sqlite_practice.alice, "Hannah Whitfield", email="hannah@client.example")
+    at = open_page("alice", "session_detail.py", id=bid)
+    table = [df.value for df in at.dataframe if "Channel" in df.value.columns][0]
+    assert set(table["Status"]) == {"Waiting to send"}
+    assert "New session request (therapist, email)" in set(table["Message"])
