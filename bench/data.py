@@ -30,16 +30,36 @@ def large_sqlite() -> str:
     return _seed(f"sqlite:///{_workdir}/large.db", "SQLite")
 
 
-@lru_cache(maxsize=None)
-def large_postgres() -> str:
+def _admin(sql: str) -> None:
     import sqlalchemy as sa
 
-    name = f"bd_bench_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        conn.exec_driver_sql(sql)
     admin.dispose()
-    return _seed(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", "PostgreSQL")
+
+
+def _new_postgres() -> str:
+    name = f"bd_bench_{uuid.uuid4().hex[:8]}"  # clean_up drops every bd_bench_ database
+    _admin(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+@lru_cache(maxsize=None)
+def large_postgres() -> str:
+    return _seed(_new_postgres(), "PostgreSQL")
+
+
+def fresh_postgres() -> str:
+    url = _new_postgres()
+    migrate.upgrade(url)
+    return url
+
+
+def drop_postgres(url: str) -> None:
+    """Drop one bench database now (a big one, to free the disk before the next suite)."""
+    db.dispose_all()
+    _admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def fresh_sqlite(name: str) -> str:

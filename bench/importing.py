@@ -14,14 +14,13 @@ import os
 import random
 import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bench.data import PG_ADMIN_URL, fresh_sqlite
-from lib import db, importer, migrate
+from bench.data import PG_ADMIN_URL, drop_postgres, fresh_postgres, fresh_sqlite
+from lib import db, importer
 from lib.import_rows import COLUMNS
 from lib.models import Attendee, Booking, BookingEvent, Client, ClientToken, Notification, Relationship, User
 
@@ -140,7 +139,7 @@ def plain_insert(url: str, rows: dict) -> None:
                 conn.execute(insert(model.__table__), values[lo:lo + CHUNK])
 
 
-_pg_names: list[str] = []
+_pg_urls: list[str] = []
 
 
 def _postgres_reachable() -> bool:
@@ -155,24 +154,11 @@ def _postgres_reachable() -> bool:
 
 
 def _postgres_db() -> str:
-    import sqlalchemy as sa
-
-    name = f"bd_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    _pg_names.append(name)
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    migrate.upgrade(url)
+    url = fresh_postgres()
+    _pg_urls.append(url)
     return url
 
 
 def _drop_postgres() -> None:
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        while _pg_names:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{_pg_names.pop()}" WITH (FORCE)')
-    admin.dispose()
+    while _pg_urls:
+        drop_postgres(_pg_urls.pop())

@@ -24,9 +24,6 @@ SHORT_NOTICE = timedelta(hours=48)
 MAX_TEXT = 2000
 
 
-def _link(booking_id: int) -> str:
-    return f"{config.app_base_url()}/session?id={booking_id}"
-
 
 def _future(when: datetime, viewer_tz: str) -> datetime:
     when = clock.to_utc_naive(when)
@@ -44,8 +41,9 @@ def _text(value: str | None, label: str, required: bool = False) -> str:
     return value
 
 
-def managers(s: Session) -> list[User]:
-    return list(s.scalars(select(User).where(User.role == "manager", User.active.is_(True))).all())
+def manager_emails(s: Session) -> list[str]:
+    """Where the practice team's emails go (every active manager)."""
+    return list(s.scalars(select(User.email).where(User.role == "manager", User.active.is_(True))).all())
 
 
 def _changing(fn):
@@ -128,7 +126,7 @@ def decline_not_fit(actor: Actor, booking_id, expected_version: int, reason: str
     help_needed = _text(help_needed, "the kind of help needed")
     with unit_of_work(write=True) as s:
         b = load_for_change(s, actor, booking_id, expected_version, OPEN_STATUSES, "declined")
-        rules, now, team = Rules.load(s), clock.now(), managers(s)
+        rules, now, team = Rules.load(s), clock.now(), manager_emails(s)
         b.status = "declined"
         record_first_response(b, rules, now)
         s.add(BookingEvent(booking_id=b.id, kind="declined", actor=actor.username, at=now,
@@ -138,9 +136,9 @@ def decline_not_fit(actor: Actor, booking_id, expected_version: int, reason: str
         facts = facts_for(b)
         outbox.enqueue(s, cause=f"declined:{b.id}", channel="email", recipient=b.client.email, booking_id=b.id,
                        message=templates.declined_client_email(facts))
-        for m in team:
-            outbox.enqueue(s, cause=f"declined:{b.id}", channel="email", recipient=m.email, booking_id=b.id,
-                           message=templates.declined_manager_email(facts, reason, help_needed, _link(b.id)))
+        outbox.enqueue_each(s, cause=f"declined:{b.id}", recipients=team, booking_id=b.id,
+                            message=templates.declined_manager_email(facts, reason, help_needed,
+                                                                     config.session_url(b.id)))
         audit.record(s, actor.username, "decline", booking_id=b.id, client_id=b.client_id,
                      browser_session=browser_session)
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from lib import assessments, clock, config, tokens
-from lib.answers import managers
+from lib.answers import manager_emails
 from lib.bookings import facts_for
 from lib.db import unit_of_work
 from lib.errors import Conflict, InvalidInput
@@ -18,9 +18,6 @@ from lib.tokens import BadToken
 
 ASSESSMENT_VALID_FOR = timedelta(days=30)
 
-
-def _link(booking_id: int) -> str:
-    return f"{config.app_base_url()}/session?id={booking_id}"
 
 
 @dataclass(frozen=True)
@@ -56,7 +53,7 @@ def respond(token: str | None, offer_id: int | None) -> str:
         if b is None or b.status != "awaiting_client":
             raise BadToken()
         offers = s.scalars(select(TimeOffer).where(TimeOffer.booking_id == b.id, TimeOffer.open.is_(True))).all()
-        now, team = clock.now(), managers(s)
+        now, team = clock.now(), manager_emails(s)
         if offer_id is None:
             b.status = "cancelled"
             kind, cause = "cancelled", f"none_fits:{b.id}"
@@ -78,16 +75,15 @@ def respond(token: str | None, offer_id: int | None) -> str:
         s.flush()
         facts = facts_for(b)
         if offer_id is None:
-            for m in team:
-                outbox.enqueue(s, cause=cause, channel="email", recipient=m.email, booking_id=b.id,
-                               message=templates.none_fits_manager_email(facts, _link(b.id)))
+            outbox.enqueue_each(s, cause=cause, recipients=team, booking_id=b.id,
+                                message=templates.none_fits_manager_email(facts, config.session_url(b.id)))
             outbox.enqueue(s, cause=cause, channel="email", recipient=b.client.email, booking_id=b.id,
                            message=templates.cancelled_client_email(facts, True))
             return "none_fits"
         outbox.enqueue(s, cause=f"confirmed:{b.id}:v{b.version}", channel="email", recipient=b.client.email,
                        booking_id=b.id, message=templates.confirmed_email(facts))
         outbox.enqueue(s, cause=cause, channel="email", recipient=b.therapist.email, booking_id=b.id,
-                       message=templates.client_picked_email(facts, b.therapist.timezone, _link(b.id)))
+                       message=templates.client_picked_email(facts, b.therapist.timezone, config.session_url(b.id)))
         return "confirmed"
 
 
@@ -142,7 +138,7 @@ def save_assessment(token: str | None, phq9: list, gad7: list, help_with: list[s
         if status == "complete" and was != "complete" and b.status == "unconfirmed":
             outbox.enqueue(s, cause=f"assessment_ready:{b.id}", channel="email", recipient=b.therapist.email,
                            booking_id=b.id,
-                           message=templates.assessment_ready_email(facts_for(b), b.therapist.timezone, _link(b.id)))
+                           message=templates.assessment_ready_email(facts_for(b), b.therapist.timezone, config.session_url(b.id)))
         return status
 
 

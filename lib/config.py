@@ -39,3 +39,8 @@ def database_url() -> str:
 
 def app_base_url() -> str:
     return (get("APP_BASE_URL", "http://localhost:8501") or "").rstrip("/")
+
+
+def session_url(booking_id: int) -> str:
+    """The address of a session page, for links in emails and SMS."""
+    return f"{app_base_url()}/session?id={booking_id}"

@@ -90,7 +90,7 @@ def new_booking_messages(b, facts, assessment_link: str) -> list[tuple[str, str,
     """(cause, channel, recipient, message) for a new request: the client's self-assessment link,
     the therapist's email, and a text if they opted in. The bulk import uses this too."""
     t = b.therapist
-    link = f"{config.app_base_url()}/session?id={b.id}"
+    link = config.session_url(b.id)
     out = [
         (f"received:{b.id}", "email", b.client.email, templates.booking_received_email(facts, assessment_link)),
         (f"new_booking:{b.id}", "email", t.email, templates.new_booking_email(facts, t.timezone, b.response_due_at, link)),

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import exists, select
 
 from lib import clock, config
-from lib.answers import managers
+from lib.answers import manager_emails
 from lib.bookings import facts_for
 from lib.business_hours import business_seconds_between
 from lib.db import unit_of_work
@@ -29,9 +29,6 @@ class TickResult:
     escalated: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
 
-
-def _link(booking_id: int) -> str:
-    return f"{config.app_base_url()}/session?id={booking_id}"
 
 
 def _not_yet(kind: str):
@@ -72,19 +69,18 @@ def _step(booking_id: int, kind: str, now) -> bool:
         if b is None or b.status != "unconfirmed" or s.scalar(select(BookingEvent.id).where(
                 BookingEvent.booking_id == b.id, BookingEvent.kind == kind)):
             return False
-        team = managers(s) if kind == "escalated" else []
+        team = manager_emails(s) if kind == "escalated" else []
         s.add(BookingEvent(booking_id=b.id, kind=kind, actor="system", at=now))
         facts, t = facts_for(b), b.therapist
         if kind == "reminded":
             outbox.enqueue(s, cause=f"reminder:{b.id}", channel="email", recipient=t.email, booking_id=b.id,
-                           message=templates.reminder_email(facts, t.timezone, b.response_due_at, _link(b.id)))
+                           message=templates.reminder_email(facts, t.timezone, b.response_due_at, config.session_url(b.id)))
             if t.sms_opt_in and t.sms_phone:
                 outbox.enqueue(s, cause=f"reminder:{b.id}", channel="sms", recipient=t.sms_phone, booking_id=b.id,
-                               message=templates.reminder_sms(facts, t.timezone, b.response_due_at, _link(b.id)))
+                               message=templates.reminder_sms(facts, t.timezone, b.response_due_at, config.session_url(b.id)))
         else:
-            for m in team:
-                outbox.enqueue(s, cause=f"escalation:{b.id}", channel="email", recipient=m.email, booking_id=b.id,
-                               message=templates.escalation_email(facts, b.response_due_at, _link(b.id)))
+            outbox.enqueue_each(s, cause=f"escalation:{b.id}", recipients=team, booking_id=b.id,
+                                message=templates.escalation_email(facts, b.response_due_at, config.session_url(b.id)))
         return True
 
 
@@ -93,7 +89,7 @@ def _expire(booking_id: int, now) -> bool:
         b = s.scalar(select(Booking).where(Booking.id == booking_id).with_for_update())
         if b is None or b.status not in ("unconfirmed", "awaiting_client") or b.expires_at > now:
             return False
-        team, offer = managers(s), b.status == "awaiting_client"
+        team, offer = manager_emails(s), b.status == "awaiting_client"
         offers = s.scalars(select(TimeOffer).where(TimeOffer.booking_id == b.id, TimeOffer.open.is_(True))).all()
         b.status = "expired"
         for o in offers:
@@ -103,7 +99,6 @@ def _expire(booking_id: int, now) -> bool:
         facts = facts_for(b)
         outbox.enqueue(s, cause=f"expired:{b.id}", channel="email", recipient=b.client.email, booking_id=b.id,
                        message=templates.expired_client_email(facts))
-        for m in team:
-            outbox.enqueue(s, cause=f"expired:{b.id}", channel="email", recipient=m.email, booking_id=b.id,
-                           message=templates.expired_manager_email(facts, _link(b.id), offer=offer))
+        outbox.enqueue_each(s, cause=f"expired:{b.id}", recipients=team, booking_id=b.id,
+                            message=templates.expired_manager_email(facts, config.session_url(b.id), offer=offer))
         return True

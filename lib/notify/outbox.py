@@ -39,3 +39,10 @@ def enqueue(session: Session, *, cause: str, channel: str, recipient: str, messa
                                     booking_id=booking_id, now=clock.now()))
     session.add(row)
     return row
+
+
+def enqueue_each(session: Session, *, cause: str, recipients: list[str], message: Rendered,
+                 booking_id: int | None = None, channel: str = "email") -> int:
+    """The same message to several people (the practice managers); returns how many were added."""
+    return sum(1 for r in recipients if enqueue(session, cause=cause, channel=channel, recipient=r,
+                                                 message=message, booking_id=booking_id))
