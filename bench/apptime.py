@@ -27,11 +27,11 @@ def _timed(at: AppTest) -> float:
 
 def logged_in_page(url: str, username: str, page: str, query: dict | None = None) -> AppTest:
     os.environ["DATABASE_URL"] = url
-    from tests.app.helpers import logged_in_app
+    from tests.app.helpers import logged_in_app, switch_page
 
     at = logged_in_app(username)
     at.run()
-    at.switch_page(f"pages/{page}")
+    switch_page(at, page)
     for k, v in (query or {}).items():
         at.query_params[k] = v
     return at

@@ -9,25 +9,31 @@ the access rule and shapes the result.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from lib import clock
+from lib import clock, config, metrics_cache
 from lib.auth import Actor, require_actor
 from lib.db import unit_of_work
 from lib.errors import Forbidden, InvalidInput, NotFound
 from lib.metrics_query import BIN_EDGES, RequestRows, Scope, figures as grouped, open_now
 from lib.models import User
-from lib.practice import Rules
+from lib.practice import Rules, get_all
 
 MIN_REQUESTS = 3
 SESSION_TYPES = ("individual", "couple", "family", "group")
 DEFAULT_DAYS = 30
 LONGEST_PERIOD_DAYS = 3 * 366  # keeps the calendar tables the query carries small
 NOT_YOURS = "You can see your own response times and the practice's, not another therapist's."
+
+
+def reuse_minutes() -> int:
+    """How long worked-out figures are reused (lib.metrics_cache), in whole minutes for the page."""
+    return max(1, round(metrics_cache.max_age() / 60))
 
 
 def hours(seconds: float | None) -> float | None:
@@ -51,11 +57,16 @@ class Period:
     start: datetime  # naive UTC, inclusive
     end: datetime  # naive UTC, exclusive
     label: str
+    days: int | None = None  # "the last N days", which moves with the clock
+
+    @property
+    def key(self) -> tuple:
+        return ("last", self.days) if self.days is not None else ("between", self.start, self.end)
 
 
 def last_days(days: int = DEFAULT_DAYS, now: datetime | None = None) -> Period:
     now = now or clock.now()
-    return Period(now - timedelta(days=days), now, f"the last {days} days")
+    return Period(now - timedelta(days=days), now, f"the last {days} days", days)
 
 
 def between(first: date, last: date, tz: str) -> Period:
@@ -177,6 +188,7 @@ class Report:
     trend: list[WeekPoint]  # the scope's
     therapists: list[TherapistRow] = field(default_factory=list)  # managers only
     histogram: list[Bar] = field(default_factory=list)
+    worked_out_at: datetime | None = None  # when the figures (not the open/overdue counts) were worked out
 
     @property
     def is_practice(self) -> bool:
@@ -222,39 +234,67 @@ def _bars(bins: dict) -> list[Bar]:
     return out
 
 
+@dataclass(frozen=True)
+class _Worked:
+    """The part of a report worth keeping for a few minutes (lib.metrics_cache): aggregates only."""
+    period: Period
+    target_hours: float
+    figures: Figures
+    practice: Figures
+    trend: list[WeekPoint]
+    per_therapist: dict[int, Figures]
+    names: dict[int, str]
+    histogram: list[Bar]
+
+
+def _work_out(s, rules: Rules, period: Period, now: datetime, therapist_id: int | None,
+              session_type: str | None, table: bool) -> _Worked:
+    practice_rows = RequestRows(rules, Scope(period.start, period.end, now, None, session_type))
+    scoped = therapist_id is not None
+    rows = RequestRows(rules, Scope(period.start, period.end, now, therapist_id, session_type)) \
+        if scoped else practice_rows
+    groups = grouped(s, rows, ("all", "week", "bin") + (("therapist_id",) if table else ()))
+    figures = Figures.of(groups["all"].get(0))
+    # Beside one therapist, the practice's overall figures (not its weekly trend: a second full pass).
+    practice = Figures.of(grouped(s, practice_rows, ("all",))["all"].get(0)) if scoped else figures
+    per = {tid: Figures.of(v) for tid, v in groups.get("therapist_id", {}).items()}
+    names = dict(s.execute(select(User.id, User.name).where(User.role == "therapist")).tuples().all()) \
+        if table else {}
+    return _Worked(period, rules.target_hours, figures, practice, _trend(rows, groups["week"]), per, names,
+                   _bars(groups["bin"]))
+
+
 def report(actor: Actor, period: Period | None = None, therapist_id: int | None = None,
-           session_type: str | None = None) -> Report:
-    """The figures this user may see: a therapist their own beside the practice's; a manager anyone's."""
+           session_type: str | None = None, refresh: bool = False) -> Report:
+    """The figures this user may see: a therapist their own beside the practice's; a manager anyone's.
+
+    The figures may be a few minutes old (lib.metrics_cache; `refresh` works them out now); the open
+    and overdue counts are always read now.
+    """
     actor = require_actor(actor)
     now = clock.now()
     period = period or last_days(now=now)
     with unit_of_work() as s:
         therapist_id, scope_name = check_scope(s, actor, therapist_id, session_type)
-        rules = Rules.load(s)
-        practice_rows = RequestRows(rules, Scope(period.start, period.end, now, None, session_type))
-        scoped = therapist_id is not None
-        rows = RequestRows(rules, Scope(period.start, period.end, now, therapist_id, session_type)) \
-            if scoped else practice_rows
-        groups = grouped(s, rows, ("all", "week", "bin") + (("therapist_id",) if actor.is_manager else ()))
-        figures = Figures.of(groups["all"].get(0))
-        trend = _trend(rows, groups["week"])
-        # Beside one therapist, the practice's overall figures (not its weekly trend: a second full pass).
-        practice = Figures.of(grouped(s, practice_rows, ("all",))["all"].get(0)) if scoped else figures
-        queue = open_now(s, rows.scope)
-        table: list[TherapistRow] = []
-        if actor.is_manager:
-            per = groups["therapist_id"]
-            ids = set(per) | set(queue)
-            names = dict(s.execute(select(User.id, User.name).where(User.role == "therapist")).tuples().all())
-            for tid in sorted(ids, key=lambda t: (names.get(t, ""), t)):
-                f = Figures.of(per.get(tid))
-                faster = (f.median < practice.median) if f.median is not None and practice.median is not None \
-                    else None
-                o, late = queue.get(tid, (0, 0))
-                table.append(TherapistRow(tid, names.get(tid, f"#{tid}"), f, o, late, faster))
-        return Report(
-            period=period, now=now, target_hours=rules.target_hours, therapist_id=therapist_id,
-            scope_name=scope_name, session_type=session_type, figures=figures, practice=practice,
-            open_now=sum(o for o, _ in queue.values()), overdue_now=sum(late for _, late in queue.values()),
-            trend=trend, therapists=table, histogram=_bars(groups["bin"]),
-        )
+        settings = get_all(s)
+        table = actor.is_manager
+        key = (config.database_url(), json.dumps(settings, sort_keys=True, default=str), period.key,
+               therapist_id, session_type, table)
+        kept = metrics_cache.get(key, lambda: _work_out(s, Rules(settings), period, now, therapist_id,
+                                                        session_type, table), refresh=refresh)
+        queue = open_now(s, Scope(period.start, period.end, now, therapist_id, session_type))
+    w: _Worked = kept.value
+    rows: list[TherapistRow] = []
+    if table:
+        for tid in sorted(set(w.per_therapist) | set(queue), key=lambda t: (w.names.get(t, ""), t)):
+            f = w.per_therapist.get(tid, Figures())
+            faster = (f.median < w.practice.median) if f.median is not None and w.practice.median is not None \
+                else None
+            o, late = queue.get(tid, (0, 0))
+            rows.append(TherapistRow(tid, w.names.get(tid, f"#{tid}"), f, o, late, faster))
+    return Report(
+        period=w.period, now=now, target_hours=w.target_hours, therapist_id=therapist_id,
+        scope_name=scope_name, session_type=session_type, figures=w.figures, practice=w.practice,
+        open_now=sum(o for o, _ in queue.values()), overdue_now=sum(late for _, late in queue.values()),
+        trend=w.trend, therapists=rows, histogram=w.histogram, worked_out_at=kept.worked_out_at,
+    )

@@ -7,31 +7,33 @@ import streamlit as st
 from lib import audit_view, clock
 from ui import current, format as fmt
 
-me = current.actor()
-st.title("Audit trail")
-st.caption("Every view of a session and its assessment, every change, and every login — who, what, when and "
-           "from which browser session. No clinical content is kept here.")
 
-today = clock.local(clock.now(), me.timezone).date()
-a, b, c = st.columns([1, 1, 2])
-user = a.text_input("User (username)", key="audit_user")
-client = b.text_input("Client (email or id)", key="audit_client")
-period = c.date_input("Period", value=(today - timedelta(days=30), today), key="audit_period", format="DD/MM/YYYY")
-start, end = (period if isinstance(period, tuple) and len(period) == 2 else (period[0], period[0]))
-filters = dict(username=user or None, client=client or None, since=clock.from_local(start, time(0), me.timezone),
-               until=clock.from_local(end + timedelta(days=1), time(0), me.timezone))
+def render() -> None:
+    me = current.actor()
+    st.title("Audit trail")
+    st.caption("Every view of a session and its assessment, every change, and every login — who, what, when and "
+               "from which browser session. No clinical content is kept here.")
 
-with st.spinner("Reading the audit trail…"):
-    page = audit_view.entries(me, **filters)
+    today = clock.local(clock.now(), me.timezone).date()
+    a, b, c = st.columns([1, 1, 2])
+    user = a.text_input("User (username)", key="audit_user")
+    client = b.text_input("Client (email or id)", key="audit_client")
+    period = c.date_input("Period", value=(today - timedelta(days=30), today), key="audit_period", format="DD/MM/YYYY")
+    start, end = (period if isinstance(period, tuple) and len(period) == 2 else (period[0], period[0]))
+    filters = dict(username=user or None, client=client or None, since=clock.from_local(start, time(0), me.timezone),
+                   until=clock.from_local(end + timedelta(days=1), time(0), me.timezone))
 
-if not page.rows:
-    st.info("Nothing matches these filters.", icon=":material/search:")
-else:
-    st.caption(f"{page.total:,} entries" + (f"; showing the newest {len(page.rows):,}" if page.total > len(page.rows)
-                                              else ""))
-    st.dataframe(pd.DataFrame([{
-        "When": fmt.when(r[0], me.timezone), "User": r[1], "Action": r[2], "Session": r[3], "Client": r[4],
-        "Browser session": (r[5] or "")[:8], "Detail": r[6] or "",
-    } for r in page.rows]), hide_index=True, width="stretch")
-    st.download_button("Download as CSV", data=lambda: audit_view.entries_csv(me, **filters), file_name="audit-trail.csv",
-                       mime="text/csv", key="audit_csv")
+    with st.spinner("Reading the audit trail…"):
+        page = audit_view.entries(me, **filters)
+
+    if not page.rows:
+        st.info("Nothing matches these filters.", icon=":material/search:")
+    else:
+        st.caption(f"{page.total:,} entries" + (f"; showing the newest {len(page.rows):,}" if page.total > len(page.rows)
+                                                  else ""))
+        st.dataframe(pd.DataFrame([{
+            "When": fmt.when(r[0], me.timezone), "User": r[1], "Action": r[2], "Session": r[3], "Client": r[4],
+            "Browser session": (r[5] or "")[:8], "Detail": r[6] or "",
+        } for r in page.rows]), hide_index=True, width="stretch")
+        st.download_button("Download as CSV", data=lambda: audit_view.entries_csv(me, **filters), file_name="audit-trail.csv",
+                           mime="text/csv", key="audit_csv")

@@ -6,39 +6,41 @@ from lib.errors import BookingDeskError
 from lib.tokens import BadToken
 from ui import current, format as fmt
 
-current.require_app()
-token = st.query_params.get("token")
-st.title("Choose a time for your session")
 
-if done := st.session_state.pop("bd_client_done", None):
-    st.success(done, icon=":material/check_circle:")
-    st.stop()
+def render() -> None:
+    current.require_app()
+    token = st.query_params.get("token")
+    st.title("Choose a time for your session")
 
-try:
-    view = client_links.offer_for(token)
-except BadToken as exc:
-    st.info(exc.message, icon=":material/link_off:")
-    st.stop()
+    if done := st.session_state.pop("bd_client_done", None):
+        st.success(done, icon=":material/check_circle:")
+        st.stop()
 
-st.write(f"Hello {view.first_name}. {view.therapist_name} has offered these times for your "
-         f"{view.session_type.lower()} session ({view.duration_minutes} minutes). Times are shown in "
-         f"{view.client_tz}.")
-labels = {oid: fmt.when(t, view.client_tz) for oid, t in view.offers}
-NONE = "none"
-choice = st.radio("Which time suits you?", list(labels) + [NONE], key="respond_choice", index=None,
-                  format_func=lambda o: "None of these work for me" if o == NONE else labels[o])
-if st.button("Send my answer", type="primary", disabled=choice is None):
     try:
-        outcome = client_links.respond(token, None if choice == NONE else choice)
+        view = client_links.offer_for(token)
     except BadToken as exc:
         st.info(exc.message, icon=":material/link_off:")
-    except BookingDeskError as exc:
-        st.error(exc.message)
-    else:
-        st.session_state["bd_client_done"] = (
-            f"Thank you — your session is confirmed for {labels[choice]}. We've emailed you the details."
-            if outcome == "confirmed" else
-            "Thank you for letting us know. The practice team will contact you to find another time or therapist.")
-        st.rerun()
-st.caption(f"This private link works once and expires 24 hours after it was sent. Now: "
-           f"{fmt.when(clock.now(), view.client_tz)}.")
+        st.stop()
+
+    st.write(f"Hello {view.first_name}. {view.therapist_name} has offered these times for your "
+             f"{view.session_type.lower()} session ({view.duration_minutes} minutes). Times are shown in "
+             f"{view.client_tz}.")
+    labels = {oid: fmt.when(t, view.client_tz) for oid, t in view.offers}
+    NONE = "none"
+    choice = st.radio("Which time suits you?", list(labels) + [NONE], key="respond_choice", index=None,
+                      format_func=lambda o: "None of these work for me" if o == NONE else labels[o])
+    if st.button("Send my answer", type="primary", disabled=choice is None):
+        try:
+            outcome = client_links.respond(token, None if choice == NONE else choice)
+        except BadToken as exc:
+            st.info(exc.message, icon=":material/link_off:")
+        except BookingDeskError as exc:
+            st.error(exc.message)
+        else:
+            st.session_state["bd_client_done"] = (
+                f"Thank you — your session is confirmed for {labels[choice]}. We've emailed you the details."
+                if outcome == "confirmed" else
+                "Thank you for letting us know. The practice team will contact you to find another time or therapist.")
+            st.rerun()
+    st.caption(f"This private link works once and expires 24 hours after it was sent. Now: "
+               f"{fmt.when(clock.now(), view.client_tz)}.")

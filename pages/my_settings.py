@@ -6,72 +6,71 @@ from lib.business_hours import DAYS
 from lib.errors import BookingDeskError, InvalidFields
 from ui import current
 
-me = current.actor()
-st.title("Settings")
-if saved := st.session_state.pop("bd_settings_saved", None):
-    st.success(saved, icon=":material/check_circle:")
 
+def render() -> None:
+    me = current.actor()
+    st.title("Settings")
+    if saved := st.session_state.pop("bd_settings_saved", None):
+        st.success(saved, icon=":material/check_circle:")
 
-def field_error(errors: dict, name: str) -> None:
-    if name in errors:
-        st.error(errors[name], icon=":material/warning:")
+    def field_error(errors: dict, name: str) -> None:
+        if name in errors:
+            st.error(errors[name], icon=":material/warning:")
 
+    def week_inputs(prefix: str, week: dict, errors: dict) -> dict:
+        cols = st.columns(7)
+        texts = {}
+        for col, day in zip(cols, DAYS):
+            with col:
+                texts[day] = st.text_input(day.title(), value=settings.format_hours(week.get(day, [])),
+                                           key=f"{prefix}{day}", placeholder="off")
+                field_error(errors, f"hours_{day}")
+        return texts
 
-def week_inputs(prefix: str, week: dict, errors: dict) -> dict:
-    cols = st.columns(7)
-    texts = {}
-    for col, day in zip(cols, DAYS):
-        with col:
-            texts[day] = st.text_input(day.title(), value=settings.format_hours(week.get(day, [])),
-                                       key=f"{prefix}{day}", placeholder="off")
-            field_error(errors, f"hours_{day}")
-    return texts
+    mine = settings.mine(me)
+    errors = st.session_state.pop("bd_settings_errors", {})
+    st.subheader("Your alerts and contact details")
+    with st.form("my_settings"):
+        a, b = st.columns(2)
+        with a:
+            email = st.text_input("Email shown to clients (and where alerts go)", value=mine.email, key="s_email")
+            field_error(errors, "email")
+            phone = st.text_input("Phone shown to clients (optional)", value=mine.phone or "", key="s_phone")
+            field_error(errors, "phone")
+            tz = st.text_input("Your timezone", value=mine.timezone, key="s_tz", help="For example Europe/London")
+            field_error(errors, "timezone")
+        with b:
+            sms = st.toggle("Text me important alerts (new requests, reminders)", value=mine.sms_opt_in, key="s_sms")
+            sms_phone = st.text_input("Mobile number for alerts", value=mine.sms_phone or "", key="s_sms_phone",
+                                      placeholder="+44 7911 123456")
+            field_error(errors, "sms_phone")
+        c, d = st.columns(2)
+        with c:
+            addresses = st.text_area("In-person addresses (one per line)", value="\n".join(mine.addresses),
+                                     key="s_addresses")
+            field_error(errors, "addresses")
+        with d:
+            services = st.text_area("Online services you offer (one per line)", value="\n".join(mine.video_services),
+                                    key="s_services")
+            field_error(errors, "video_services")
+        st.markdown("**Weekly working hours** — like `09:00-12:30, 13:30-17:00`; leave a day empty if you don't work")
+        hours = week_inputs("s_hours_", mine.working_hours, errors)
+        if st.form_submit_button("Save my settings", type="primary"):
+            try:
+                settings.update_mine(me, email=email, phone=phone, sms_opt_in=sms, sms_phone=sms_phone, timezone=tz,
+                                     hours=hours, addresses=addresses, video_services=services)
+            except InvalidFields as exc:
+                st.session_state["bd_settings_errors"] = exc.errors
+                st.session_state["bd_settings_error"] = exc.message
+            except BookingDeskError as exc:
+                st.session_state["bd_settings_error"] = exc.message
+            else:
+                st.session_state["bd_settings_saved"] = "Your settings are saved."
+            st.rerun()
+    if problem := st.session_state.pop("bd_settings_error", None):
+        st.error(problem)
 
+    if me.is_manager:
+        from ui.practice_settings import practice_form
 
-mine = settings.mine(me)
-errors = st.session_state.pop("bd_settings_errors", {})
-st.subheader("Your alerts and contact details")
-with st.form("my_settings"):
-    a, b = st.columns(2)
-    with a:
-        email = st.text_input("Email shown to clients (and where alerts go)", value=mine.email, key="s_email")
-        field_error(errors, "email")
-        phone = st.text_input("Phone shown to clients (optional)", value=mine.phone or "", key="s_phone")
-        field_error(errors, "phone")
-        tz = st.text_input("Your timezone", value=mine.timezone, key="s_tz", help="For example Europe/London")
-        field_error(errors, "timezone")
-    with b:
-        sms = st.toggle("Text me important alerts (new requests, reminders)", value=mine.sms_opt_in, key="s_sms")
-        sms_phone = st.text_input("Mobile number for alerts", value=mine.sms_phone or "", key="s_sms_phone",
-                                  placeholder="+44 7911 123456")
-        field_error(errors, "sms_phone")
-    c, d = st.columns(2)
-    with c:
-        addresses = st.text_area("In-person addresses (one per line)", value="\n".join(mine.addresses),
-                                 key="s_addresses")
-        field_error(errors, "addresses")
-    with d:
-        services = st.text_area("Online services you offer (one per line)", value="\n".join(mine.video_services),
-                                key="s_services")
-        field_error(errors, "video_services")
-    st.markdown("**Weekly working hours** — like `09:00-12:30, 13:30-17:00`; leave a day empty if you don't work")
-    hours = week_inputs("s_hours_", mine.working_hours, errors)
-    if st.form_submit_button("Save my settings", type="primary"):
-        try:
-            settings.update_mine(me, email=email, phone=phone, sms_opt_in=sms, sms_phone=sms_phone, timezone=tz,
-                                 hours=hours, addresses=addresses, video_services=services)
-        except InvalidFields as exc:
-            st.session_state["bd_settings_errors"] = exc.errors
-            st.session_state["bd_settings_error"] = exc.message
-        except BookingDeskError as exc:
-            st.session_state["bd_settings_error"] = exc.message
-        else:
-            st.session_state["bd_settings_saved"] = "Your settings are saved."
-        st.rerun()
-if problem := st.session_state.pop("bd_settings_error", None):
-    st.error(problem)
-
-if me.is_manager:
-    from ui.practice_settings import practice_form
-
-    practice_form(me)
+        practice_form(me)

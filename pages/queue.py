@@ -2,68 +2,68 @@
 import streamlit as st
 
 from lib import bookings, clock
-from ui import current, format as fmt
-
-me = current.actor()
-now = clock.now()
-hour = clock.local(now, me.timezone).hour
-greeting = "Good morning" if 5 <= hour < 12 else "Good afternoon" if 12 <= hour < 18 else "Good evening"
-st.title(f"{greeting}, {fmt.md_escape(me.name.split()[0])}")
-
-therapist_id = None
-if me.is_manager:
-    names = dict(bookings.therapists(me))
-    therapist_id = st.selectbox("Therapist", [None, *names], key="dash_therapist",
-                                format_func=lambda t: "All therapists" if t is None else names[t])
-
-desk = bookings.dashboard(me, therapist_id=therapist_id)  # three indexed queries: no spinner needed
-queue = desk.queue
+from ui import current, format as fmt, nav
 
 
-def card(item: bookings.QueueItem, lines: list[str], link_label: str) -> None:
-    """One session as a card. Client-supplied names are escaped: they show as typed, never as markdown."""
-    with st.container(border=True):
-        if me.is_manager:
-            lines.append(f"Therapist: {fmt.md_escape(item.therapist)}")
-        st.markdown("  \n".join(lines))
-        st.page_link("pages/session_detail.py", label=link_label, icon=":material/arrow_forward:",
-                     query_params={"id": str(item.id)})
+def render() -> None:
+    me = current.actor()
+    now = clock.now()
+    hour = clock.local(now, me.timezone).hour
+    greeting = "Good morning" if 5 <= hour < 12 else "Good afternoon" if 12 <= hour < 18 else "Good evening"
+    st.title(f"{greeting}, {fmt.md_escape(me.name.split()[0])}")
 
+    therapist_id = None
+    if me.is_manager:
+        names = dict(bookings.therapists(me))
+        therapist_id = st.selectbox("Therapist", [None, *names], key="dash_therapist",
+                                    format_func=lambda t: "All therapists" if t is None else names[t])
 
-left, right = st.columns([2, 3], gap="large")
+    desk = bookings.dashboard(me, therapist_id=therapist_id)  # three indexed queries: no spinner needed
+    queue = desk.queue
 
-with right:
-    st.subheader(f"New and unconfirmed sessions · {queue.total}")
-    if queue.overdue:
-        st.error(f"**{queue.overdue} overdue** — these clients have waited longer than the response target.",
-                 icon=":material/alarm:")
-    if not queue.items:
-        st.success("You're all caught up — no sessions are waiting for an answer. New requests will appear here.",
-                   icon=":material/spa:")
-    for item in queue.items:
-        waiting = f"Waiting {fmt.ago(item.requested_at, now).removesuffix(' ago')}"
-        risk = ":red-badge[:material/warning: Risk flag] " if item.risk else ""
-        if item.overdue(now):
-            status = f"{risk}:red-badge[Overdue] {waiting} · answer was due {fmt.when(item.response_due_at, me.timezone)}"
-        else:
-            status = f"{risk}:violet-badge[{fmt.due(item.response_due_at, now).capitalize()}] {waiting}"
-        # No-break space: "50 min" never splits across lines.
-        card(item, [f"**{fmt.session_type(item.session_type)}** · {fmt.when(item.starts_at, me.timezone)} · "
-                    f"{item.duration_minutes}\u00a0min", fmt.md_escape(", ".join(item.attendees)), status],
-             "Open session")
-    if queue.total > len(queue.items):
-        st.caption(f"Showing the {len(queue.items)} most urgent of {queue.total}.")
-    if desk.awaiting:
-        st.subheader(f"Waiting for the client to choose a time · {len(desk.awaiting)}")
-        for item in desk.awaiting:
-            card(item, [f"**{fmt.session_type(item.session_type)}** · first asked for "
-                        f"{fmt.when(item.starts_at, me.timezone)}", fmt.md_escape(", ".join(item.attendees))],
-                 "Details")
+    def card(item: bookings.QueueItem, lines: list[str], link_label: str) -> None:
+        """One session as a card. Client-supplied names are escaped: they show as typed, never as markdown."""
+        with st.container(border=True):
+            if me.is_manager:
+                lines.append(f"Therapist: {fmt.md_escape(item.therapist)}")
+            st.markdown("  \n".join(lines))
+            st.page_link(nav.page(nav.SESSION), label=link_label, icon=":material/arrow_forward:",
+                         query_params={"id": str(item.id)})
 
-with left:
-    st.subheader("Confirmed · next 7 days")
-    if not desk.upcoming:
-        st.info("No confirmed sessions in the next 7 days.", icon=":material/calendar_month:")
-    for item in desk.upcoming:
-        card(item, [f"**{fmt.when(item.starts_at, me.timezone)}** · {fmt.session_type(item.session_type)} · "
-                    f"{item.duration_minutes}\u00a0min", fmt.md_escape(", ".join(item.attendees))], "Details")
+    left, right = st.columns([2, 3], gap="large")
+
+    with right:
+        st.subheader(f"New and unconfirmed sessions · {queue.total}")
+        if queue.overdue:
+            st.error(f"**{queue.overdue} overdue** — these clients have waited longer than the response target.",
+                     icon=":material/alarm:")
+        if not queue.items:
+            st.success("You're all caught up — no sessions are waiting for an answer. New requests will appear here.",
+                       icon=":material/spa:")
+        for item in queue.items:
+            waiting = f"Waiting {fmt.ago(item.requested_at, now).removesuffix(' ago')}"
+            risk = ":red-badge[:material/warning: Risk flag] " if item.risk else ""
+            if item.overdue(now):
+                status = f"{risk}:red-badge[Overdue] {waiting} · answer was due {fmt.when(item.response_due_at, me.timezone)}"
+            else:
+                status = f"{risk}:violet-badge[{fmt.due(item.response_due_at, now).capitalize()}] {waiting}"
+            # No-break space: "50 min" never splits across lines.
+            card(item, [f"**{fmt.session_type(item.session_type)}** · {fmt.when(item.starts_at, me.timezone)} · "
+                        f"{item.duration_minutes}\u00a0min", fmt.md_escape(", ".join(item.attendees)), status],
+                 "Open session")
+        if queue.total > len(queue.items):
+            st.caption(f"Showing the {len(queue.items)} most urgent of {queue.total}.")
+        if desk.awaiting:
+            st.subheader(f"Waiting for the client to choose a time · {len(desk.awaiting)}")
+            for item in desk.awaiting:
+                card(item, [f"**{fmt.session_type(item.session_type)}** · first asked for "
+                            f"{fmt.when(item.starts_at, me.timezone)}", fmt.md_escape(", ".join(item.attendees))],
+                     "Details")
+
+    with left:
+        st.subheader("Confirmed · next 7 days")
+        if not desk.upcoming:
+            st.info("No confirmed sessions in the next 7 days.", icon=":material/calendar_month:")
+        for item in desk.upcoming:
+            card(item, [f"**{fmt.when(item.starts_at, me.timezone)}** · {fmt.session_type(item.session_type)} · "
+                        f"{item.duration_minutes}\u00a0min", fmt.md_escape(", ".join(item.attendees))], "Details")

@@ -39,7 +39,10 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _pinned_clock():
+    from lib import metrics_cache
+
     clock.freeze(NOW)
+    metrics_cache.forget()  # figures kept by an earlier test (same file name, other data) never leak
     yield
     clock.freeze(None)
 

@@ -8,10 +8,9 @@ from ui.login import browser_session
 
 
 def require_app() -> None:
-    """Stop a page that Streamlit ran directly (its file-name address), bypassing the login gate."""
+    """Stop a page drawn outside the login gate (ui.shell sets the flag around the page it runs)."""
     if not st.session_state.get("bd_in_app"):
         st.info("This page isn't available at this address.", icon=":material/search:")
-        st.page_link("streamlit_app.py", label="Go to Booking Desk", icon=":material/home:")
         st.stop()
 
 

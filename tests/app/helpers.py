@@ -29,11 +29,28 @@ def logged_in_app(username: str) -> AppTest:
     return at
 
 
+def switch_page(at: AppTest, page: str) -> AppTest:
+    """at.switch_page for our function pages: go to pages/<page> if this run registered it.
+
+    AppTest.switch_page matches page files, and ours are registered as functions (ui.nav), so this
+    goes by address; like AppTest's own, it raises for a page the user's role did not register.
+    """
+    from streamlit.util import calc_hash
+
+    from ui.nav import BY_FILE
+
+    wanted = calc_hash(BY_FILE[page].url)  # st.Page hashes the url_path it was given
+    if wanted not in at._registered_pages:
+        raise ValueError(f"Could not find a navigation page for {page!r}")
+    at._page_hash = wanted
+    return at
+
+
 def open_page(username: str, page: str, **query) -> AppTest:
     """Logged in, on pages/<page> with the given query parameters, after one run."""
     at = logged_in_app(username)
     at.run()
-    at.switch_page(f"pages/{page}")
+    switch_page(at, page)
     for k, v in query.items():
         at.query_params[k] = str(v)
     at.run()

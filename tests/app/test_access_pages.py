@@ -1,7 +1,7 @@
 """Walk every page as another therapist (with the session's id in the address) and logged out."""
 import pytest
 
-from tests.app.helpers import app, open_page, texts
+from tests.app.helpers import app, open_page, switch_page, texts
 from tests.factories import assess, book
 
 THERAPIST_PAGES = ["queue.py", "session_detail.py", "response_times.py", "my_settings.py"]
@@ -34,7 +34,7 @@ def test_logged_out_visitor_gets_the_login_form_on_every_page(sqlite_practice, p
     bid = book(sqlite_practice.alice, "Hannah Whitfield")
     at = app()
     at.run()
-    at.switch_page(f"pages/{page}")
+    switch_page(at, page)
     at.query_params["id"] = str(bid)
     at.run()
     assert not at.exception

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from lib import answers, bookings, clock
-from tests.app.helpers import app, open_page, texts
+from tests.app.helpers import app, open_page, switch_page, texts
 from tests.factories import book
 from tests.integration.test_answers import _booking, _msgs, _token_from, at11
 
@@ -10,7 +10,7 @@ from tests.integration.test_answers import _booking, _msgs, _token_from, at11
 def _public(page: str, token: str):
     at = app()
     at.run()
-    at.switch_page(f"pages/{page}")
+    switch_page(at, page)
     at.query_params["token"] = token
     at.run()
     return at

@@ -108,3 +108,21 @@ def test_a_practice_with_no_requests_yet_gets_dashes_not_errors(sqlite_practice)
     assert not at.exception and not at.error
     assert tiles(at)["Median response"] == "—" and tiles(at)["Requests"] == "0"
     assert "fewer than 3 requests answered or overdue (0 so far)" in at.info[0].value
+
+
+def test_figures_are_reused_for_a_few_minutes_until_refresh_and_the_page_says_when_they_were_worked_out(booked):
+    from tests.integration.metrics_fixtures import answer, request
+
+    at = open_page("morgan", PAGE)
+    assert tiles(at)["Requests"] == "6"
+    assert "Figures worked out at Tue 24 Nov" in texts(at)
+
+    new = request(booked.alice, "2026-11-23 10:00")  # asked yesterday at 10:00, confirmed at 11:00
+    answer(booked.alice, new, "2026-11-23 11:00")
+    at.run()
+    assert tiles(at)["Requests"] == "6"  # the figures worked out a moment ago
+
+    at.button(key="metrics_refresh_button").click().run()
+    assert tiles(at)["Requests"] == "7"
+    at.run()
+    assert tiles(at)["Requests"] == "7"  # refreshed figures are the ones reused next

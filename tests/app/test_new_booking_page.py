@@ -9,7 +9,7 @@ from lib import bookings, clock, importer
 from lib.db import unit_of_work
 from lib.errors import Forbidden
 from lib.models import Booking, Notification
-from tests.app.helpers import logged_in_app, open_page, texts
+from tests.app.helpers import logged_in_app, open_page, switch_page, texts
 from tests.factories import book
 
 HEADER = ("therapist,client_name,client_email,client_phone,session_type,attendees,starts_at,duration_minutes,"
@@ -83,7 +83,7 @@ def test_therapists_cannot_open_the_page_nor_import_behind_it(sqlite_practice):
     at = logged_in_app("alice")
     at.run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/new_booking.py")
+        switch_page(at, "new_booking.py")
     with pytest.raises(Forbidden):
         importer.import_csv(sqlite_practice.alice, io.BytesIO(GOOD.encode()), "export.csv")
     assert _count(Booking) == 0

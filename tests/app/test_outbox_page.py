@@ -5,7 +5,7 @@ import pytest
 
 from lib import bookings, messages
 from lib.notify import dispatcher
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import open_page, switch_page, texts
 from tests.conftest import NOW
 from tests.factories import book
 from tests.servers import smtp_server  # noqa: F401 — fixture
@@ -95,4 +95,4 @@ def test_a_link_can_open_one_message_even_off_the_filtered_list(outbox):
 def test_therapists_have_no_outbox(outbox):
     at = open_page("alice", "queue.py")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/messages.py")  # not registered for a therapist; lib refuses them too
+        switch_page(at, "messages.py")  # not registered for a therapist; lib refuses them too

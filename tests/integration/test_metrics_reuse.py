@@ -1,0 +1,59 @@
+"""Figures reused for a few minutes (lib.metrics_cache): the right ones for each viewer, filter and setting."""
+from __future__ import annotations
+
+import pytest
+
+from lib import metrics, practice
+from lib.db import unit_of_work
+from tests.integration.metrics_fixtures import answer, build_alice, build_bob, request
+
+
+@pytest.fixture
+def booked(sqlite_practice):
+    build_alice(sqlite_practice.alice)
+    build_bob(sqlite_practice.bob)
+    return sqlite_practice
+
+
+def test_a_new_answer_shows_after_refresh_and_reused_figures_keep_their_time(booked):
+    first = metrics.report(booked.morgan)
+    new = request(booked.alice, "2026-11-23 10:00")
+    answer(booked.alice, new, "2026-11-23 11:00")
+
+    again = metrics.report(booked.morgan)
+    assert again.figures.requests == first.figures.requests == 6
+    assert again.worked_out_at == first.worked_out_at
+    assert metrics.report(booked.morgan, refresh=True).figures.requests == 7
+
+
+def test_open_and_overdue_counts_are_always_read_now(booked):
+    first = metrics.report(booked.morgan)
+    request(booked.bob, "2026-11-24 09:30")  # waiting, not yet due
+
+    assert metrics.report(booked.morgan).open_now == first.open_now + 1
+
+
+def test_a_therapist_never_gets_the_managers_table_or_another_filters_figures(booked):
+    metrics.report(booked.morgan)  # the practice's figures and table, now kept
+
+    mine = metrics.report(booked.alice)
+    assert mine.therapists == [] and mine.scope_name == "Alice Moreno" and mine.figures.counted == 3
+    assert metrics.report(booked.morgan, session_type="couple").figures.requests == 0
+
+
+def test_changing_the_response_target_works_the_figures_out_again(booked):
+    before = metrics.report(booked.morgan)
+    with unit_of_work(write=True) as s:
+        practice.set_value(s, "response_target_hours", 8)
+
+    after = metrics.report(booked.morgan)
+    assert after.target_hours == 8 and after.figures.within_target > before.figures.within_target
+
+
+def test_max_age_zero_turns_reuse_off(booked, monkeypatch):
+    monkeypatch.setenv("BOOKING_DESK_METRICS_MAX_AGE", "0")
+    metrics.report(booked.morgan)
+    new = request(booked.alice, "2026-11-23 10:00")
+    answer(booked.alice, new, "2026-11-23 11:00")
+
+    assert metrics.report(booked.morgan).figures.requests == 7

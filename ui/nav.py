@@ -1,0 +1,51 @@
+"""Every page: its address, title and icon, and which role may open it.
+
+A page is the `render` function of its file in pages/. Streamlit builds an st.Page for each one on
+every run (a function page costs next to nothing; a file page is re-read and compiled), so pages
+are registered as functions, and links to a page go through `page()` here.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import streamlit as st
+
+
+@dataclass(frozen=True)
+class Entry:
+    module: str  # pages/<module>.py
+    title: str
+    url: str
+    icon: str
+    default: bool = False
+    hidden: bool = False  # reached by links (a session), not from the menu
+
+
+# File names differ from addresses on purpose: Streamlit's older multipage mode serves pages/<file>
+# at /<file> (ui.serve turns it off; with it on, such a file only defines `render` and draws nothing).
+DASHBOARD = Entry("queue", "New sessions", "dashboard", ":material/inbox:", default=True)
+SESSION = Entry("session_detail", "Session", "session", ":material/event:", hidden=True)
+METRICS = Entry("response_times", "Response times", "metrics", ":material/monitoring:")
+SETTINGS = Entry("my_settings", "Settings", "settings", ":material/settings:")
+OUTBOX = Entry("messages", "Outbox", "outbox", ":material/outgoing_mail:")
+AUDIT = Entry("audit_trail", "Audit trail", "audit", ":material/policy:")
+NEW_BOOKING = Entry("new_booking", "New booking", "new-booking", ":material/add_circle:")
+ASSESSMENT = Entry("self_assessment", "Your self-assessment", "assessment", ":material/assignment:", hidden=True)
+RESPOND = Entry("choose_time", "Choose a time", "respond", ":material/schedule:", hidden=True)
+
+PUBLIC = [ASSESSMENT, RESPOND]  # clients' pages, opened from the links we send them
+THERAPIST = [DASHBOARD, SESSION, METRICS, SETTINGS]
+MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, SETTINGS]
+EVERY = list(dict.fromkeys(MANAGER + THERAPIST + PUBLIC))
+BY_FILE = {f"{e.module}.py": e for e in EVERY}
+
+
+def page(entry: Entry) -> st.Page:
+    render = importlib.import_module(f"pages.{entry.module}").render
+    return st.Page(render, title=entry.title, url_path=entry.url, icon=entry.icon, default=entry.default,
+                   visibility="hidden" if entry.hidden else "visible")
+
+
+def pages(entries: list[Entry]) -> list[st.Page]:
+    return [page(e) for e in dict.fromkeys(entries)]

@@ -1,0 +1,66 @@
+"""The frame around every page: page config, the login gate, and the pages each role may open.
+
+It lives in an imported module, compiled once per process; streamlit_app.py, which Streamlit
+re-reads on every run, only calls main().
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.errors import DatabaseUnavailable
+from ui import login, nav, secret, shell_state
+from ui.background import start_dispatcher
+from ui.errors import friendly_errors
+
+
+def main() -> None:
+    st.set_page_config(page_title="Booking Desk", page_icon="🟣", layout="wide")
+    try:
+        _gate()
+    except DatabaseUnavailable as exc:
+        _database_down(exc)
+
+
+def _database_down(exc: DatabaseUnavailable) -> None:
+    st.error(f"**We can't reach the database just now.** {exc.message}", icon=":material/cloud_off:")
+
+
+def _gate() -> None:
+    try:
+        demo = shell_state.demo_in_use()
+    except DatabaseUnavailable as exc:
+        _database_down(exc)
+        st.button("Try again")
+        st.stop()
+    start_dispatcher()
+    key, problem = secret.cookie_key(demo)
+    if problem:
+        st.error(f"**Booking Desk can't start safely.** {problem}", icon="🔒")
+        st.stop()
+    if login.looks_logged_in():
+        # The usual case, kept to one st.navigation call: the user's pages (clients' pages hidden).
+        actor = login.current_actor(key, demo)
+        if actor is not None:
+            run_page(st.navigation(nav.pages((nav.MANAGER if actor.is_manager else nav.THERAPIST) + nav.PUBLIC),
+                                   position="sidebar"))
+            return
+        st.navigation(nav.pages(nav.EVERY), position="hidden")
+        st.stop()
+    # Logged out: register every page (hidden) so deep links survive the login form.
+    pg = st.navigation(nav.pages(nav.EVERY), position="hidden")
+    if pg.url_path in {e.url for e in nav.PUBLIC}:
+        run_page(pg)
+        return
+    if login.current_actor(key, demo) is None:
+        st.stop()
+    st.rerun()  # logged in by the cookie just now: draw the page with the user's own menu
+
+
+def run_page(pg: st.Page) -> None:
+    """Run a page inside the gate; pages refuse to run without this flag (see ui.current)."""
+    st.session_state["bd_in_app"] = True
+    try:
+        with friendly_errors():
+            pg.run()
+    finally:
+        st.session_state["bd_in_app"] = False
