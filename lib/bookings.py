@@ -7,9 +7,10 @@ yours" and "doesn't exist" give the same NotFound.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import bindparam, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -68,32 +69,49 @@ class Dashboard:
     upcoming: list[QueueItem]  # confirmed, starting in the next days
 
 
-def _scope(actor: Actor, therapist_id: int | None) -> list:
-    if not actor.is_manager:
-        return [Booking.therapist_id == actor.id]
-    return [] if therapist_id is None else [Booking.therapist_id == therapist_id]
-
-
 def _part(label: str, sort_key, where: list, limit: int):
     """One limited, index-ordered slice of the dashboard, as a subquery for the UNION."""
     return select(literal(label).label("part"), sort_key.label("sort_key"), *_ITEM_COLUMNS).join(
         User, User.id == Booking.therapist_id).where(*where).order_by(sort_key, Booking.id).limit(limit).subquery()
 
 
-def dashboard(actor: Actor, therapist_id: int | None = None, days: int = 7, limit: int = 100) -> Dashboard:
-    """Everything the dashboard shows, in one transaction and three queries."""
-    actor = require_actor(actor)
-    now = clock.now()
-    scope = _scope(actor, therapist_id)
+@lru_cache(maxsize=8)
+def _dashboard_statements(one_therapist: bool, limit: int):
+    """The dashboard's UNION and its open-count query, built once per shape (building costs more than running).
+
+    Parameters: tid (with one_therapist), now, until.
+    """
+    scope = [Booking.therapist_id == bindparam("tid")] if one_therapist else []
     open_where = [*scope, Booking.status.in_(OPEN_STATUSES)]
     parts = [
         _part("queue", Booking.response_due_at, open_where, limit),
         _part("awaiting", Booking.expires_at, [*scope, Booking.status == "awaiting_client"], 50),
-        _part("upcoming", Booking.starts_at, [*scope, Booking.status == "confirmed", Booking.starts_at >= now,
-                                              Booking.starts_at < now + timedelta(days=days)], 50),
+        _part("upcoming", Booking.starts_at, [*scope, Booking.status == "confirmed",
+                                              Booking.starts_at >= bindparam("now"),
+                                              Booking.starts_at < bindparam("until")], 50),
     ]
+    counts = select(func.count(), func.coalesce(func.sum(case(
+        (Booking.response_due_at <= bindparam("now"), 1), else_=0)), 0)).where(*open_where)
+    return union_all(*(select(*p.c) for p in parts)), counts
+
+
+_ATTENDEES = select(Attendee.booking_id, Attendee.name).where(
+    Attendee.booking_id.in_(bindparam("ids", expanding=True))).order_by(Attendee.booking_id, Attendee.position)
+_PHQ9 = select(Assessment.relationship_id, Assessment.phq9).where(
+    Assessment.relationship_id.in_(bindparam("ids", expanding=True)))
+
+
+def dashboard(actor: Actor, therapist_id: int | None = None, days: int = 7, limit: int = 100) -> Dashboard:
+    """Everything the dashboard shows, in one transaction and three queries."""
+    actor = require_actor(actor)
+    now = clock.now()
+    if not actor.is_manager:
+        therapist_id = actor.id
+    union, counts = _dashboard_statements(therapist_id is not None, limit)
+    params = {"now": now, "until": now + timedelta(days=days)} | (
+        {"tid": therapist_id} if therapist_id is not None else {})
     with unit_of_work() as s:
-        rows = s.execute(union_all(*(select(*p.c) for p in parts))).all()
+        rows = s.execute(union, params).all()
         rows = sorted(rows, key=lambda r: (r[0], r[1] or now, r[2]))
         items = _enrich(s, [r[2:] for r in rows])
         by_part: dict[str, list[QueueItem]] = {"queue": [], "awaiting": [], "upcoming": []}
@@ -103,9 +121,7 @@ def dashboard(actor: Actor, therapist_id: int | None = None, days: int = 7, limi
         if len(q) < limit:
             total, overdue = len(q), sum(i.overdue(now) for i in q)
         else:
-            total, overdue = s.execute(select(
-                func.count(), func.coalesce(func.sum(case((Booking.response_due_at <= now, 1), else_=0)), 0)
-            ).where(*open_where)).one()
+            total, overdue = s.execute(counts, params).one()
     return Dashboard(Queue(q, int(total), int(overdue)), by_part["awaiting"], by_part["upcoming"])
 
 
@@ -114,12 +130,9 @@ def _enrich(s: Session, rows: list) -> list[QueueItem]:
     names: dict[int, list[str]] = {r[0]: [] for r in rows}
     risky = set()
     if rows:
-        for bid, name in s.execute(select(Attendee.booking_id, Attendee.name)
-                                   .where(Attendee.booking_id.in_(list(names)))
-                                   .order_by(Attendee.booking_id, Attendee.position)):
+        for bid, name in s.execute(_ATTENDEES, {"ids": list(names)}):
             names[bid].append(name)
-        for rel_id, phq9 in s.execute(select(Assessment.relationship_id, Assessment.phq9).where(
-                Assessment.relationship_id.in_({r[-1] for r in rows}))):
+        for rel_id, phq9 in s.execute(_PHQ9, {"ids": list({r[-1] for r in rows})}):
             if assessments.risk_flag(phq9):
                 risky.add(rel_id)
     return [QueueItem(r[0], r[1], names[r[0]], *r[2:-1], risk=r[-1] in risky) for r in rows]

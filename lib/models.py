@@ -99,7 +99,7 @@ class Booking(Base):
 
     __tablename__ = "bookings"
     __table_args__ = (
-        Index("ix_bookings_queue", "therapist_id", "status", "response_due_at"),
+        Index("ix_bookings_queue", "status", "therapist_id", "response_due_at"),
         Index("ix_bookings_status_due", "status", "response_due_at"),
         Index("ix_bookings_calendar", "therapist_id", "status", "starts_at"),
         # Covering index for the response-time figures: the metrics query reads bookings from it alone.
