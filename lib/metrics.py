@@ -97,39 +97,31 @@ class Figures:
     p90: float | None = None
     cal50: float | None = None
 
+    # Worked out once here (not as properties): a manager's table reads them for thousands of therapists.
+    counted: int = field(init=False)  # requests in the median, p90 and % within target: answered, or unanswered past due
+    has_figures: bool = field(init=False)
+    median: float | None = field(init=False)
+    p90_seconds: float | None = field(init=False)
+    median_calendar: float | None = field(init=False)
+    within_share: float | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        counted = self.answered + self.unanswered
+        has = counted >= MIN_REQUESTS
+        for name, value in (("counted", counted), ("has_figures", has), ("median", self.p50 if has else None),
+                            ("p90_seconds", self.p90 if has else None),
+                            ("median_calendar", self.cal50 if has else None),
+                            ("within_share", self.within_target / counted if has else None)):
+            object.__setattr__(self, name, value)
+
     @classmethod
     def of(cls, values: dict | None) -> "Figures":
         return cls(**values) if values else cls()  # lib.metrics_query gives exactly these fields
 
     @property
-    def counted(self) -> int:
-        """Requests in the median, p90 and % within target: answered, or unanswered past due."""
-        return self.answered + self.unanswered
-
-    @property
-    def has_figures(self) -> bool:
-        return self.counted >= MIN_REQUESTS
-
-    @property
     def why_no_figure(self) -> str:
         return (f"fewer than {MIN_REQUESTS} requests answered or overdue "
                 f"({self.counted} so far)") if not self.has_figures else ""
-
-    @property
-    def median(self) -> float | None:
-        return self.p50 if self.has_figures else None
-
-    @property
-    def p90_seconds(self) -> float | None:
-        return self.p90 if self.has_figures else None
-
-    @property
-    def median_calendar(self) -> float | None:
-        return self.cal50 if self.has_figures else None
-
-    @property
-    def within_share(self) -> float | None:
-        return self.within_target / self.counted if self.has_figures else None
 
     def share(self, n: int) -> float | None:
         return n / self.requests if self.requests >= MIN_REQUESTS else None
@@ -242,7 +234,7 @@ class _Worked:
     figures: Figures
     practice: Figures
     trend: list[WeekPoint]
-    per_therapist: dict[int, Figures]
+    table: list[tuple[int, str, Figures, bool | None]]  # therapists with requests in the period, by name
     names: dict[int, str]
     histogram: list[Bar]
 
@@ -257,11 +249,16 @@ def _work_out(s, rules: Rules, period: Period, now: datetime, therapist_id: int 
     figures = Figures.of(groups["all"].get(0))
     # Beside one therapist, the practice's overall figures (not its weekly trend: a second full pass).
     practice = Figures.of(grouped(s, practice_rows, ("all",))["all"].get(0)) if scoped else figures
-    per = {tid: Figures.of(v) for tid, v in groups.get("therapist_id", {}).items()}
     names = dict(s.execute(select(User.id, User.name).where(User.role == "therapist")).tuples().all()) \
         if table else {}
-    return _Worked(period, rules.target_hours, figures, practice, _trend(rows, groups["week"]), per, names,
+    per = [(tid, names.get(tid, f"#{tid}"), Figures.of(v)) for tid, v in groups.get("therapist_id", {}).items()]
+    table_rows = [(tid, name, f, _faster(f, practice)) for tid, name, f in sorted(per, key=lambda r: (r[1], r[0]))]
+    return _Worked(period, rules.target_hours, figures, practice, _trend(rows, groups["week"]), table_rows, names,
                    _bars(groups["bin"]))
+
+
+def _faster(f: Figures, practice: Figures) -> bool | None:
+    return f.median < practice.median if f.median is not None and practice.median is not None else None
 
 
 def report(actor: Actor, period: Period | None = None, therapist_id: int | None = None,
@@ -286,12 +283,12 @@ def report(actor: Actor, period: Period | None = None, therapist_id: int | None 
     w: _Worked = kept.value
     rows: list[TherapistRow] = []
     if table:
-        for tid in sorted(set(w.per_therapist) | set(queue), key=lambda t: (w.names.get(t, ""), t)):
-            f = w.per_therapist.get(tid, Figures())
-            faster = (f.median < w.practice.median) if f.median is not None and w.practice.median is not None \
-                else None
-            o, late = queue.get(tid, (0, 0))
-            rows.append(TherapistRow(tid, w.names.get(tid, f"#{tid}"), f, o, late, faster))
+        rows = [TherapistRow(tid, name, f, *queue.get(tid, (0, 0)), faster) for tid, name, f, faster in w.table]
+        listed = {r[0] for r in w.table}
+        only_open = [TherapistRow(tid, w.names.get(tid, f"#{tid}"), Figures(), o, late, None)
+                     for tid, (o, late) in queue.items() if tid not in listed]  # open now, no request in the period
+        if only_open:
+            rows = sorted(rows + only_open, key=lambda r: (r.name, r.therapist_id))
     return Report(
         period=w.period, now=now, target_hours=w.target_hours, therapist_id=therapist_id,
         scope_name=scope_name, session_type=session_type, figures=w.figures, practice=w.practice,
