@@ -37,3 +37,13 @@ _MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~:$=")
 def md_escape(text: str | None) -> str:
     """Backslash-escape markdown so user-supplied text shows literally inside st.markdown."""
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in (text or "")).replace("\n", " ")
+
+
+def md_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A small table as markdown, every cell escaped (client text shows literally, "|" cannot end a cell).
+
+    For short lists such as a session's history: an st.dataframe costs the page several milliseconds.
+    """
+    lines = ["| " + " | ".join(md_escape(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(md_escape(c) or "—" for c in row) + " |" for row in rows]
+    return "\n".join(lines)

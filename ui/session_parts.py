@@ -1,4 +1,4 @@
-"""The sections of the session page. Client-supplied text always goes through st.text or tables."""
+"""The sections of the session page. Client-supplied text always goes through st.text or escaped markdown."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -126,17 +126,19 @@ def assessment_section(d: BookingDetail, tz: str) -> None:
                      column_config=ANSWER_COLUMNS)
 
 
+MESSAGE_COLUMNS = ["Written", "Channel", "Message", "To", "Status", "Sent", "Problem"]
+HISTORY_COLUMNS = ["When", "What", "Who", "Details"]
+
+
 def messages_section(d: BookingDetail, tz: str) -> None:
     st.subheader("Messages about this session")
     if not d.messages:
         st.caption("No messages yet.")
         return
-    st.dataframe(pd.DataFrame([{
-        "Written": fmt.when(m.created_at, tz), "Channel": m.channel.upper(),
-        "Message": TEMPLATE_TITLES.get(m.template, m.template),
-        "To": m.recipient, "Status": MESSAGE_STATUS.get(m.status, m.status), "Sent": fmt.when(m.sent_at, tz),
-        "Problem": m.last_error or "",
-    } for m in d.messages]), hide_index=True, width="stretch")
+    st.markdown(fmt.md_table(MESSAGE_COLUMNS, [[
+        fmt.when(m.created_at, tz), m.channel.upper(), TEMPLATE_TITLES.get(m.template, m.template), m.recipient,
+        MESSAGE_STATUS.get(m.status, m.status), fmt.when(m.sent_at, tz), m.last_error or "",
+    ] for m in d.messages]))
 
 
 DETAIL_LABELS = {"reason": "Reason", "presenting_issues": "Presenting issues", "help_needed": "Help needed",
@@ -162,10 +164,8 @@ def _detail_text(e, tz: str) -> str:
 
 def history_section(d: BookingDetail, tz: str) -> None:
     st.subheader("History")
-    st.dataframe(pd.DataFrame([{
-        "When": fmt.when(e.at, tz), "What": EVENT_LABELS.get(e.kind, e.kind), "Who": e.actor,
-        "Details": _detail_text(e, tz),
-    } for e in d.history]), hide_index=True, width="stretch")
+    st.markdown(fmt.md_table(HISTORY_COLUMNS, [
+        [fmt.when(e.at, tz), EVENT_LABELS.get(e.kind, e.kind), e.actor, _detail_text(e, tz)] for e in d.history]))
 
 
 def offers_section(d: BookingDetail, tz: str) -> None:

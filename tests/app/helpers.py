@@ -65,3 +65,18 @@ def texts(at: AppTest) -> str:
         for el in getattr(at, kind):
             parts.append(str(getattr(el, "value", "")) + " " + str(getattr(el, "label", "") or ""))
     return "\n".join(parts)
+
+
+def md_table(at: AppTest, first_header: str) -> list[dict[str, str]]:
+    """The rows of the markdown table (ui.format.md_table) whose first heading is `first_header`, unescaped."""
+    import re
+
+    def cells(line: str) -> list[str]:
+        return [re.sub(r"\\(.)", r"\1", c.strip()) for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+    for el in at.markdown:
+        lines = str(el.value).splitlines()
+        if len(lines) >= 2 and lines[0].startswith("|") and cells(lines[0])[0] == first_header:
+            headers = cells(lines[0])
+            return [dict(zip(headers, cells(line))) for line in lines[2:]]
+    raise AssertionError(f"no table headed {first_header!r} on the page")

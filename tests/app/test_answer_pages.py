@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from lib import answers, bookings, clock
-from tests.app.helpers import app, open_page, switch_page, texts
+from tests.app.helpers import app, md_table, open_page, switch_page, texts
 from tests.factories import book
 from tests.integration.test_answers import _booking, _msgs, _token_from, at11
 
@@ -79,9 +79,9 @@ def test_manager_reassigns_a_declined_session(sqlite_practice):
     new = bookings.queue(sqlite_practice.bob).items
     assert [(i.attendees, i.starts_at) for i in new] == [(["Hannah Whitfield"], at11(3))]
     bob_page = open_page("bob", "session_detail.py", id=new[0].id)
-    history = [df.value for df in bob_page.dataframe if "What" in df.value.columns][0]
-    assert "Reassigned" in history["What"].tolist()
-    assert "From: Alice Moreno" in " ".join(history["Details"].tolist())
+    history = md_table(bob_page, "When")
+    assert "Reassigned" in [row["What"] for row in history]
+    assert "From: Alice Moreno" in " ".join(row["Details"] for row in history)
     # Therapists can't reassign: the control isn't there and the service refuses.
     alice_view = open_page("alice", "session_detail.py", id=bid)
     assert not [r for r in alice_view.radio if "Reassign" in r.options]

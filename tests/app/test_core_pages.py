@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from lib import bookings, clock
-from tests.app.helpers import app, open_page, texts
+from tests.app.helpers import app, md_table, open_page, texts
 from tests.factories import PASSWORD, assess, book
 
 
@@ -174,6 +174,6 @@ def test_dashboard_lists_sessions_waiting_for_the_client(sqlite_practice):
 def test_session_page_lists_its_messages_in_plain_words(sqlite_practice):
     bid = book(sqlite_practice.alice, "Hannah Whitfield", email="hannah@client.example")
     at = open_page("alice", "session_detail.py", id=bid)
-    table = [df.value for df in at.dataframe if "Channel" in df.value.columns][0]
-    assert set(table["Status"]) == {"Waiting to send"}
-    assert "New session request (therapist, email)" in set(table["Message"])
+    table = md_table(at, "Written")
+    assert {row["Status"] for row in table} == {"Waiting to send"}
+    assert "New session request (therapist, email)" in {row["Message"] for row in table}
