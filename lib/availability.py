@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from lib import clock
@@ -36,28 +36,20 @@ class Availability:
 def check(session: Session, therapist: User, starts_at: datetime, duration_minutes: int,
           ignore_booking_id: int | None = None) -> Availability:
     end = starts_at + timedelta(minutes=duration_minutes)
-    clashes = []
-    rows = session.execute(
-        select(Booking.id, Booking.starts_at, Booking.duration_minutes).where(
-            Booking.therapist_id == therapist.id,
-            Booking.status == "confirmed",
-            Booking.starts_at < end,
-            Booking.starts_at > starts_at - MAX_DURATION,
-        )
-    ).all()
-    for bid, s, d in rows:
-        if bid != ignore_booking_id and s + timedelta(minutes=d) > starts_at:
-            clashes.append(Clash(bid, s, d, "confirmed session"))
-    offers = session.execute(
-        select(TimeOffer.booking_id, TimeOffer.starts_at, Booking.duration_minutes)
-        .join(Booking, Booking.id == TimeOffer.booking_id)
-        .where(Booking.therapist_id == therapist.id, TimeOffer.open.is_(True),
-               Booking.status == "awaiting_client",
-               TimeOffer.starts_at < end, TimeOffer.starts_at > starts_at - MAX_DURATION)
-    ).all()
-    for bid, s, d in offers:
-        if bid != ignore_booking_id and s + timedelta(minutes=d) > starts_at:
-            clashes.append(Clash(bid, s, d, "offered time"))
+    confirmed = select(Booking.id, Booking.starts_at, Booking.duration_minutes, literal("confirmed session")).where(
+        Booking.therapist_id == therapist.id,
+        Booking.status == "confirmed",
+        Booking.starts_at < end,
+        Booking.starts_at > starts_at - MAX_DURATION,
+    )
+    offered = (select(TimeOffer.booking_id, TimeOffer.starts_at, Booking.duration_minutes, literal("offered time"))
+               .join(Booking, Booking.id == TimeOffer.booking_id)
+               .where(Booking.therapist_id == therapist.id, TimeOffer.open.is_(True),
+                      Booking.status == "awaiting_client",
+                      TimeOffer.starts_at < end, TimeOffer.starts_at > starts_at - MAX_DURATION))
+    clashes = [Clash(bid, s, d, what) for bid, s, d, what in session.execute(union_all(confirmed, offered)).all()
+               if bid != ignore_booking_id and s + timedelta(minutes=d) > starts_at]
+    clashes.sort(key=lambda c: (c.what != "confirmed session", c.starts_at, c.booking_id))
     outside, text = _outside_hours(therapist, starts_at, end)
     return Availability(clashes, outside, text)
 
