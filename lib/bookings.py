@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, func, literal, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from lib import assessments, audit, availability, clock
@@ -19,11 +20,13 @@ from lib.auth import Actor, require_actor
 from lib.business_hours import business_seconds_between
 from lib.db import unit_of_work
 from lib.errors import Conflict, InvalidInput, NotFound
-from lib.models import Assessment, Attendee, Booking, BookingEvent, Notification, Relationship, TimeOffer, User
+from lib.models import (Assessment, Attendee, Booking, BookingEvent, Client, Notification, Relationship,
+                        TimeOffer, User)
 from lib.notify import outbox, templates
 from lib.practice import Rules
 
 OPEN_STATUSES = ("unconfirmed",)
+Earlier = aliased(Booking)  # the same relationship's other sessions
 STATUS_LABELS = {
     "unconfirmed": "Unconfirmed", "confirmed": "Confirmed", "awaiting_client": "Waiting for the client",
     "declined": "Declined", "cancelled": "Cancelled", "expired": "Expired",
@@ -77,8 +80,10 @@ def _part(label: str, sort_key, where: list, limit: int):
 
 @lru_cache(maxsize=8)
 def _dashboard_statements(one_therapist: bool, limit: int):
-    """The dashboard's UNION and its open-count query, built once per shape (building costs more than running).
+    """The dashboard's query and its open-count query, built once per shape (building costs more than running).
 
+    One round trip: the three limited slices (UNION ALL), each row joined to its attendees (one row per
+    attendee, in order) and its relationship's PHQ-9 answers (for the risk flag).
     Parameters: tid (with one_therapist), now, until.
     """
     scope = [Booking.therapist_id == bindparam("tid")] if one_therapist else []
@@ -90,52 +95,41 @@ def _dashboard_statements(one_therapist: bool, limit: int):
                                               Booking.starts_at >= bindparam("now"),
                                               Booking.starts_at < bindparam("until")], 50),
     ]
+    u = union_all(*(select(*p.c) for p in parts)).subquery("u")
+    stmt = (select(*u.c, Attendee.name, Assessment.phq9)
+            .outerjoin(Attendee, Attendee.booking_id == u.c.id)
+            .outerjoin(Assessment, Assessment.relationship_id == u.c.relationship_id)
+            .order_by(u.c.part, u.c.sort_key.nulls_last(), u.c.id, Attendee.position))
     counts = select(func.count(), func.coalesce(func.sum(case(
         (Booking.response_due_at <= bindparam("now"), 1), else_=0)), 0)).where(*open_where)
-    return union_all(*(select(*p.c) for p in parts)), counts
-
-
-_ATTENDEES = select(Attendee.booking_id, Attendee.name).where(
-    Attendee.booking_id.in_(bindparam("ids", expanding=True))).order_by(Attendee.booking_id, Attendee.position)
-_PHQ9 = select(Assessment.relationship_id, Assessment.phq9).where(
-    Assessment.relationship_id.in_(bindparam("ids", expanding=True)))
+    return stmt, counts
 
 
 def dashboard(actor: Actor, therapist_id: int | None = None, days: int = 7, limit: int = 100) -> Dashboard:
-    """Everything the dashboard shows, in one transaction and three queries."""
+    """Everything the dashboard shows, in one transaction and one query (two with a very long queue)."""
     actor = require_actor(actor)
     now = clock.now()
     if not actor.is_manager:
         therapist_id = actor.id
-    union, counts = _dashboard_statements(therapist_id is not None, limit)
+    stmt, counts = _dashboard_statements(therapist_id is not None, limit)
     params = {"now": now, "until": now + timedelta(days=days)} | (
         {"tid": therapist_id} if therapist_id is not None else {})
+    by_part: dict[str, list[QueueItem]] = {"queue": [], "awaiting": [], "upcoming": []}
     with unit_of_work() as s:
-        rows = s.execute(union, params).all()
-        rows = sorted(rows, key=lambda r: (r[0], r[1] or now, r[2]))
-        items = _enrich(s, [r[2:] for r in rows])
-        by_part: dict[str, list[QueueItem]] = {"queue": [], "awaiting": [], "upcoming": []}
-        for r, item in zip(rows, items):
-            by_part[r[0]].append(item)
+        rows = s.execute(stmt, params).all()
+        # Rows come ordered by part, urgency and id, one per attendee: fold each booking's rows into one item.
+        for (part, booking_id), group in groupby(rows, key=lambda r: (r[0], r[2])):
+            group = list(group)
+            first = group[0]
+            by_part[part].append(QueueItem(
+                booking_id, first[3], [r[-2] for r in group if r[-2] is not None], *first[4:-3],
+                risk=assessments.risk_flag(first[-1]) if first[-1] else False))
         q = by_part["queue"]
         if len(q) < limit:
             total, overdue = len(q), sum(i.overdue(now) for i in q)
         else:
             total, overdue = s.execute(counts, params).one()
     return Dashboard(Queue(q, int(total), int(overdue)), by_part["awaiting"], by_part["upcoming"])
-
-
-def _enrich(s: Session, rows: list) -> list[QueueItem]:
-    """Queue items from rows of _ITEM_COLUMNS: attendees and the risk flag in two more queries."""
-    names: dict[int, list[str]] = {r[0]: [] for r in rows}
-    risky = set()
-    if rows:
-        for bid, name in s.execute(_ATTENDEES, {"ids": list(names)}):
-            names[bid].append(name)
-        for rel_id, phq9 in s.execute(_PHQ9, {"ids": list({r[-1] for r in rows})}):
-            if assessments.risk_flag(phq9):
-                risky.add(rel_id)
-    return [QueueItem(r[0], r[1], names[r[0]], *r[2:-1], risk=r[-1] in risky) for r in rows]
 
 
 def queue(actor: Actor, therapist_id: int | None = None, limit: int = 100) -> Queue:
@@ -246,12 +240,26 @@ def _load(s: Session, actor: Actor, booking_id, lock: bool = False) -> Booking:
 def get_for(actor: Actor, booking_id, browser_session: str | None = None, record_view: bool = False) -> BookingDetail:
     """Everything the session page shows, if this user may see it."""
     actor = require_actor(actor)
+    try:
+        booking_id = int(booking_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
     with unit_of_work(write=record_view) as s:
-        b = _load(s, actor, booking_id)
-        rel = s.get(Relationship, b.relationship_id)
-        assessment = s.scalar(select(Assessment).where(Assessment.relationship_id == rel.id))
-        together = s.scalar(select(func.count()).select_from(Booking).where(
-            Booking.relationship_id == rel.id, Booking.status == "confirmed", Booking.id != b.id)) or 0
+        # The booking with its therapist, client, relationship, assessment and count of sessions together
+        # in one round trip (b.therapist and b.client then come from the session, without a query).
+        together = select(func.count()).select_from(Earlier).where(
+            Earlier.relationship_id == Booking.relationship_id, Earlier.status == "confirmed",
+            Earlier.id != Booking.id).scalar_subquery()
+        found = s.execute(_visible(
+            select(Booking, User, Client, Relationship, Assessment, together)
+            .join(User, User.id == Booking.therapist_id).join(Client, Client.id == Booking.client_id)
+            .join(Relationship, Relationship.id == Booking.relationship_id)
+            .outerjoin(Assessment, Assessment.relationship_id == Booking.relationship_id)
+            .where(Booking.id == booking_id), actor)).first()
+        if found is None:
+            raise NotFound()
+        b, _, _, rel, assessment, together = found
+        together = together or 0
         events = s.scalars(select(BookingEvent).where(BookingEvent.booking_id == b.id)
                            .order_by(BookingEvent.at, BookingEvent.id)).all()
         msgs = s.scalars(select(Notification).where(Notification.booking_id == b.id)
