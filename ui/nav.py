@@ -1,8 +1,9 @@
 """Every page: its address, title and icon, and which role may open it.
 
-A page is the `render` function of its file in pages/. Streamlit builds an st.Page for each one on
-every run (a function page costs next to nothing; a file page is re-read and compiled), so pages
-are registered as functions, and links to a page go through `page()` here.
+A page is the `render` function of its file in pages/, grouped by who opens it: staff/ (therapists
+and managers), managers/, clients/ (without logging in, from the links we send). Streamlit builds an
+st.Page for each page on every run (a function page costs next to nothing; a file page is re-read and
+compiled), so pages are registered as functions, and links to a page go through `page()` here.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import streamlit as st
 
 @dataclass(frozen=True)
 class Entry:
-    module: str  # pages/<module>.py
+    module: str  # pages/<folder>/<file>.py as folder.file
     title: str
     url: str
     icon: str
@@ -22,23 +23,23 @@ class Entry:
     hidden: bool = False  # reached by links (a session), not from the menu
 
 
-# File names differ from addresses on purpose: Streamlit's older multipage mode serves pages/<file>
-# at /<file> (ui.serve turns it off; with it on, such a file only defines `render` and draws nothing).
-DASHBOARD = Entry("queue", "New sessions", "dashboard", ":material/inbox:", default=True)
-SESSION = Entry("session_detail", "Session", "session", ":material/event:", hidden=True)
-METRICS = Entry("response_times", "Response times", "metrics", ":material/monitoring:")
-SETTINGS = Entry("my_settings", "Settings", "settings", ":material/settings:")
-OUTBOX = Entry("messages", "Outbox", "outbox", ":material/outgoing_mail:")
-AUDIT = Entry("audit_trail", "Audit trail", "audit", ":material/policy:")
-NEW_BOOKING = Entry("new_booking", "New booking", "new-booking", ":material/add_circle:")
-ASSESSMENT = Entry("self_assessment", "Your self-assessment", "assessment", ":material/assignment:", hidden=True)
-RESPOND = Entry("choose_time", "Choose a time", "respond", ":material/schedule:", hidden=True)
+# Streamlit's older multipage mode serves each file directly in pages/ at /<file name>; ours are one
+# folder down, so that mode finds none (ui.serve also turns it off). File names differ from addresses.
+DASHBOARD = Entry("staff.queue", "New sessions", "dashboard", ":material/inbox:", default=True)
+SESSION = Entry("staff.session_detail", "Session", "session", ":material/event:", hidden=True)
+METRICS = Entry("staff.response_times", "Response times", "metrics", ":material/monitoring:")
+SETTINGS = Entry("staff.my_settings", "Settings", "settings", ":material/settings:")
+OUTBOX = Entry("managers.messages", "Outbox", "outbox", ":material/outgoing_mail:")
+AUDIT = Entry("managers.audit_trail", "Audit trail", "audit", ":material/policy:")
+NEW_BOOKING = Entry("managers.new_booking", "New booking", "new-booking", ":material/add_circle:")
+ASSESSMENT = Entry("clients.self_assessment", "Your self-assessment", "assessment", ":material/assignment:", hidden=True)
+RESPOND = Entry("clients.choose_time", "Choose a time", "respond", ":material/schedule:", hidden=True)
 
 PUBLIC = [ASSESSMENT, RESPOND]  # clients' pages, opened from the links we send them
 THERAPIST = [DASHBOARD, SESSION, METRICS, SETTINGS]
 MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, SETTINGS]
 EVERY = list(dict.fromkeys(MANAGER + THERAPIST + PUBLIC))
-BY_FILE = {f"{e.module}.py": e for e in EVERY}
+BY_FILE = {e.module.rsplit(".", 1)[1] + ".py": e for e in EVERY}  # tests name pages by file
 
 
 def page(entry: Entry) -> st.Page:

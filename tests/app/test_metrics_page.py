@@ -1,4 +1,4 @@
-"""The /metrics page (pages/response_times.py) through the real app script, on the hand-worked requests."""
+"""The /metrics page (pages/staff/response_times.py) through the real app script, on the hand-worked requests."""
 from datetime import date
 
 import pytest
