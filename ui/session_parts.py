@@ -20,14 +20,17 @@ EVENT_LABELS = {
 }
 
 
-def _table(rows: list[tuple[str, str]]) -> None:
+def _table(rows: list[tuple[str, str]]) -> str:
     """A two-column table; every value is escaped, so client text shows literally."""
     lines = ["| | |", "|---|---|"] + [f"| **{label}** | {fmt.md_escape(value) or '—'} |" for label, value in rows]
-    st.markdown("\n".join(lines))
+    return "\n".join(lines)
+
+
+# Sections are drawn as one markdown block each (heading and table together): every element costs the
+# page a little, and the session page has many.
 
 
 def details_section(d: BookingDetail, tz: str) -> None:
-    st.subheader("Session details")
     rows = [
         ("Date and time", fmt.when(d.starts_at, tz)),
         ("Duration", f"{d.duration_minutes} minutes"),
@@ -43,15 +46,14 @@ def details_section(d: BookingDetail, tz: str) -> None:
     if d.status == "unconfirmed":
         rows.append(("Answer due", f"{fmt.when(d.response_due_at, tz)} ({fmt.due(d.response_due_at)})"))
     rows.append(("Therapist", d.therapist_name))
-    _table(rows)
-    st.subheader("Client and relationship")
     together = (f"{d.sessions_together} earlier confirmed session(s) together" if d.sessions_together
                 else "New client — no confirmed sessions together yet")
-    _table([
+    client = _table([
         ("Name", d.client_name), ("Email", d.client_email), ("Phone", d.client_phone or "—"),
         ("Their timezone", d.client_tz),
         ("Relationship", f"Since {fmt.when(d.relationship_since, tz)}. {together}"),
     ])
+    st.markdown(f"### Session details\n\n{_table(rows)}\n\n### Client and relationship\n\n{client}")
 
 
 def _answers_table(items: list[str], answers: list[int | None]) -> pd.DataFrame:
@@ -98,10 +100,9 @@ def _short(name: str, score: assessments.Score) -> str:
 
 def assessment_section(d: BookingDetail, tz: str) -> None:
     a = d.assessment
-    st.subheader("Self-assessment")
     status_badge = {"complete": "green", "partial": "orange", "not started": "gray"}[a.status]
     updated = f" · last updated {fmt.when(a.updated_at, tz)} ({fmt.ago(a.updated_at)})" if a.updated_at else ""
-    st.markdown(f":{status_badge}-badge[{a.status.capitalize()}]{updated}")
+    st.markdown(f"### Self-assessment\n\n:{status_badge}-badge[{a.status.capitalize()}]{updated}")
     if a.status == "not started":
         st.info("The client hasn't started their self-assessment yet. Clients often fill it in shortly after "
                 "booking; if you need more information to decide, you can wait a little while.", icon=":material/edit_note:")
@@ -131,11 +132,10 @@ HISTORY_COLUMNS = ["When", "What", "Who", "Details"]
 
 
 def messages_section(d: BookingDetail, tz: str) -> None:
-    st.subheader("Messages about this session")
     if not d.messages:
-        st.caption("No messages yet.")
+        st.markdown("### Messages about this session\n\n:gray[No messages yet.]")
         return
-    st.markdown(fmt.md_table(MESSAGE_COLUMNS, [[
+    st.markdown("### Messages about this session\n\n" + fmt.md_table(MESSAGE_COLUMNS, [[
         fmt.when(m.created_at, tz), m.channel.upper(), TEMPLATE_TITLES.get(m.template, m.template), m.recipient,
         MESSAGE_STATUS.get(m.status, m.status), fmt.when(m.sent_at, tz), m.last_error or "",
     ] for m in d.messages]))
@@ -163,8 +163,7 @@ def _detail_text(e, tz: str) -> str:
 
 
 def history_section(d: BookingDetail, tz: str) -> None:
-    st.subheader("History")
-    st.markdown(fmt.md_table(HISTORY_COLUMNS, [
+    st.markdown("### History\n\n" + fmt.md_table(HISTORY_COLUMNS, [
         [fmt.when(e.at, tz), EVENT_LABELS.get(e.kind, e.kind), e.actor, _detail_text(e, tz)] for e in d.history]))
 
 

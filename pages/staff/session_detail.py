@@ -29,10 +29,10 @@ def render() -> None:
         st.success(flash, icon=":material/check_circle:")
 
     st.title(f"{fmt.session_type(detail.session_type)} session · {fmt.md_escape(detail.client_name)}")
-    st.markdown(f"**{fmt.when(detail.starts_at, me.timezone)}** · {detail.duration_minutes} minutes · "
-                f"{'online' if detail.delivery == 'online' else 'in person'}")
     badge = {"unconfirmed": "orange", "confirmed": "green", "awaiting_client": "blue"}.get(detail.status, "gray")
-    st.markdown(f":{badge}-badge[{detail.status_label}] Requested {fmt.ago(detail.requested_at)}"
+    st.markdown(f"**{fmt.when(detail.starts_at, me.timezone)}** · {detail.duration_minutes} minutes · "
+                f"{'online' if detail.delivery == 'online' else 'in person'}  \n"
+                f":{badge}-badge[{detail.status_label}] Requested {fmt.ago(detail.requested_at)}"
                 + (f" · answer {fmt.due(detail.response_due_at)}" if detail.is_open else ""))
 
     if detail.assessment.risk:

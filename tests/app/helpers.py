@@ -76,7 +76,12 @@ def md_table(at: AppTest, first_header: str) -> list[dict[str, str]]:
 
     for el in at.markdown:
         lines = str(el.value).splitlines()
-        if len(lines) >= 2 and lines[0].startswith("|") and cells(lines[0])[0] == first_header:
-            headers = cells(lines[0])
-            return [dict(zip(headers, cells(line))) for line in lines[2:]]
+        for i, line in enumerate(lines[:-1]):
+            if line.startswith("|") and lines[i + 1].startswith("|--") and cells(line)[0] == first_header:
+                headers, rows = cells(line), []
+                for row in lines[i + 2:]:
+                    if not row.startswith("|"):
+                        break
+                    rows.append(dict(zip(headers, cells(row))))
+                return rows
     raise AssertionError(f"no table headed {first_header!r} on the page")
