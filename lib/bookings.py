@@ -237,6 +237,18 @@ def _load(s: Session, actor: Actor, booking_id, lock: bool = False) -> Booking:
     return booking
 
 
+# The session page's lists: only the columns it shows (an outbox row also carries the whole message).
+_EVENTS = select(BookingEvent.kind, BookingEvent.actor, BookingEvent.at, BookingEvent.detail).where(
+    BookingEvent.booking_id == bindparam("bid")).order_by(BookingEvent.at, BookingEvent.id)
+_MESSAGES = select(Notification.id, Notification.channel, Notification.template, Notification.recipient,
+                   Notification.subject, Notification.status, Notification.attempts, Notification.last_error,
+                   Notification.created_at, Notification.sent_at).where(
+    Notification.booking_id == bindparam("bid")).order_by(Notification.created_at, Notification.id)
+_ATTENDEE_NAMES = select(Attendee.name).where(Attendee.booking_id == bindparam("bid")).order_by(Attendee.position)
+_OPEN_OFFERS = select(TimeOffer.starts_at).where(
+    TimeOffer.booking_id == bindparam("bid"), TimeOffer.open.is_(True)).order_by(TimeOffer.starts_at)
+
+
 def get_for(actor: Actor, booking_id, browser_session: str | None = None, record_view: bool = False) -> BookingDetail:
     """Everything the session page shows, if this user may see it."""
     actor = require_actor(actor)
@@ -260,10 +272,8 @@ def get_for(actor: Actor, booking_id, browser_session: str | None = None, record
             raise NotFound()
         b, _, _, rel, assessment, together = found
         together = together or 0
-        events = s.scalars(select(BookingEvent).where(BookingEvent.booking_id == b.id)
-                           .order_by(BookingEvent.at, BookingEvent.id)).all()
-        msgs = s.scalars(select(Notification).where(Notification.booking_id == b.id)
-                         .order_by(Notification.created_at, Notification.id)).all()
+        events = [Event(*row) for row in s.execute(_EVENTS, {"bid": b.id})]
+        msgs = [Message(*row) for row in s.execute(_MESSAGES, {"bid": b.id})]
         avail = availability.check(s, b.therapist, b.starts_at, b.duration_minutes, ignore_booking_id=b.id)
         if record_view:
             audit.record(s, actor.username, "view_session", booking_id=b.id, client_id=b.client_id,
@@ -272,19 +282,16 @@ def get_for(actor: Actor, booking_id, browser_session: str | None = None, record
                 s.add(BookingEvent(booking_id=b.id, kind="viewed", actor=actor.username, at=clock.now()))
         return BookingDetail(
             id=b.id, version=b.version, status=b.status, session_type=b.session_type,
-            attendees=[a.name for a in b.attendees], starts_at=b.starts_at, duration_minutes=b.duration_minutes,
+            attendees=list(s.scalars(_ATTENDEE_NAMES, {"bid": b.id})), starts_at=b.starts_at,
+            duration_minutes=b.duration_minutes,
             delivery=b.delivery, video_service=b.video_service, join_details=b.join_details, address=b.address,
             requested_at=b.requested_at, requested_by=b.requested_by, response_due_at=b.response_due_at,
             expires_at=b.expires_at, therapist_id=b.therapist_id, therapist_name=b.therapist.name,
             client_id=b.client_id, client_name=b.client.name, client_email=b.client.email,
             client_phone=b.client.phone, client_tz=b.client.timezone, relationship_since=rel.started_at,
             sessions_together=together, assessment=assessments.view(assessment), availability=avail,
-            history=[Event(e.kind, e.actor, e.at, e.detail) for e in events],
-            messages=[Message(m.id, m.channel, m.template, m.recipient, m.subject, m.status, m.attempts,
-                              m.last_error, m.created_at, m.sent_at) for m in msgs],
-            reassigned_from_id=b.reassigned_from_id,
-            open_offers=list(s.scalars(select(TimeOffer.starts_at).where(
-                TimeOffer.booking_id == b.id, TimeOffer.open.is_(True)).order_by(TimeOffer.starts_at)).all()),
+            history=events, messages=msgs, reassigned_from_id=b.reassigned_from_id,
+            open_offers=list(s.scalars(_OPEN_OFFERS, {"bid": b.id})),
         )
 
 
