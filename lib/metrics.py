@@ -181,6 +181,7 @@ class Report:
     therapists: list[TherapistRow] = field(default_factory=list)  # managers only
     histogram: list[Bar] = field(default_factory=list)
     worked_out_at: datetime | None = None  # when the figures (not the open/overdue counts) were worked out
+    table: dict[str, list] = field(default_factory=dict)  # the manager's table as columns, in `therapists` order
 
     @property
     def is_practice(self) -> bool:
@@ -236,6 +237,7 @@ class _Worked:
     trend: list[WeekPoint]
     table: list[tuple[int, str, Figures, bool | None]]  # therapists with requests in the period, by name
     names: dict[int, str]
+    columns: dict[str, list]  # the table's columns but "Overdue now", worked out once
     histogram: list[Bar]
 
 
@@ -254,11 +256,38 @@ def _work_out(s, rules: Rules, period: Period, now: datetime, therapist_id: int 
     per = [(tid, names.get(tid, f"#{tid}"), Figures.of(v)) for tid, v in groups.get("therapist_id", {}).items()]
     table_rows = [(tid, name, f, _faster(f, practice)) for tid, name, f in sorted(per, key=lambda r: (r[1], r[0]))]
     return _Worked(period, rules.target_hours, figures, practice, _trend(rows, groups["week"]), table_rows, names,
-                   _bars(groups["bin"]))
+                   _columns([(name, f, faster) for _, name, f, faster in table_rows]), _bars(groups["bin"]))
+
+
+def _columns(rows: list[tuple[str, Figures, bool | None]]) -> dict[str, list]:
+    """The manager's table, column by column (hours to two decimals, shares in %)."""
+    return {
+        "Therapist": [name for name, _, _ in rows],
+        "Requests": [f.requests for _, f, _ in rows],
+        "Median (h)": [hours(f.median) for _, f, _ in rows],
+        "90th percentile (h)": [hours(f.p90_seconds) for _, f, _ in rows],
+        "Within target": [None if f.within_share is None else round(f.within_share * 100, 1) for _, f, _ in rows],
+        "Faster than practice": [faster for _, _, faster in rows],
+    }
+
+
+def _with_overdue(columns: dict[str, list], overdue: list[int]) -> dict[str, list]:
+    out = {k: v for k, v in columns.items() if k != "Faster than practice"}
+    return out | {"Overdue now": overdue, "Faster than practice": columns["Faster than practice"]}
 
 
 def _faster(f: Figures, practice: Figures) -> bool | None:
     return f.median < practice.median if f.median is not None and practice.median is not None else None
+
+
+def therapist_choices(actor: Actor) -> list[tuple[int, str]]:
+    """The therapists a manager can narrow the figures to, kept as long as the figures are."""
+    from lib.bookings import therapists  # lib.bookings is heavy and not needed for the figures themselves
+
+    actor = require_actor(actor)
+    if not actor.is_manager:
+        return []
+    return metrics_cache.get((config.database_url(), "therapists"), lambda: therapists(actor)).value
 
 
 def report(actor: Actor, period: Period | None = None, therapist_id: int | None = None,
@@ -282,6 +311,7 @@ def report(actor: Actor, period: Period | None = None, therapist_id: int | None 
         queue = open_now(s, Scope(period.start, period.end, now, therapist_id, session_type))
     w: _Worked = kept.value
     rows: list[TherapistRow] = []
+    columns: dict[str, list] = {}
     if table:
         rows = [TherapistRow(tid, name, f, *queue.get(tid, (0, 0)), faster) for tid, name, f, faster in w.table]
         listed = {r[0] for r in w.table}
@@ -289,9 +319,13 @@ def report(actor: Actor, period: Period | None = None, therapist_id: int | None 
                      for tid, (o, late) in queue.items() if tid not in listed]  # open now, no request in the period
         if only_open:
             rows = sorted(rows + only_open, key=lambda r: (r.name, r.therapist_id))
+            columns = _with_overdue(_columns([(r.name, r.figures, r.faster_than_practice) for r in rows]),
+                                    [r.overdue_now for r in rows])
+        else:
+            columns = _with_overdue(w.columns, [r.overdue_now for r in rows])
     return Report(
         period=w.period, now=now, target_hours=w.target_hours, therapist_id=therapist_id,
         scope_name=scope_name, session_type=session_type, figures=w.figures, practice=w.practice,
         open_now=sum(o for o, _ in queue.values()), overdue_now=sum(late for _, late in queue.values()),
-        trend=w.trend, therapists=rows, histogram=w.histogram, worked_out_at=kept.worked_out_at,
+        trend=w.trend, therapists=rows, histogram=w.histogram, worked_out_at=kept.worked_out_at, table=columns,
     )

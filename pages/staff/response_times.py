@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from lib import clock, metrics
-from lib.bookings import therapists
 from lib.metrics import MIN_REQUESTS, SESSION_TYPES, hours_text
 from lib.metrics_charts import histogram_chart, trend_charts
 from lib.metrics_export import rows_csv, table_csv
@@ -37,7 +36,7 @@ def render() -> None:
     asked_for = st.query_params.get("therapist")  # /metrics?therapist=N (a manager's deep link)
     therapist_id = int(asked_for) if asked_for and asked_for.isdigit() else None
     if me.is_manager:
-        people = dict(therapists(me))
+        people = dict(metrics.therapist_choices(me))
         options = [None] + list(people)
         therapist_id = cols[1].selectbox(
             "Therapist", options, index=options.index(therapist_id) if therapist_id in people else 0,
@@ -125,16 +124,7 @@ def render() -> None:
     # --- per-therapist table (managers) ---
     if me.is_manager and rep.is_practice:
         st.subheader("By therapist")
-        table = pd.DataFrame({
-            "Therapist": [r.name for r in rep.therapists],
-            "Requests": [r.figures.requests for r in rep.therapists],
-            "Median (h)": [metrics.hours(r.figures.median) for r in rep.therapists],
-            "90th percentile (h)": [metrics.hours(r.figures.p90_seconds) for r in rep.therapists],
-            "Within target": [None if r.figures.within_share is None else round(r.figures.within_share * 100, 1)
-                              for r in rep.therapists],
-            "Overdue now": [r.overdue_now for r in rep.therapists],
-            "Faster than practice": [r.faster_than_practice for r in rep.therapists],
-        })
+        table = pd.DataFrame(rep.table)
         if table.empty:
             st.info("No requests in this period.", icon=":material/inbox:")
         else:

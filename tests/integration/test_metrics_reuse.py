@@ -1,6 +1,8 @@
 """Figures reused for a few minutes (lib.metrics_cache): the right ones for each viewer, filter and setting."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from lib import metrics, practice
@@ -57,3 +59,23 @@ def test_max_age_zero_turns_reuse_off(booked, monkeypatch):
     answer(booked.alice, new, "2026-11-23 11:00")
 
     assert metrics.report(booked.morgan).figures.requests == 7
+
+
+def test_a_therapist_with_only_an_old_open_request_still_gets_a_row_in_the_table(booked):
+    from lib import auth
+    from lib.auth import actor_for
+    from tests.factories import PASSWORD
+
+    with unit_of_work(write=True) as s:
+        auth.add_user(s, "carol", "Carol Adeyemi", "carol@practice.example", "therapist", PASSWORD)
+    carol = actor_for("carol")
+    request(carol, "2026-10-01 10:00", starts_after=timedelta(days=90))  # before the period
+
+    r = metrics.report(booked.morgan)
+    names = [row.name for row in r.therapists]
+    assert names == sorted(names) and "Carol Adeyemi" in names
+    carol_row = next(row for row in r.therapists if row.name == "Carol Adeyemi")
+    assert (carol_row.figures.requests, carol_row.open_now, carol_row.overdue_now) == (0, 1, 1)
+    assert r.table["Therapist"] == names and r.table["Overdue now"][names.index("Carol Adeyemi")] == 1
+    assert list(r.table) == ["Therapist", "Requests", "Median (h)", "90th percentile (h)", "Within target",
+                             "Overdue now", "Faster than practice"]
