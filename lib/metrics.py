@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -127,8 +128,7 @@ class Figures:
         return n / self.requests if self.requests >= MIN_REQUESTS else None
 
 
-@dataclass(frozen=True)
-class TherapistRow:
+class TherapistRow(NamedTuple):  # a tuple, not a frozen dataclass: a view makes one per therapist
     therapist_id: int
     name: str
     figures: Figures
