@@ -2,7 +2,7 @@
 managers, their own beside the practice for a therapist. Figures come from lib.metrics (SQL)."""
 from datetime import timedelta
 
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from lib import clock, metrics
@@ -124,8 +124,8 @@ def render() -> None:
     # --- per-therapist table (managers) ---
     if me.is_manager and rep.is_practice:
         st.subheader("By therapist")
-        table = pd.DataFrame(rep.table)
-        if table.empty:
+        table = pa.Table.from_pydict(rep.table)  # straight to Arrow, which st.dataframe sends anyway
+        if table.num_rows == 0:
             st.info("No requests in this period.", icon=":material/inbox:")
         else:
             st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 3, 420),
