@@ -246,7 +246,6 @@ _MESSAGES = select(Notification.id, Notification.channel, Notification.template,
                    Notification.subject, Notification.status, Notification.attempts, Notification.last_error,
                    Notification.created_at, Notification.sent_at).where(
     Notification.booking_id == bindparam("bid")).order_by(Notification.created_at, Notification.id)
-_ATTENDEE_NAMES = select(Attendee.name).where(Attendee.booking_id == bindparam("bid")).order_by(Attendee.position)
 _OPEN_OFFERS = select(TimeOffer.starts_at).where(
     TimeOffer.booking_id == bindparam("bid"), TimeOffer.open.is_(True)).order_by(TimeOffer.starts_at)
 
@@ -259,21 +258,23 @@ def get_for(actor: Actor, booking_id, browser_session: str | None = None, record
     except (TypeError, ValueError):
         raise NotFound() from None
     with unit_of_work(write=record_view) as s:
-        # The booking with its therapist, client, relationship, assessment and count of sessions together
-        # in one round trip (b.therapist and b.client then come from the session, without a query).
+        # The booking with its therapist, client, relationship, assessment, attendees and count of sessions
+        # together in one round trip (b.therapist and b.client then come from the session, without a query).
         together = select(func.count()).select_from(Earlier).where(
             Earlier.relationship_id == Booking.relationship_id, Earlier.status == "confirmed",
             Earlier.id != Booking.id).scalar_subquery()
         found = s.execute(_visible(
-            select(Booking, User, Client, Relationship, Assessment, together)
+            select(Booking, User, Client, Relationship, Assessment, together, Attendee.name)
             .join(User, User.id == Booking.therapist_id).join(Client, Client.id == Booking.client_id)
             .join(Relationship, Relationship.id == Booking.relationship_id)
             .outerjoin(Assessment, Assessment.relationship_id == Booking.relationship_id)
-            .where(Booking.id == booking_id), actor)).first()
-        if found is None:
+            .outerjoin(Attendee, Attendee.booking_id == Booking.id)  # one row per attendee, in order
+            .where(Booking.id == booking_id).order_by(Attendee.position), actor)).all()
+        if not found:
             raise NotFound()
-        b, _, _, rel, assessment, together = found
+        b, _, _, rel, assessment, together, _ = found[0]
         together = together or 0
+        attendees = [row[-1] for row in found if row[-1] is not None]
         events = [Event(*row) for row in s.execute(_EVENTS, {"bid": b.id})]
         msgs = [Message(*row) for row in s.execute(_MESSAGES, {"bid": b.id})]
         avail = availability.check(s, b.therapist, b.starts_at, b.duration_minutes, ignore_booking_id=b.id)
@@ -284,7 +285,7 @@ def get_for(actor: Actor, booking_id, browser_session: str | None = None, record
                 s.add(BookingEvent(booking_id=b.id, kind="viewed", actor=actor.username, at=clock.now()))
         return BookingDetail(
             id=b.id, version=b.version, status=b.status, session_type=b.session_type,
-            attendees=list(s.scalars(_ATTENDEE_NAMES, {"bid": b.id})), starts_at=b.starts_at,
+            attendees=attendees, starts_at=b.starts_at,
             duration_minutes=b.duration_minutes,
             delivery=b.delivery, video_service=b.video_service, join_details=b.join_details, address=b.address,
             requested_at=b.requested_at, requested_by=b.requested_by, response_due_at=b.response_due_at,
@@ -293,7 +294,7 @@ def get_for(actor: Actor, booking_id, browser_session: str | None = None, record
             client_phone=b.client.phone, client_tz=b.client.timezone, relationship_since=rel.started_at,
             sessions_together=together, assessment=assessments.view(assessment), availability=avail,
             history=events, messages=msgs, reassigned_from_id=b.reassigned_from_id,
-            open_offers=list(s.scalars(_OPEN_OFFERS, {"bid": b.id})),
+            open_offers=list(s.scalars(_OPEN_OFFERS, {"bid": b.id})) if b.status == "awaiting_client" else [],
         )
 
 
