@@ -78,7 +78,8 @@ def get(key: Hashable, work_out: Callable[[], Any], refresh: bool = False) -> Ke
                 _entries[key] = kept
                 _entries.move_to_end(key)
                 while len(_entries) > MAX_ENTRIES:
-                    _entries.popitem(last=False)
+                    gone, _ = _entries.popitem(last=False)
+                    _working.pop(gone, None)  # a viewer holding that lock keeps its own reference
         return kept
 
 

@@ -79,3 +79,36 @@ def test_a_therapist_with_only_an_old_open_request_still_gets_a_row_in_the_table
     assert r.table["Therapist"] == names and r.table["Overdue now"][names.index("Carol Adeyemi")] == 1
     assert list(r.table) == ["Therapist", "Requests", "Median (h)", "90th percentile (h)", "Within target",
                              "Overdue now", "Faster than practice"]
+
+
+def test_the_oldest_kept_figures_make_room_for_new_ones():
+    from lib import metrics_cache
+
+    for i in range(metrics_cache.MAX_ENTRIES + 5):
+        metrics_cache.get(("filter", i), lambda i=i: i)
+    assert metrics_cache.get(("filter", 0), lambda: "worked out again").value == "worked out again"
+    assert metrics_cache.get(("filter", metrics_cache.MAX_ENTRIES + 4), lambda: "not needed").value \
+        == metrics_cache.MAX_ENTRIES + 4
+
+
+def test_viewers_asking_at_once_wait_for_one_working_out():
+    import threading
+    import time
+
+    from lib import metrics_cache
+
+    calls = []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return "figures"
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(metrics_cache.get("same key", slow).value))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["figures"] * 4 and len(calls) == 1
