@@ -57,8 +57,9 @@ def render() -> None:
                f"{' · ' + fmt.session_type(session_type) + ' sessions' if session_type else ''} · "
                f"times in business hours; the target is {target}.")
     note, again = st.columns([5, 1], vertical_alignment="center")
-    note.caption(f"Figures worked out at {fmt.when(rep.worked_out_at, me.timezone)}, and again at most every "
-                 f"{metrics.reuse_minutes()} minutes; open and overdue counts are as of now.")
+    note.caption(f"Figures worked out at {fmt.when(rep.worked_out_at, me.timezone)} and reused for up to "
+                 f"{metrics.reuse_minutes()} minutes (Refresh works them out now). Open and overdue counts are "
+                 "as of now.")
     again.button("Refresh", key="metrics_refresh_button", icon=":material/refresh:",
                  on_click=lambda: st.session_state.update(metrics_refresh=True))
 
