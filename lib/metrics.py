@@ -242,15 +242,21 @@ class _Worked:
 
 
 def _work_out(s, rules: Rules, period: Period, now: datetime, therapist_id: int | None,
-              session_type: str | None, table: bool) -> _Worked:
+              session_type: str | None, table: bool, practice_key: tuple, refresh: bool) -> _Worked:
     practice_rows = RequestRows(rules, Scope(period.start, period.end, now, None, session_type))
     scoped = therapist_id is not None
     rows = RequestRows(rules, Scope(period.start, period.end, now, therapist_id, session_type)) \
         if scoped else practice_rows
     groups = grouped(s, rows, ("all", "week", "bin") + (("therapist_id",) if table else ()))
     figures = Figures.of(groups["all"].get(0))
-    # Beside one therapist, the practice's overall figures (not its weekly trend: a second full pass).
-    practice = Figures.of(grouped(s, practice_rows, ("all",))["all"].get(0)) if scoped else figures
+    # Beside one therapist, the practice's overall figures (not its weekly trend: a second full pass),
+    # kept under their own key: every therapist's view shows the same practice figures.
+    if scoped:
+        practice = metrics_cache.get(practice_key, lambda: Figures.of(
+            grouped(s, practice_rows, ("all",))["all"].get(0)), refresh=refresh).value
+    else:
+        practice = figures
+        metrics_cache.keep(practice_key, figures)
     names = dict(s.execute(select(User.id, User.name).where(User.role == "therapist")).tuples().all()) \
         if table else {}
     per = [(tid, names.get(tid, f"#{tid}"), Figures.of(v)) for tid, v in groups.get("therapist_id", {}).items()]
@@ -304,10 +310,11 @@ def report(actor: Actor, period: Period | None = None, therapist_id: int | None 
         therapist_id, scope_name = check_scope(s, actor, therapist_id, session_type)
         settings = get_all(s)
         table = actor.is_manager
-        key = (config.database_url(), json.dumps(settings, sort_keys=True, default=str), period.key,
-               therapist_id, session_type, table)
-        kept = metrics_cache.get(key, lambda: _work_out(s, Rules(settings), period, now, therapist_id,
-                                                        session_type, table), refresh=refresh)
+        common = (config.database_url(), json.dumps(settings, sort_keys=True, default=str), period.key, session_type)
+        practice_key = (*common, "practice")
+        kept = metrics_cache.get((*common, therapist_id, table), lambda: _work_out(
+            s, Rules(settings), period, now, therapist_id, session_type, table, practice_key, refresh),
+            refresh=refresh)
         queue = open_now(s, Scope(period.start, period.end, now, therapist_id, session_type))
     w: _Worked = kept.value
     rows: list[TherapistRow] = []

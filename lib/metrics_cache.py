@@ -83,6 +83,14 @@ def get(key: Hashable, work_out: Callable[[], Any], refresh: bool = False) -> Ke
         return kept
 
 
+def keep(key: Hashable, value: Any) -> None:
+    """Keep figures worked out as part of other figures (the practice's, beside a manager's table)."""
+    if max_age() > 0:
+        with _lock:
+            _entries[key] = Kept(value, clock.now(), time.monotonic())
+            _entries.move_to_end(key)
+
+
 def forget() -> None:
     """Drop everything kept (tests; a restore of the database)."""
     with _lock:

@@ -112,3 +112,24 @@ def test_viewers_asking_at_once_wait_for_one_working_out():
     for t in threads:
         t.join()
     assert results == ["figures"] * 4 and len(calls) == 1
+
+
+def test_therapists_views_share_one_working_out_of_the_practice_figures(booked, monkeypatch):
+    passes = []
+    real = metrics.grouped
+
+    def counted(session, rows, groupings=("all",)):
+        passes.append((rows.scope.therapist_id, tuple(groupings)))
+        return real(session, rows, groupings)
+
+    monkeypatch.setattr(metrics, "grouped", counted)
+    alice, bob = metrics.report(booked.alice), metrics.report(booked.bob)
+
+    assert alice.practice == bob.practice and alice.practice.requests == 6
+    assert [p for p in passes if p[0] is None] == [(None, ("all",))]  # the practice's pass, once
+
+    passes.clear()
+    manager = metrics.report(booked.morgan, session_type="individual")  # a manager's view keeps it too
+    therapist = metrics.report(booked.alice, session_type="individual")
+    assert therapist.practice == manager.figures
+    assert [p for p in passes if p[0] is None] == [(None, ("all", "week", "bin", "therapist_id"))]
