@@ -12,5 +12,7 @@ HOSTILE = [
     "\u202eRight-to-left override\u200f text",
     "Zero\u200bwidth\u200djoiner\ufeff",
     "Emoji 🧠💜👩‍⚕️🏳️‍🌈",
+    "Visit https://evil.example/login or www.evil.example :material/warning: :streamlit:",
+    "Line one\rLine | two | three",
     "W" * 10_000,
 ]

@@ -1,6 +1,7 @@
 """How times and labels look on screen, always in the viewer's timezone."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from lib import clock
@@ -32,11 +33,23 @@ def delivery(kind: str, service: str | None, address: str | None) -> str:
 
 
 _MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~:$=")
+_ZW = "\u200b"  # zero-width space: invisible, but no pattern matches across it
+_LINK_START = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)")  # https://…, www.…
+_DIRECTIVE = re.compile(r"(?<=:)(?=[a-z])", re.IGNORECASE)  # :material/icon:, :streamlit:, :red[…]
 
 
-def md_escape(text: str | None) -> str:
-    """Backslash-escape markdown so user-supplied text shows literally inside st.markdown."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in (text or "")).replace("\n", " ")
+def md_escape(text: str | None, links: bool = False) -> str:
+    """Text shown literally inside st.markdown: no markup, no line breaks, no icons, no links.
+
+    Backslashes stop markdown, but Streamlit still turns web addresses into links and :material/…:
+    into icons after unescaping, so those are broken with an invisible zero-width space. `links=True`
+    keeps web addresses clickable, for links the practice itself entered (a video call's address).
+    """
+    text = (text or "").replace("\r", " ").replace("\n", " ")
+    if not links:
+        text = _LINK_START.sub(_ZW, text)
+    text = _DIRECTIVE.sub(_ZW, text)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
 
 
 def md_table(headers: list[str], rows: list[list[str]]) -> str:

@@ -20,9 +20,13 @@ EVENT_LABELS = {
 }
 
 
+LINKS_OK = {"How to join"}  # entered by the practice (the video call's address), so it may stay a link
+
+
 def _table(rows: list[tuple[str, str]]) -> str:
     """A two-column table; every value is escaped, so client text shows literally."""
-    lines = ["| | |", "|---|---|"] + [f"| **{label}** | {fmt.md_escape(value) or '—'} |" for label, value in rows]
+    lines = ["| | |", "|---|---|"] + [f"| **{label}** | {fmt.md_escape(value, links=label in LINKS_OK) or '—'} |"
+                                      for label, value in rows]
     return "\n".join(lines)
 
 

@@ -22,9 +22,9 @@ def render() -> None:
         st.info(exc.message, icon=":material/link_off:")
         st.stop()
 
-    st.write(f"Hello {view.first_name}. {view.therapist_name} has offered these times for your "
-             f"{view.session_type.lower()} session ({view.duration_minutes} minutes). Times are shown in "
-             f"{view.client_tz}.")
+    st.markdown(f"Hello {fmt.md_escape(view.first_name)}. {fmt.md_escape(view.therapist_name)} has offered these "
+                f"times for your {view.session_type.lower()} session ({view.duration_minutes} minutes). Times are "
+                f"shown in {fmt.md_escape(view.client_tz)}.")
     labels = {oid: fmt.when(t, view.client_tz) for oid, t in view.offers}
     NONE = "none"
     choice = st.radio("Which time suits you?", list(labels) + [NONE], key="respond_choice", index=None,

@@ -4,7 +4,7 @@ import streamlit as st
 from lib import assessments, client_links
 from lib.errors import BookingDeskError
 from lib.tokens import BadToken
-from ui import current
+from ui import current, format as fmt
 
 
 def render() -> None:
@@ -21,9 +21,9 @@ def render() -> None:
     if saved := st.session_state.pop("bd_assessment_saved", None):
         st.success(saved, icon=":material/check_circle:")
 
-    st.write(f"Hello {form.first_name}. These questions help your therapist prepare for your first session. "
-             "Answer what you can — you can save part-way and come back to this page through the same link. "
-             "Only your therapist and the practice team can see your answers.")
+    st.markdown(f"Hello {fmt.md_escape(form.first_name)}. These questions help your therapist prepare for your "
+                "first session. Answer what you can — you can save part-way and come back to this page through the "
+                "same link. Only your therapist and the practice team can see your answers.")
     st.info("If you are in crisis or thinking about harming yourself, please don't wait for your session: call "
             "999, go to A&E, or call Samaritans on 116 123 (free, any time).", icon=":material/favorite:")
 

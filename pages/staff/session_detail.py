@@ -78,7 +78,7 @@ def render() -> None:
     @st.dialog("Confirm this session?", width="large", on_dismiss=lambda: st.session_state.pop("bd_confirm_for", None))
     def confirm_dialog() -> None:
         preview = bookings.confirmation_preview(me, detail.id)
-        st.write(f"{detail.client_name} will be emailed this, with a calendar invitation:")
+        st.markdown(f"{fmt.md_escape(detail.client_name)} will be emailed this, with a calendar invitation:")
         with st.container(border=True):
             st.markdown(f"**Subject:** {fmt.md_escape(preview.subject)}")
             st.text(preview.text)

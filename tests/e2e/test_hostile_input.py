@@ -13,7 +13,8 @@ from tests.hostile import HOSTILE
 
 pytestmark = pytest.mark.e2e
 
-INJECTED = "img[src='x'], svg[onload], a[href^='javascript'], [onerror], [onload]"
+INJECTED = ("img[src='x'], svg[onload], a[href^='javascript'], [onerror], [onload], "
+            "a[href*='evil.example']")  # a client's web address must not become a link
 
 
 @pytest.fixture(scope="module")
