@@ -32,9 +32,13 @@ LONGEST_PERIOD_DAYS = 3 * 366  # keeps the calendar tables the query carries sma
 NOT_YOURS = "You can see your own response times and the practice's, not another therapist's."
 
 
-def reuse_minutes() -> int:
-    """How long worked-out figures are reused (lib.metrics_cache), in whole minutes for the page."""
-    return max(1, round(metrics_cache.max_age() / 60))
+def reuse_text() -> str:
+    """How long worked-out figures are reused (lib.metrics_cache), for the page: '5 minutes', '30 seconds'."""
+    age = metrics_cache.max_age()
+    if age <= 0:
+        return ""
+    n, unit = (round(age / 60), "minute") if age >= 90 else (round(age), "second")
+    return f"{n} {unit}{'' if n == 1 else 's'}"
 
 
 def hours(seconds: float | None) -> float | None:
@@ -286,14 +290,14 @@ def _faster(f: Figures, practice: Figures) -> bool | None:
     return f.median < practice.median if f.median is not None and practice.median is not None else None
 
 
-def therapist_choices(actor: Actor) -> list[tuple[int, str]]:
+def therapist_choices(actor: Actor, refresh: bool = False) -> list[tuple[int, str]]:
     """The therapists a manager can narrow the figures to, kept as long as the figures are."""
     from lib.bookings import therapists  # lib.bookings is heavy and not needed for the figures themselves
 
     actor = require_actor(actor)
     if not actor.is_manager:
         return []
-    return metrics_cache.get((config.database_url(), "therapists"), lambda: therapists(actor)).value
+    return metrics_cache.get((config.database_url(), "therapists"), lambda: therapists(actor), refresh=refresh).value
 
 
 def report(actor: Actor, period: Period | None = None, therapist_id: int | None = None,

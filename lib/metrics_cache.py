@@ -61,38 +61,46 @@ def get(key: Hashable, work_out: Callable[[], Any], refresh: bool = False) -> Ke
     One viewer works a key out at a time; others asking for the same key meanwhile wait and reuse it.
     """
     age = max_age()
+    if age <= 0:  # reuse is off: nothing to share, nobody waits for anybody
+        return Kept(work_out(), clock.now(), time.monotonic())
     if not refresh and (kept := _fresh(key, age)):
         return kept
     started = time.monotonic()
     with _lock:
         working = _working.setdefault(key, threading.Lock())
-    with working:
-        kept = _entries.get(key)
-        if kept is not None and kept.monotonic >= started:  # worked out by someone else while we waited
-            return kept
-        if not refresh and (kept := _fresh(key, age)):
-            return kept
-        kept = Kept(work_out(), clock.now(), time.monotonic())
-        if age > 0:
+    try:
+        with working:
             with _lock:
-                _entries[key] = kept
-                _entries.move_to_end(key)
-                while len(_entries) > MAX_ENTRIES:
-                    gone, _ = _entries.popitem(last=False)
-                    _working.pop(gone, None)  # a viewer holding that lock keeps its own reference
-        return kept
+                kept = _entries.get(key)
+            if kept is not None and kept.monotonic >= started:  # worked out by someone else while we waited
+                return kept
+            if not refresh and (kept := _fresh(key, age)):
+                return kept
+            kept = Kept(work_out(), clock.now(), time.monotonic())
+            _store(key, kept)
+            return kept
+    finally:
+        with _lock:  # a lock nobody holds or waits for is dropped (at worst two viewers work out the same key)
+            if _working.get(key) is working and not working.locked():
+                del _working[key]
+
+
+def _store(key: Hashable, kept: Kept) -> None:
+    with _lock:
+        _entries[key] = kept
+        _entries.move_to_end(key)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
 
 
 def keep(key: Hashable, value: Any) -> None:
     """Keep figures worked out as part of other figures (the practice's, beside a manager's table)."""
     if max_age() > 0:
-        with _lock:
-            _entries[key] = Kept(value, clock.now(), time.monotonic())
-            _entries.move_to_end(key)
+        _store(key, Kept(value, clock.now(), time.monotonic()))
 
 
 def forget() -> None:
-    """Drop everything kept (tests; a restore of the database)."""
+    """Drop everything kept (tests start each from nothing)."""
     with _lock:
         _entries.clear()
         _working.clear()

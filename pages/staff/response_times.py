@@ -33,10 +33,13 @@ def render() -> None:
     else:
         period = metrics.last_days(PERIODS[choice])
 
+    refresh = st.session_state.pop("metrics_refresh", False)
     asked_for = st.query_params.get("therapist")  # /metrics?therapist=N (a manager's deep link)
     therapist_id = int(asked_for) if asked_for and asked_for.isdigit() else None
     if me.is_manager:
-        people = dict(metrics.therapist_choices(me))
+        people = dict(metrics.therapist_choices(me, refresh=refresh))
+        if therapist_id is not None and therapist_id not in people:  # perhaps added since the list was kept
+            people = dict(metrics.therapist_choices(me, refresh=True))
         options = [None] + list(people)
         therapist_id = cols[1].selectbox(
             "Therapist", options, index=options.index(therapist_id) if therapist_id in people else 0,
@@ -44,7 +47,6 @@ def render() -> None:
     session_type = cols[-1].selectbox("Session type", [None, *SESSION_TYPES], key="metrics_type",
                                       format_func=lambda t: "All types" if t is None else fmt.session_type(t))
 
-    refresh = st.session_state.pop("metrics_refresh", False)
     with st.spinner("Working out response times…"):
         rep = metrics.report(me, period, therapist_id, session_type, refresh=refresh)
     f, practice = rep.figures, rep.practice
@@ -57,11 +59,15 @@ def render() -> None:
                f"{' · ' + fmt.session_type(session_type) + ' sessions' if session_type else ''} · "
                f"times in business hours; the target is {target}.")
     note, again = st.columns([5, 1], vertical_alignment="center")
-    note.caption(f"Figures worked out at {fmt.when(rep.worked_out_at, me.timezone)} and reused for up to "
-                 f"{metrics.reuse_minutes()} minutes (Refresh works them out now). Open and overdue counts are "
-                 "as of now.")
-    again.button("Refresh", key="metrics_refresh_button", icon=":material/refresh:",
-                 on_click=lambda: st.session_state.update(metrics_refresh=True))
+    reuse = metrics.reuse_text()
+    shared = "" if rep.is_practice else " The practice's figures beside them are shared by everyone's view and " \
+        "may be a little older."
+    note.caption(f"Figures worked out at {fmt.when(rep.worked_out_at, me.timezone)}"
+                 + (f" and reused for up to {reuse} (Refresh works them out now).{shared}" if reuse else ".")
+                 + " Open and overdue counts are as of now.")
+    if reuse:
+        again.button("Refresh", key="metrics_refresh_button", icon=":material/refresh:",
+                     on_click=lambda: st.session_state.update(metrics_refresh=True))
 
     def pct(share: float | None) -> str:
         return "—" if share is None else f"{share * 100:.0f}%"
@@ -151,7 +157,7 @@ def render() -> None:
         left.download_button("Download the table (CSV)", data=lambda: table_csv(rep), on_click="ignore",
                              file_name="response-times-by-therapist.csv", mime="text/csv", icon=":material/download:")
     right.download_button("Download the requests behind these figures (CSV)", on_click="ignore",
-                          data=lambda: rows_csv(me, period, rep.therapist_id, session_type),
+                          data=lambda: rows_csv(me, rep.period, rep.therapist_id, session_type),
                           file_name="response-times-requests.csv", mime="text/csv", icon=":material/download:")
 
     with st.expander("How these figures are worked out"):

@@ -113,16 +113,23 @@ def test_a_practice_with_no_requests_yet_gets_dashes_not_errors(sqlite_practice)
 def test_figures_are_reused_for_a_few_minutes_until_refresh_and_the_page_says_when_they_were_worked_out(booked):
     from tests.integration.metrics_fixtures import answer, request
 
+    from datetime import timedelta
+
+    from lib import clock
+    from tests.conftest import NOW
+
     at = open_page("morgan", PAGE)
     assert tiles(at)["Requests"] == "6"
-    assert "Figures worked out at Tue 24 Nov" in texts(at)
+    assert "Figures worked out at Tue 24 Nov 2026, 10:00 GMT and reused for up to 5 minutes" in texts(at)
 
     new = request(booked.alice, "2026-11-23 10:00")  # asked yesterday at 10:00, confirmed at 11:00
     answer(booked.alice, new, "2026-11-23 11:00")
+    clock.freeze(NOW + timedelta(minutes=2))
     at.run()
-    assert tiles(at)["Requests"] == "6"  # the figures worked out a moment ago
+    assert tiles(at)["Requests"] == "6"  # the figures worked out two minutes ago
+    assert "Figures worked out at Tue 24 Nov 2026, 10:00 GMT" in texts(at)
 
     at.button(key="metrics_refresh_button").click().run()
-    assert tiles(at)["Requests"] == "7"
+    assert tiles(at)["Requests"] == "7" and "Figures worked out at Tue 24 Nov 2026, 10:02 GMT" in texts(at)
     at.run()
     assert tiles(at)["Requests"] == "7"  # refreshed figures are the ones reused next

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from lib import metrics, practice
+from lib import clock, metrics, practice
 from lib.db import unit_of_work
+from tests.conftest import NOW
 from tests.integration.metrics_fixtures import answer, build_alice, build_bob, request
 
 
@@ -21,11 +22,13 @@ def test_a_new_answer_shows_after_refresh_and_reused_figures_keep_their_time(boo
     first = metrics.report(booked.morgan)
     new = request(booked.alice, "2026-11-23 10:00")
     answer(booked.alice, new, "2026-11-23 11:00")
+    clock.freeze(NOW + timedelta(minutes=1))  # a minute later
 
     again = metrics.report(booked.morgan)
     assert again.figures.requests == first.figures.requests == 6
-    assert again.worked_out_at == first.worked_out_at
-    assert metrics.report(booked.morgan, refresh=True).figures.requests == 7
+    assert again.worked_out_at == first.worked_out_at == NOW
+    fresh = metrics.report(booked.morgan, refresh=True)
+    assert fresh.figures.requests == 7 and fresh.worked_out_at == NOW + timedelta(minutes=1)
 
 
 def test_open_and_overdue_counts_are_always_read_now(booked):
@@ -38,8 +41,9 @@ def test_open_and_overdue_counts_are_always_read_now(booked):
 def test_a_therapist_never_gets_the_managers_table_or_another_filters_figures(booked):
     metrics.report(booked.morgan)  # the practice's figures and table, now kept
 
-    mine = metrics.report(booked.alice)
+    mine, bobs = metrics.report(booked.alice), metrics.report(booked.bob)
     assert mine.therapists == [] and mine.scope_name == "Alice Moreno" and mine.figures.counted == 3
+    assert bobs.scope_name == "Bob Okafor" and bobs.figures.counted == 2 and mine.figures != bobs.figures
     assert metrics.report(booked.morgan, session_type="couple").figures.requests == 0
 
 
@@ -53,12 +57,21 @@ def test_changing_the_response_target_works_the_figures_out_again(booked):
 
 
 def test_max_age_zero_turns_reuse_off(booked, monkeypatch):
+    from lib import metrics_cache
+
     monkeypatch.setenv("BOOKING_DESK_METRICS_MAX_AGE", "0")
     metrics.report(booked.morgan)
     new = request(booked.alice, "2026-11-23 10:00")
     answer(booked.alice, new, "2026-11-23 11:00")
 
     assert metrics.report(booked.morgan).figures.requests == 7
+    assert metrics.reuse_text() == "" and not metrics_cache._entries and not metrics_cache._working
+
+
+def test_the_page_says_how_long_figures_are_reused(monkeypatch):
+    for seconds, text in (("300", "5 minutes"), ("60", "60 seconds"), ("90", "2 minutes"), ("1", "1 second")):
+        monkeypatch.setenv("BOOKING_DESK_METRICS_MAX_AGE", seconds)
+        assert metrics.reuse_text() == text
 
 
 def test_a_therapist_with_only_an_old_open_request_still_gets_a_row_in_the_table(booked):
@@ -86,6 +99,7 @@ def test_the_oldest_kept_figures_make_room_for_new_ones():
 
     for i in range(metrics_cache.MAX_ENTRIES + 5):
         metrics_cache.get(("filter", i), lambda i=i: i)
+    assert len(metrics_cache._entries) == metrics_cache.MAX_ENTRIES and not metrics_cache._working
     assert metrics_cache.get(("filter", 0), lambda: "worked out again").value == "worked out again"
     assert metrics_cache.get(("filter", metrics_cache.MAX_ENTRIES + 4), lambda: "not needed").value \
         == metrics_cache.MAX_ENTRIES + 4
