@@ -75,7 +75,7 @@ class Dashboard:
 def _part(label: str, sort_key, where: list, limit: int):
     """One limited, index-ordered slice of the dashboard, as a subquery for the UNION."""
     return select(literal(label).label("part"), sort_key.label("sort_key"), *_ITEM_COLUMNS).where(
-        *where).order_by(sort_key, Booking.id).limit(limit).subquery()
+        *where).order_by(sort_key.nulls_last(), Booking.id).limit(limit).subquery()  # same rows on both databases
 
 
 @lru_cache(maxsize=8)
