@@ -270,20 +270,19 @@ def _work_out(s, rules: Rules, period: Period, now: datetime, therapist_id: int 
 
 
 def _columns(rows: list[tuple[str, Figures, bool | None]]) -> dict[str, list]:
-    """The manager's table, column by column (hours to two decimals, shares in %)."""
+    """The manager's table, column by column (hours to two decimals, shares in %).
+
+    "Overdue now" is live: each view fills its slot, which keeps its place in the order.
+    """
     return {
         "Therapist": [name for name, _, _ in rows],
         "Requests": [f.requests for _, f, _ in rows],
         "Median (h)": [hours(f.median) for _, f, _ in rows],
         "90th percentile (h)": [hours(f.p90_seconds) for _, f, _ in rows],
         "Within target": [None if f.within_share is None else round(f.within_share * 100, 1) for _, f, _ in rows],
+        "Overdue now": [],
         "Faster than practice": [faster for _, _, faster in rows],
     }
-
-
-def _with_overdue(columns: dict[str, list], overdue: list[int]) -> dict[str, list]:
-    out = {k: v for k, v in columns.items() if k != "Faster than practice"}
-    return out | {"Overdue now": overdue, "Faster than practice": columns["Faster than practice"]}
 
 
 def _faster(f: Figures, practice: Figures) -> bool | None:
@@ -328,12 +327,11 @@ def report(actor: Actor, period: Period | None = None, therapist_id: int | None 
         listed = {r[0] for r in w.table}
         only_open = [TherapistRow(tid, w.names.get(tid, f"#{tid}"), Figures(), o, late, None)
                      for tid, (o, late) in queue.items() if tid not in listed]  # open now, no request in the period
+        columns = w.columns
         if only_open:
             rows = sorted(rows + only_open, key=lambda r: (r.name, r.therapist_id))
-            columns = _with_overdue(_columns([(r.name, r.figures, r.faster_than_practice) for r in rows]),
-                                    [r.overdue_now for r in rows])
-        else:
-            columns = _with_overdue(w.columns, [r.overdue_now for r in rows])
+            columns = _columns([(r.name, r.figures, r.faster_than_practice) for r in rows])
+        columns = columns | {"Overdue now": [r.overdue_now for r in rows]}
     return Report(
         period=w.period, now=now, target_hours=w.target_hours, therapist_id=therapist_id,
         scope_name=scope_name, session_type=session_type, figures=w.figures, practice=w.practice,
