@@ -6,8 +6,7 @@ import streamlit as st
 
 from lib import settings
 from lib.auth import Actor
-from lib.business_hours import DAYS
-from lib.errors import BookingDeskError, InvalidFields
+from ui.settings_form import field_error, save, week_inputs
 
 
 def practice_form(me: Actor) -> None:
@@ -24,38 +23,22 @@ def practice_form(me: Actor) -> None:
         target = d.number_input("Response target (business hours)", value=float(current["response_target_hours"]),
                                 min_value=0.25, max_value=72.0, step=0.5, key="p_target")
         for name in ("timezone", "holiday_country", "holiday_subdiv", "response_target_hours"):
-            if name in errors:
-                st.error(errors[name], icon=":material/warning:")
+            field_error(errors, name)
         st.markdown("**Business hours** (the response clock only runs in these)")
-        cols = st.columns(7)
-        hours = {}
-        for col, day in zip(cols, DAYS):
-            hours[day] = col.text_input(day.title(), value=settings.format_hours(current["business_hours"].get(day)),
-                                        key=f"p_hours_{day}", placeholder="closed")
-            if f"hours_{day}" in errors:
-                col.error(errors[f"hours_{day}"])
+        hours = week_inputs("p_hours_", current["business_hours"], errors, placeholder="closed")
         st.markdown("**Expiry schedule** — an unanswered request expires, by how soon the session starts")
         rows = current["expiry_schedule"]
         table = pd.DataFrame([{"Lead time under (hours)": r.get("lead_under_hours"),
                                "Expire hours before start": r.get("hours_before_start"),
                                "Or hours after request": r.get("hours_after_request")} for r in rows])
         edited = st.data_editor(table, hide_index=True, key="p_schedule", num_rows="fixed", width="stretch")
-        if "expiry_schedule" in errors:
-            st.error(errors["expiry_schedule"], icon=":material/warning:")
+        field_error(errors, "expiry_schedule")
         if st.form_submit_button("Save practice rules", type="primary"):
             schedule = [{"lead_under_hours": r["Lead time under (hours)"],
                          "hours_before_start": r["Expire hours before start"],
                          "hours_after_request": r["Or hours after request"]} for _, r in edited.iterrows()]
-            try:
-                settings.update_practice(me, timezone=tz, hours=hours, holiday_country=country,
-                                         holiday_subdiv=subdiv, response_target_hours=target,
-                                         expiry_schedule=schedule)
-            except InvalidFields as exc:
-                st.session_state["bd_practice_errors"] = exc.errors
-                st.session_state["bd_settings_error"] = exc.message
-            except BookingDeskError as exc:
-                st.session_state["bd_settings_error"] = exc.message
-            else:
-                st.session_state["bd_settings_saved"] = ("Practice rules saved. They apply to new requests; "
-                                                         "existing due times are kept.")
-            st.rerun()
+            save(lambda: settings.update_practice(me, timezone=tz, hours=hours, holiday_country=country,
+                                                  holiday_subdiv=subdiv, response_target_hours=target,
+                                                  expiry_schedule=schedule),
+                 "bd_practice_errors",
+                 "Practice rules saved. They apply to new requests; existing due times are kept.")

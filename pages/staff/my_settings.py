@@ -2,9 +2,8 @@
 import streamlit as st
 
 from lib import settings
-from lib.business_hours import DAYS
-from lib.errors import BookingDeskError, InvalidFields
 from ui import current
+from ui.settings_form import field_error, save, week_inputs
 
 
 def render() -> None:
@@ -12,20 +11,6 @@ def render() -> None:
     st.title("Settings")
     if saved := st.session_state.pop("bd_settings_saved", None):
         st.success(saved, icon=":material/check_circle:")
-
-    def field_error(errors: dict, name: str) -> None:
-        if name in errors:
-            st.error(errors[name], icon=":material/warning:")
-
-    def week_inputs(prefix: str, week: dict, errors: dict) -> dict:
-        cols = st.columns(7)
-        texts = {}
-        for col, day in zip(cols, DAYS):
-            with col:
-                texts[day] = st.text_input(day.title(), value=settings.format_hours(week.get(day, [])),
-                                           key=f"{prefix}{day}", placeholder="off")
-                field_error(errors, f"hours_{day}")
-        return texts
 
     mine = settings.mine(me)
     errors = st.session_state.pop("bd_settings_errors", {})
@@ -54,19 +39,12 @@ def render() -> None:
                                     key="s_services")
             field_error(errors, "video_services")
         st.markdown("**Weekly working hours** — like `09:00-12:30, 13:30-17:00`; leave a day empty if you don't work")
-        hours = week_inputs("s_hours_", mine.working_hours, errors)
+        hours = week_inputs("s_hours_", mine.working_hours, errors, placeholder="off")
         if st.form_submit_button("Save my settings", type="primary"):
-            try:
-                settings.update_mine(me, email=email, phone=phone, sms_opt_in=sms, sms_phone=sms_phone, timezone=tz,
-                                     hours=hours, addresses=addresses, video_services=services)
-            except InvalidFields as exc:
-                st.session_state["bd_settings_errors"] = exc.errors
-                st.session_state["bd_settings_error"] = exc.message
-            except BookingDeskError as exc:
-                st.session_state["bd_settings_error"] = exc.message
-            else:
-                st.session_state["bd_settings_saved"] = "Your settings are saved."
-            st.rerun()
+            save(lambda: settings.update_mine(me, email=email, phone=phone, sms_opt_in=sms, sms_phone=sms_phone,
+                                              timezone=tz, hours=hours, addresses=addresses,
+                                              video_services=services),
+                 "bd_settings_errors", "Your settings are saved.")
     if problem := st.session_state.pop("bd_settings_error", None):
         st.error(problem)
 
