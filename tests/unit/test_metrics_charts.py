@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime
+
+import pyarrow as pa
 
 from lib.metrics import Bar, Figures, Period, Report, WeekPoint
 from lib.metrics_charts import PURPLE, histogram_chart, trend_charts
@@ -22,22 +25,9 @@ def report(therapist_id=None) -> Report:
 
 
 def spec(chart: dict) -> dict:
-    """The spec as Streamlit gets it: JSON, with each layer's rows inline (gathered under "datasets" here)."""
-    text = json.loads(json.dumps(chart))
-    rows = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("data"), dict) and "values" in node["data"]:
-                rows[f"layer{len(rows)}"] = node["data"]["values"]
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(text)
-    return {**text, "datasets": rows}
+    """The spec as the browser gets it: JSON, with each named data source's Arrow rows read back."""
+    rows = {name: pa.ipc.open_stream(data).read_all().to_pylist() for name, data in chart["datasets"].items()}
+    return {**json.loads(json.dumps({k: v for k, v in chart.items() if k != "datasets"})), "datasets": rows}
 
 
 def test_trend_shows_weekly_median_in_hours_with_no_point_for_a_thin_week_and_the_target_line():
@@ -74,8 +64,15 @@ def test_charts_are_valid_vega_lite_and_each_view_gets_its_own_rows():
     import altair as alt
 
     first, _ = trend_charts(report(), "Practice")
-    alt.LayerChart.from_dict(first)  # Altair's own schema check of the filled-in spec
-    alt.Chart.from_dict(histogram_chart(report()))
-    first["layer"][0]["data"]["values"].clear()  # a page changing its copy changes no other view's chart
+    alt.LayerChart.from_dict(spec(first))  # Altair's own schema check of the filled-in spec
+    alt.Chart.from_dict(spec(histogram_chart(report())))
+    first["datasets"].clear()  # Streamlit takes the rows out of its copy: no other view's chart loses them
     again, _ = trend_charts(report(), "Practice")
-    assert len(again["layer"][0]["data"]["values"]) == 2
+    assert len(spec(again)["datasets"]["weeks"]) == 2
+
+
+def test_an_empty_period_still_names_every_field():
+    empty, _ = trend_charts(replace(report(), trend=[]), "Practice")
+
+    table = pa.ipc.open_stream(empty["datasets"]["weeks"]).read_all()
+    assert table.num_rows == 0 and table.column_names == ["week", "series", "median", "within", "counted"]
