@@ -10,9 +10,10 @@ the access rule and shapes the result.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import Callable, ContextManager, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from lib import clock, config, metrics_cache
 from lib.auth import Actor, require_actor
 from lib.db import unit_of_work
 from lib.errors import Forbidden, InvalidInput, NotFound
-from lib.metrics_query import BIN_EDGES, RequestRows, Scope, figures as grouped, open_now
+from lib.metrics_query import BIN_EDGES, RequestRows, Scope, figures as grouped, open_now, open_now_total
 from lib.models import User
 from lib.practice import Rules, get_all
 
@@ -300,25 +301,35 @@ def therapist_choices(actor: Actor, refresh: bool = False) -> list[tuple[int, st
 
 
 def report(actor: Actor, period: Period | None = None, therapist_id: int | None = None,
-           session_type: str | None = None, refresh: bool = False) -> Report:
+           session_type: str | None = None, refresh: bool = False, table: bool = True,
+           while_working: Callable[[], ContextManager] = nullcontext) -> Report:
     """The figures this user may see: a therapist their own beside the practice's; a manager anyone's.
 
     The figures may be a few minutes old (lib.metrics_cache; `refresh` works them out now); the open
-    and overdue counts are always read now.
+    and overdue counts are always read now. `table=False` leaves out a manager's per-therapist rows,
+    and with them the live per-therapist count of the queue. `while_working` wraps only the working
+    out (a page's spinner: figures kept from a moment ago need none).
     """
     actor = require_actor(actor)
     now = clock.now()
     period = period or last_days(now=now)
-    with unit_of_work() as s:
+    with unit_of_work(read_only=True) as s:
         therapist_id, scope_name = check_scope(s, actor, therapist_id, session_type)
         settings = get_all(s)
-        table = actor.is_manager
         common = (config.database_url(), json.dumps(settings, sort_keys=True, default=str), period.key, session_type)
         practice_key = (*common, "practice")
-        kept = metrics_cache.get((*common, therapist_id, table), lambda: _work_out(
-            s, Rules(settings), period, now, therapist_id, session_type, table, practice_key, refresh),
-            refresh=refresh)
-        queue = open_now(s, Scope(period.start, period.end, now, therapist_id, session_type))
+
+        def work_out() -> _Worked:
+            with while_working():
+                return _work_out(s, Rules(settings), period, now, therapist_id, session_type, actor.is_manager,
+                                 practice_key, refresh)
+
+        kept = metrics_cache.get((*common, therapist_id, actor.is_manager), work_out, refresh=refresh)
+        table = table and actor.is_manager
+        scope = Scope(period.start, period.end, now, therapist_id, session_type)
+        queue = open_now(s, scope) if table else {}
+        waiting, overdue = (sum(o for o, _ in queue.values()), sum(late for _, late in queue.values())) if table \
+            else open_now_total(s, scope)
     w: _Worked = kept.value
     rows: list[TherapistRow] = []
     columns: dict[str, list] = {}
@@ -335,6 +346,6 @@ def report(actor: Actor, period: Period | None = None, therapist_id: int | None 
     return Report(
         period=w.period, now=now, target_hours=w.target_hours, therapist_id=therapist_id,
         scope_name=scope_name, session_type=session_type, figures=w.figures, practice=w.practice,
-        open_now=sum(o for o, _ in queue.values()), overdue_now=sum(late for _, late in queue.values()),
+        open_now=waiting, overdue_now=overdue,
         trend=w.trend, therapists=rows, histogram=w.histogram, worked_out_at=kept.worked_out_at, table=columns,
     )

@@ -11,10 +11,11 @@ One row per request in the period (a subquery, never fetched whole):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Float, String, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import BigInteger, Float, String, and_, bindparam, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from lib import clock
@@ -196,13 +197,31 @@ def figures(session: Session, rows: RequestRows, groupings=("all", "therapist_id
     return out
 
 
+@lru_cache(maxsize=None)
+def _queue(one_therapist: bool, one_type: bool, per_therapist: bool):
+    """The queue's counts as it stands, one statement per shape, built once (the page reads it on every view)."""
+    B = Booking
+    stmt = select(func.count(), func.sum(case((B.response_due_at <= bindparam("now"), 1), else_=0))) \
+        .where(B.status == "unconfirmed")
+    if one_therapist:
+        stmt = stmt.where(B.therapist_id == bindparam("therapist_id"))
+    if one_type:
+        stmt = stmt.where(B.session_type == bindparam("session_type"))
+    return stmt.add_columns(B.therapist_id).group_by(B.therapist_id) if per_therapist else stmt
+
+
+def _queue_rows(session: Session, scope: Scope, per_therapist: bool):
+    stmt = _queue(scope.therapist_id is not None, scope.session_type is not None, per_therapist)
+    params = {"now": scope.now, "therapist_id": scope.therapist_id, "session_type": scope.session_type}
+    return session.execute(stmt, {k: v for k, v in params.items() if v is not None})
+
+
 def open_now(session: Session, scope: Scope) -> dict[int, tuple[int, int]]:
     """{therapist_id: (open now, overdue now)} — the queue as it stands, whatever the period."""
-    B = Booking
-    stmt = select(B.therapist_id, func.count(),
-                  func.sum(case((B.response_due_at <= scope.now, 1), else_=0))).where(B.status == "unconfirmed")
-    if scope.therapist_id is not None:
-        stmt = stmt.where(B.therapist_id == scope.therapist_id)
-    if scope.session_type is not None:
-        stmt = stmt.where(B.session_type == scope.session_type)
-    return {tid: (int(n), int(late or 0)) for tid, n, late in session.execute(stmt.group_by(B.therapist_id))}
+    return {tid: (int(n), int(late or 0)) for n, late, tid in _queue_rows(session, scope, True)}
+
+
+def open_now_total(session: Session, scope: Scope) -> tuple[int, int]:
+    """(open now, overdue now) for the scope: one row, where `open_now` gives one per therapist."""
+    n, late = _queue_rows(session, scope, False).one()
+    return int(n), int(late or 0)

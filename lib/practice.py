@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lib.business_hours import DEFAULT_WEEK, BusinessCalendar, add_business_seconds
@@ -30,8 +31,11 @@ DEFAULTS = {
 }
 
 
+_STORED = select(PracticeSetting.key, PracticeSetting.value)  # plain rows: read on every page of figures
+
+
 def get_all(session: Session) -> dict:
-    stored = {row.key: row.value["v"] for row in session.query(PracticeSetting).all()}
+    stored = {key: value["v"] for key, value in session.execute(_STORED)}
     return {**DEFAULTS, **stored}
 
 

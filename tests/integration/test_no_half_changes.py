@@ -54,3 +54,18 @@ def test_failure_mid_action_changes_nothing(practice, monkeypatch, action):
     with pytest.raises(ConnectionError):
         act(practice, subject)
     assert _snapshot() == before
+
+
+def test_a_read_only_page_leaves_the_next_action_all_or_nothing(practice):
+    """On PostgreSQL a page's reads run without a transaction; the pooled connection must not keep that."""
+    from lib.practice import get_all, set_value
+
+    with unit_of_work(read_only=True) as s:  # used one after the other: the pool hands back the same connection
+        name = get_all(s)["practice_name"]
+    with pytest.raises(RuntimeError):
+        with unit_of_work(write=True) as s:
+            set_value(s, "practice_name", "Half-renamed practice")
+            s.flush()
+            raise RuntimeError("the message could not be written")
+    with unit_of_work(read_only=True) as s:
+        assert get_all(s)["practice_name"] == name
