@@ -16,7 +16,7 @@ def render() -> None:
     if me.is_manager:
         names = dict(bookings.therapists(me))
         therapist_id = st.selectbox("Therapist", [None, *names], key="dash_therapist",
-                                    format_func=lambda t: "All therapists" if t is None else names[t])
+                                    format_func={None: "All therapists", **names}.__getitem__)
 
     desk = bookings.dashboard(me, therapist_id=therapist_id)  # three indexed queries: no spinner needed
     queue = desk.queue

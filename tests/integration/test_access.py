@@ -74,3 +74,15 @@ def test_manager_only_functions_refuse_therapists(practice):
         with pytest.raises(Forbidden):
             call()
     assert bookings.queue(practice.bob).items == []
+
+
+def test_two_therapists_with_one_name_are_told_apart_in_the_managers_filters(practice):
+    from lib import auth
+    from tests.factories import PASSWORD
+
+    with unit_of_work(write=True) as s:
+        auth.add_user(s, "alice.m2", "Alice Moreno", "alice.m2@practice.example", "therapist", PASSWORD)
+
+    labels = [label for _, label in bookings.therapists(practice.morgan)]
+    assert labels == ["Alice Moreno (alice)", "Alice Moreno (alice.m2)", "Bob Okafor"]
+    assert bookings.therapists(practice.alice) == [(practice.alice.id, "Alice Moreno")]  # only herself, by name
