@@ -24,7 +24,7 @@ def charts(at) -> list:
     return at.get("vega_lite_chart")
 
 
-def test_manager_sees_practice_tiles_trend_table_histogram_and_downloads(booked):
+def test_manager_sees_practice_tiles_and_the_weekly_trend_first(booked):
     at = open_page("morgan", PAGE)
 
     assert not at.exception
@@ -37,13 +37,36 @@ def test_manager_sees_practice_tiles_trend_table_histogram_and_downloads(booked)
     assert "1 request cancelled by the client before any answer is left out." in page
     assert "1 still waiting but not yet due is not counted yet." in page
     assert "2 unanswered past the target count as misses" in page
-    assert "How these figures are worked out" in [e.label for e in at.expander]
+    assert [tab.label for tab in at.tabs] == ["Week by week", "By therapist", "Waiting times",
+                                              "How these figures are worked out"]
+    assert len(charts(at)) == 2  # weekly median and weekly share within target; other tabs are drawn when opened
+    assert not at.dataframe and not at.get("download_button")
+
+
+def test_manager_opens_the_table_by_therapist_with_its_download(booked):
+    at = open_page("morgan", PAGE)
+    at.session_state["view"] = "By therapist"  # what clicking the tab does
+    at.run()
+
     table = at.dataframe[0].value.set_index("Therapist")
     assert table.loc["Alice Moreno", "Median (h)"] == 1.5 and bool(table.loc["Alice Moreno", "Faster than practice"])
     assert table.loc["Bob Okafor", "Overdue now"] == 1
-    assert len(charts(at)) == 3  # weekly median, weekly share within target, histogram
-    assert [b.proto.label for b in at.get("download_button")] == [
-        "Download the table (CSV)", "Download the requests behind these figures (CSV)"]
+    assert not charts(at) and tiles(at)["Requests"] == "6"
+    assert [b.proto.label for b in at.get("download_button")] == ["Download the table (CSV)"]
+
+
+def test_a_link_opens_a_tab_and_the_other_tabs_show_the_histogram_and_the_definitions(booked):
+    at = open_page("morgan", PAGE, view="By therapist")  # /metrics?view=By+therapist
+    assert at.dataframe and not charts(at)
+
+    at.query_params["view"] = "Waiting times"  # the address follows the open tab
+    at.run()
+    assert len(charts(at)) == 1 and not at.dataframe
+    assert [b.proto.label for b in at.get("download_button")] == ["Download the requests behind these figures (CSV)"]
+
+    at.query_params["view"] = "How these figures are worked out"
+    at.run()
+    assert "counts as a miss" in texts(at) and not charts(at)
 
 
 def test_therapist_with_fewer_than_three_requests_sees_dashes_and_why(booked):
@@ -52,8 +75,8 @@ def test_therapist_with_fewer_than_three_requests_sees_dashes_and_why(booked):
     t = tiles(at)
     assert t["Median response"] == "—" and t["90th percentile"] == "—" and t["Within target"] == "—"
     assert "fewer than 3 requests answered or overdue (2 so far)" in at.info[0].value
-    assert "By therapist" not in texts(at) and not at.dataframe
-    assert "Therapist" not in [s.label for s in at.selectbox]  # no way to pick someone else
+    assert "By therapist" not in [tab.label for tab in at.tabs] and not at.dataframe
+    assert not at.get("popover") and "Therapist" not in [s.label for s in at.selectbox]  # no way to pick anyone else
 
 
 def test_therapist_sees_own_figures_beside_the_practice_median(booked):
@@ -63,7 +86,8 @@ def test_therapist_sees_own_figures_beside_the_practice_median(booked):
     assert median.value == "1 h 30 min"
     assert median.delta == "-3 h 30 min vs practice"  # 1.5 h against the practice's 5 h: faster
     assert "Practice: median 5 h, 90th percentile 8 h 6 min, 40% within target, 6 requests." in texts(at)
-    assert len(charts(at)) == 3
+    assert len(charts(at)) == 2
+    assert [tab.label for tab in at.tabs] == ["Week by week", "Waiting times", "How these figures are worked out"]
 
 
 def test_therapist_following_a_link_to_another_therapists_figures_is_refused(booked):
@@ -73,22 +97,47 @@ def test_therapist_following_a_link_to_another_therapists_figures_is_refused(boo
     assert "not another therapist's" in at.error[0].value
 
 
+def filter_label(at) -> str:
+    return at.get("popover")[0].proto.popover.label
+
+
 def test_manager_link_to_one_therapist_shows_them_beside_the_practice(booked):
     at = open_page("morgan", PAGE, therapist=booked.alice.id)
 
-    assert at.selectbox(key="metrics_therapist").value == booked.alice.id
+    assert filter_label(at) == "Therapist: Alice Moreno"
     assert tiles(at)["Median response"] == "1 h 30 min"
-    assert not at.dataframe  # the per-therapist table is for the whole practice
+    assert "By therapist" not in [tab.label for tab in at.tabs]  # the per-therapist table is for the whole practice
+
+
+def test_a_link_to_a_therapist_who_is_gone_shows_the_practice_and_says_so(booked):
+    at = open_page("morgan", PAGE, therapist=999999)
+
+    assert "We couldn't find that therapist. Showing the whole practice instead." in at.warning[0].value
+    assert filter_label(at) == "Therapist: All therapists" and tiles(at)["Requests"] == "6"
+    assert "therapist" not in at.query_params
 
 
 def test_filters_narrow_the_figures(booked):
     at = open_page("morgan", PAGE)
-    at.selectbox(key="metrics_therapist").select(booked.bob.id).run()
+    assert filter_label(at) == "Therapist: All therapists"
+    assert "metrics_therapist" not in [s.key for s in at.selectbox]  # the list of names is drawn only when opened
+    at.session_state["metrics_therapist_filter"] = True  # what clicking the filter does
+    at.run()
+    names = at.selectbox(key="metrics_therapist")
+    assert names.options == ["All therapists", "Alice Moreno", "Bob Okafor"]
+    names.select(booked.bob.id).run()
     assert tiles(at)["Requests"] == "3" and tiles(at)["Median response"] == "—"
+    assert at.query_params["therapist"] == str(booked.bob.id) and filter_label(at) == "Therapist: Bob Okafor"
+    assert "metrics_therapist" not in [s.key for s in at.selectbox]  # the list closed once a name was picked
 
-    at.selectbox(key="metrics_therapist").select(None).run()
+    at.session_state["metrics_therapist_filter"] = True
+    at.run()
+    at.selectbox(key="metrics_therapist").select_index(0).run()  # "All therapists"
+    assert "therapist" not in at.query_params and tiles(at)["Requests"] == "6"
     at.selectbox(key="metrics_type").select("couple").run()
     assert tiles(at)["Requests"] == "0"
+    at.session_state["view"] = "By therapist"
+    at.run()
     assert "No requests in this period." in texts(at)
 
 
