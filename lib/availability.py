@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from lib import clock
@@ -33,21 +33,25 @@ class Availability:
         return not self.clashes and not self.outside_hours
 
 
+# Confirmed sessions and open offered times near the asked time, built once with bound parameters.
+_NEAR = union_all(
+    select(Booking.id, Booking.starts_at, Booking.duration_minutes, literal("confirmed session")).where(
+        Booking.therapist_id == bindparam("tid"), Booking.status == "confirmed",
+        Booking.starts_at < bindparam("end", type_=Booking.starts_at.type),
+        Booking.starts_at > bindparam("earliest", type_=Booking.starts_at.type)),
+    select(TimeOffer.booking_id, TimeOffer.starts_at, Booking.duration_minutes, literal("offered time"))
+    .join(Booking, Booking.id == TimeOffer.booking_id)
+    .where(Booking.therapist_id == bindparam("tid"), TimeOffer.open.is_(True), Booking.status == "awaiting_client",
+           TimeOffer.starts_at < bindparam("end", type_=TimeOffer.starts_at.type),
+           TimeOffer.starts_at > bindparam("earliest", type_=TimeOffer.starts_at.type)),
+)
+
+
 def check(session: Session, therapist: User, starts_at: datetime, duration_minutes: int,
           ignore_booking_id: int | None = None) -> Availability:
     end = starts_at + timedelta(minutes=duration_minutes)
-    confirmed = select(Booking.id, Booking.starts_at, Booking.duration_minutes, literal("confirmed session")).where(
-        Booking.therapist_id == therapist.id,
-        Booking.status == "confirmed",
-        Booking.starts_at < end,
-        Booking.starts_at > starts_at - MAX_DURATION,
-    )
-    offered = (select(TimeOffer.booking_id, TimeOffer.starts_at, Booking.duration_minutes, literal("offered time"))
-               .join(Booking, Booking.id == TimeOffer.booking_id)
-               .where(Booking.therapist_id == therapist.id, TimeOffer.open.is_(True),
-                      Booking.status == "awaiting_client",
-                      TimeOffer.starts_at < end, TimeOffer.starts_at > starts_at - MAX_DURATION))
-    clashes = [Clash(bid, s, d, what) for bid, s, d, what in session.execute(union_all(confirmed, offered)).all()
+    near = session.execute(_NEAR, {"tid": therapist.id, "end": end, "earliest": starts_at - MAX_DURATION})
+    clashes = [Clash(bid, s, d, what) for bid, s, d, what in near
                if bid != ignore_booking_id and s + timedelta(minutes=d) > starts_at]
     clashes.sort(key=lambda c: (c.what != "confirmed session", c.starts_at, c.booking_id))
     outside, text = _outside_hours(therapist, starts_at, end)
