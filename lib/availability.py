@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, literal, select, union_all
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from lib import clock
@@ -47,7 +48,7 @@ _NEAR = union_all(
 )
 
 
-def check(session: Session, therapist: User, starts_at: datetime, duration_minutes: int,
+def check(session: Session | Connection, therapist: User, starts_at: datetime, duration_minutes: int,
           ignore_booking_id: int | None = None) -> Availability:
     end = starts_at + timedelta(minutes=duration_minutes)
     near = session.execute(_NEAR, {"tid": therapist.id, "end": end, "earliest": starts_at - MAX_DURATION})

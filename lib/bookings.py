@@ -13,13 +13,14 @@ from itertools import groupby
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, func, literal, select, union_all
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from lib import assessments, audit, availability, clock
 from lib.auth import Actor, require_actor
 from lib.business_hours import business_seconds_between
-from lib.db import unit_of_work
+from lib.db import reading, unit_of_work
 from lib.errors import Conflict, InvalidInput, NotFound
 from lib.models import (Assessment, Attendee, Booking, BookingEvent, Client, Notification, Relationship,
                         TimeOffer, User)
@@ -118,8 +119,8 @@ def dashboard(actor: Actor, therapist_id: int | None = None, days: int = 7, limi
     params = {"now": now, "until": now + timedelta(days=days)} | (
         {"tid": therapist_id} if therapist_id is not None else {})
     by_part: dict[str, list[QueueItem]] = {"queue": [], "awaiting": [], "upcoming": []}
-    with unit_of_work() as s:
-        rows = s.execute(stmt, params).all()
+    with reading() as conn:
+        rows = conn.execute(stmt, params).all()
         # Rows come ordered by part, urgency and id, one per attendee: fold each booking's rows into one item.
         for (part, booking_id), group in groupby(rows, key=lambda r: (r[0], r[2])):
             group = list(group)
@@ -131,7 +132,7 @@ def dashboard(actor: Actor, therapist_id: int | None = None, days: int = 7, limi
         if len(q) < limit:
             total, overdue = len(q), sum(i.overdue(now) for i in q)
         else:
-            total, overdue = s.execute(counts, params).one()
+            total, overdue = conn.execute(counts, params).one()
     return Dashboard(Queue(q, int(total), int(overdue)), by_part["awaiting"], by_part["upcoming"])
 
 
@@ -257,21 +258,44 @@ _OPEN_OFFERS = select(TimeOffer.starts_at).where(
     TimeOffer.booking_id == bindparam("bid"), TimeOffer.open.is_(True)).order_by(TimeOffer.starts_at)
 
 
+# The columns the session page shows, read as plain rows (no ORM objects: building them was half of the
+# page's database time). Labels keep the therapist's and the client's names apart.
+_DETAIL_COLUMNS = (
+    Booking.id, Booking.version, Booking.status, Booking.session_type, Booking.starts_at, Booking.duration_minutes,
+    Booking.delivery, Booking.video_service, Booking.join_details, Booking.address, Booking.requested_at,
+    Booking.requested_by, Booking.response_due_at, Booking.expires_at, Booking.therapist_id, Booking.client_id,
+    Booking.reassigned_from_id,
+    User.name.label("therapist_name"), User.timezone.label("therapist_tz"), User.working_hours,
+    Client.name.label("client_name"), Client.email.label("client_email"), Client.phone.label("client_phone"),
+    Client.timezone.label("client_tz"), Relationship.started_at.label("relationship_since"),
+    Assessment.id.label("assessment_id"), Assessment.phq9, Assessment.gad7, Assessment.help_with,
+    Assessment.free_text, Assessment.updated_at,
+)
+
+
 @lru_cache(maxsize=2)
 def _detail_statement(own_only: bool):
     """The booking with its therapist, client, relationship, assessment, attendees and count of sessions
-    together, in one round trip (b.therapist and b.client then come from the session, without a query).
-    Built once per shape, with bound parameters: building it is a third of the page's database time."""
+    together, in one round trip. Built once per shape, with bound parameters: building it is a third of
+    the page's database time."""
     together = select(func.count()).select_from(Earlier).where(
         Earlier.relationship_id == Booking.relationship_id, Earlier.status == "confirmed",
         Earlier.id != Booking.id).scalar_subquery()
-    stmt = (select(Booking, User, Client, Relationship, Assessment, together, Attendee.name)
+    stmt = (select(*_DETAIL_COLUMNS, together.label("together"), Attendee.name.label("attendee"))
             .join(User, User.id == Booking.therapist_id).join(Client, Client.id == Booking.client_id)
             .join(Relationship, Relationship.id == Booking.relationship_id)
             .outerjoin(Assessment, Assessment.relationship_id == Booking.relationship_id)
             .outerjoin(Attendee, Attendee.booking_id == Booking.id)  # one row per attendee, in order
             .where(Booking.id == bindparam("bid")).order_by(Attendee.position))
     return stmt.where(Booking.therapist_id == bindparam("me")) if own_only else stmt
+
+
+@dataclass(frozen=True)
+class _Therapist:
+    """What the availability check needs of the therapist."""
+    id: int
+    timezone: str
+    working_hours: dict | None
 
 
 def get_for(actor: Actor, booking_id, browser_session: str | None = None, record_view: bool = False) -> BookingDetail:
@@ -281,35 +305,42 @@ def get_for(actor: Actor, booking_id, browser_session: str | None = None, record
         booking_id = int(booking_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    # Only the first view in a browser session writes (audit, "first opened"); other views only read.
-    with unit_of_work(write=record_view, read_only=not record_view) as s:
-        found = s.execute(_detail_statement(not actor.is_manager), {"bid": booking_id, "me": actor.id}).all()
-        if not found:
-            raise NotFound()
-        b, _, _, rel, assessment, together, _ = found[0]
-        together = together or 0
-        attendees = [row[-1] for row in found if row[-1] is not None]
-        events = [Event(*row) for row in s.execute(_EVENTS, {"bid": b.id})]
-        msgs = [Message(*row) for row in s.execute(_MESSAGES, {"bid": b.id})]
-        avail = availability.check(s, b.therapist, b.starts_at, b.duration_minutes, ignore_booking_id=b.id)
-        if record_view:
-            audit.record(s, actor.username, "view_session", booking_id=b.id, client_id=b.client_id,
-                         browser_session=browser_session)
-            if actor.id == b.therapist_id and not any(e.kind == "viewed" for e in events):
-                s.add(BookingEvent(booking_id=b.id, kind="viewed", actor=actor.username, at=clock.now()))
-        return BookingDetail(
-            id=b.id, version=b.version, status=b.status, session_type=b.session_type,
-            attendees=attendees, starts_at=b.starts_at,
-            duration_minutes=b.duration_minutes,
-            delivery=b.delivery, video_service=b.video_service, join_details=b.join_details, address=b.address,
-            requested_at=b.requested_at, requested_by=b.requested_by, response_due_at=b.response_due_at,
-            expires_at=b.expires_at, therapist_id=b.therapist_id, therapist_name=b.therapist.name,
-            client_id=b.client_id, client_name=b.client.name, client_email=b.client.email,
-            client_phone=b.client.phone, client_tz=b.client.timezone, relationship_since=rel.started_at,
-            sessions_together=together, assessment=assessments.view(assessment), availability=avail,
-            history=events, messages=msgs, reassigned_from_id=b.reassigned_from_id,
-            open_offers=list(s.scalars(_OPEN_OFFERS, {"bid": b.id})) if b.status == "awaiting_client" else [],
-        )
+    if not record_view:  # the page's later views only read
+        with reading() as conn:
+            return _read_detail(conn, actor, booking_id)
+    # The first view in a browser session also writes: the audit entry and "first opened".
+    with unit_of_work(write=True) as s:
+        detail = _read_detail(s.connection(), actor, booking_id)
+        audit.record(s, actor.username, "view_session", booking_id=detail.id, client_id=detail.client_id,
+                     browser_session=browser_session)
+        if actor.id == detail.therapist_id and not any(e.kind == "viewed" for e in detail.history):
+            s.add(BookingEvent(booking_id=detail.id, kind="viewed", actor=actor.username, at=clock.now()))
+        return detail
+
+
+def _read_detail(conn: Connection, actor: Actor, booking_id: int) -> BookingDetail:
+    found = conn.execute(_detail_statement(not actor.is_manager), {"bid": booking_id, "me": actor.id}).all()
+    if not found:
+        raise NotFound()
+    b = found[0]
+    return BookingDetail(
+        id=b.id, version=b.version, status=b.status, session_type=b.session_type,
+        attendees=[row.attendee for row in found if row.attendee is not None], starts_at=b.starts_at,
+        duration_minutes=b.duration_minutes,
+        delivery=b.delivery, video_service=b.video_service, join_details=b.join_details, address=b.address,
+        requested_at=b.requested_at, requested_by=b.requested_by, response_due_at=b.response_due_at,
+        expires_at=b.expires_at, therapist_id=b.therapist_id, therapist_name=b.therapist_name,
+        client_id=b.client_id, client_name=b.client_name, client_email=b.client_email,
+        client_phone=b.client_phone, client_tz=b.client_tz, relationship_since=b.relationship_since,
+        sessions_together=b.together or 0,
+        assessment=assessments.view(b if b.assessment_id is not None else None),
+        availability=availability.check(conn, _Therapist(b.therapist_id, b.therapist_tz, b.working_hours),
+                                        b.starts_at, b.duration_minutes, ignore_booking_id=b.id),
+        history=[Event(*row) for row in conn.execute(_EVENTS, {"bid": b.id})],
+        messages=[Message(*row) for row in conn.execute(_MESSAGES, {"bid": b.id})],
+        reassigned_from_id=b.reassigned_from_id,
+        open_offers=list(conn.scalars(_OPEN_OFFERS, {"bid": b.id})) if b.status == "awaiting_client" else [],
+    )
 
 
 def facts_for(b: Booking) -> templates.SessionFacts:
