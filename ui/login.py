@@ -12,7 +12,6 @@ import streamlit_authenticator as stauth
 from lib import auth, config
 from lib.auth import Actor
 from lib.errors import InvalidInput
-from ui.format import md_escape
 
 COOKIE_NAME = "booking_desk_auth"
 COOKIE_DAYS = 1.0
@@ -62,17 +61,6 @@ def _clear() -> None:
         st.session_state.pop(k, None)
 
 
-def _logout(key: str, notice: str) -> None:
-    """Revoke the user's cookies on the server and delete this browser's copy."""
-    auth.record_logout(st.session_state.get("username"), browser_session())
-    authenticator = _authenticator(key, st.session_state.get("username"))
-    if st.session_state.get("authentication_status"):
-        authenticator.logout(location="unrendered")
-    _clear()
-    st.session_state["logout"] = True
-    st.session_state["bd_notice"] = notice
-
-
 ACTOR_RECHECK_SECONDS = 60
 
 
@@ -114,29 +102,36 @@ def current_actor(key: str, demo: bool) -> Actor | None:
     if st.session_state.get("authentication_status") and st.session_state.get("bd_checked"):
         last = st.session_state.get("bd_last_seen")
         if last is not None and time.time() - last > idle_minutes() * 60:
-            _logout(key, "You were logged out after a period of inactivity.")
+            log_out("You were logged out after a period of inactivity.")
         else:
             actor = _cached_actor()
             if actor is not None:
                 st.session_state["bd_last_seen"] = time.time()
-                if _logout_button(actor):
-                    _logout(key, "You have logged out.")
-                else:
-                    if st.session_state.get("bd_cookie_pending"):
-                        _write_cookie(key, actor.username)
-                    return actor
-            else:
-                _clear()
-    actor = _login_form(key, demo)
-    if actor is not None:
-        _logout_button(actor)
-    return actor
+                if st.session_state.get("bd_cookie_pending"):
+                    _write_cookie(key, actor.username)
+                return actor
+            _clear()
+    if forget := st.session_state.pop("bd_forget_cookie", None):  # after logging out: this browser's copy goes too
+        _authenticator(key, forget).cookie_controller.delete_cookie()
+    return _login_form(key, demo)
 
 
-def _logout_button(actor: Actor) -> bool:
-    with st.sidebar:
-        st.caption(f"Signed in as **{md_escape(actor.name)}** · {actor.role}")
-        return st.button("Log out", key="bd_logout")
+def log_out(notice: str = "You have logged out.") -> None:
+    """Revoke every cookie issued to the user so far and end this browser session's login (the Log out
+    page, and the idle timeout).
+
+    The browser's copy of the cookie is deleted on the login form's run that follows (deleting needs a
+    component drawn in a run that is not cut short); it is refused from now on either way.
+    """
+    username = st.session_state.get("username")
+    auth.record_logout(username, browser_session())
+    _clear()
+    st.session_state.update(logout=True, bd_notice=notice, bd_forget_cookie=username)
+
+
+def account_section(actor: Actor) -> str:
+    """The menu heading above Log out, saying who is signed in."""
+    return f"Signed in as {actor.name}"
 
 
 def _login_form(key: str, demo: bool) -> Actor | None:

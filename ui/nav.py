@@ -32,20 +32,26 @@ SETTINGS = Entry("staff.my_settings", "Settings", "settings", ":material/setting
 OUTBOX = Entry("managers.messages", "Outbox", "outbox", ":material/outgoing_mail:")
 AUDIT = Entry("managers.audit_trail", "Audit trail", "audit", ":material/policy:")
 NEW_BOOKING = Entry("managers.new_booking", "New booking", "new-booking", ":material/add_circle:")
+LOG_OUT = Entry("staff.log_out", "Log out", "logout", ":material/logout:")
 ASSESSMENT = Entry("clients.self_assessment", "Your self-assessment", "assessment", ":material/assignment:", hidden=True)
 RESPOND = Entry("clients.choose_time", "Choose a time", "respond", ":material/schedule:", hidden=True)
 
 PUBLIC = [ASSESSMENT, RESPOND]  # clients' pages, opened from the links we send them
 THERAPIST = [DASHBOARD, SESSION, METRICS, SETTINGS]
 MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, SETTINGS]
-EVERY = list(dict.fromkeys(MANAGER + THERAPIST + PUBLIC))
+EVERY = list(dict.fromkeys(MANAGER + THERAPIST + PUBLIC + [LOG_OUT]))
 BY_FILE = {e.module.rsplit(".", 1)[1] + ".py": e for e in EVERY}  # tests name pages by file
 
 
 def page(entry: Entry) -> st.Page:
-    render = importlib.import_module(f"pages.{entry.module}").render
-    return st.Page(render, title=entry.title, url_path=entry.url, icon=entry.icon, default=entry.default,
-                   visibility="hidden" if entry.hidden else "visible")
+    """The page for this entry, made once per browser session (st.navigation marks the page it runs,
+    so one st.Page is never shared between users' sessions, which may run at the same time)."""
+    made = st.session_state.setdefault("bd_pages", {})
+    if entry not in made:
+        render = importlib.import_module(f"pages.{entry.module}").render
+        made[entry] = st.Page(render, title=entry.title, url_path=entry.url, icon=entry.icon, default=entry.default,
+                              visibility="hidden" if entry.hidden else "visible")
+    return made[entry]
 
 
 def pages(entries: list[Entry]) -> list[st.Page]:

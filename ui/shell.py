@@ -41,8 +41,11 @@ def _gate() -> None:
         # The usual case, kept to one st.navigation call: the user's pages (clients' pages hidden).
         actor = login.current_actor(key, demo)
         if actor is not None:
-            run_page(st.navigation(nav.pages((nav.MANAGER if actor.is_manager else nav.THERAPIST) + nav.PUBLIC),
-                                   position="sidebar"))
+            # The user's pages (clients' pages hidden), then who is signed in, with Log out under it.
+            run_page(st.navigation({
+                "": nav.pages((nav.MANAGER if actor.is_manager else nav.THERAPIST) + nav.PUBLIC),
+                login.account_section(actor): nav.pages([nav.LOG_OUT]),
+            }, position="sidebar"))
             return
         st.navigation(nav.pages(nav.EVERY), position="hidden")
         st.stop()
@@ -51,6 +54,8 @@ def _gate() -> None:
     if pg.url_path in {e.url for e in nav.PUBLIC}:
         run_page(pg)
         return
+    if pg.url_path == nav.LOG_OUT.url:  # logged out already; logging in here must not log out again
+        st.switch_page(nav.page(nav.DASHBOARD))
     if login.current_actor(key, demo) is None:
         st.stop()
     st.rerun()  # logged in by the cookie just now: draw the page with the user's own menu

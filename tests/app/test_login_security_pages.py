@@ -13,6 +13,25 @@ def test_idle_session_is_logged_out(sqlite_practice, monkeypatch):
     assert "inactivity" in texts(at)
 
 
+def test_log_out_page_revokes_the_login_and_shows_the_form_at_the_dashboard(sqlite_practice):
+    from datetime import timedelta
+
+    from lib import auth, clock
+    from tests.app.helpers import switch_page
+
+    issued_before = clock.now() - timedelta(seconds=5)  # a cookie the browser got at login
+    assert auth.cookie_still_valid("alice", issued_before)
+    at = logged_in_app("alice")
+    at.run()
+    switch_page(at, "log_out.py").run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert "You have logged out." in texts(at)
+    assert not auth.cookie_still_valid("alice", issued_before)  # a copied cookie no longer logs anyone in
+    at.run()  # the next run still shows the form: logging out does not undo itself
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
 def test_app_refuses_to_start_without_a_secret_unless_demo(sqlite_practice, monkeypatch):
     monkeypatch.delenv("BOOKING_DESK_SECRET", raising=False)
     at = app()

@@ -53,7 +53,7 @@ def test_hostile_text_is_inert_on_every_page(hostile_app, browser):
         wait_for_login_cookie(context)
         for path in paths:
             page.goto(path)
-            expect(page.get_by_role("button", name="Log out")).to_be_visible()  # logged in, page drawn
+            expect(page.get_by_role("link", name="Log out")).to_be_visible()  # logged in, page drawn
             if path.startswith("/session"):
                 expect(page.get_by_role("heading", name="Session details")).to_be_visible()
                 text = HOSTILE[ids.index(int(path.split("=")[1]))]

@@ -40,8 +40,9 @@ def test_a_cookie_copied_before_logout_is_refused_afterwards(page, log_in, brows
     wait_for_login_cookie(page.context)
     copied = page.context.cookies()
 
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("link", name="Log out").click()  # a page in the menu, under "Signed in as …"
     expect(page.get_by_text("You have logged out.")).to_be_visible()
+    expect(page).to_have_url(app_server.url + "/")
 
     thief = browser.new_context(base_url=app_server.url)
     try:
