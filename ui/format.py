@@ -32,7 +32,7 @@ def delivery(kind: str, service: str | None, address: str | None) -> str:
     return f"Online · {service or 'video'}" if kind == "online" else f"In person · {address or 'address to follow'}"
 
 
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~:$=")
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~:$=&")
 _ZW = "\u200b"  # zero-width space: invisible, but no pattern matches across it
 _LINK_START = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)")  # https://…, www.…
 _DIRECTIVE = re.compile(r"(?<=:)(?=[a-z])", re.IGNORECASE)  # :material/icon:, :streamlit:, :red[…]
@@ -50,6 +50,12 @@ def md_escape(text: str | None, links: bool = False) -> str:
         text = _LINK_START.sub(_ZW, text)
     text = _DIRECTIVE.sub(_ZW, text)
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+
+
+def md_lines(text: str | None) -> str:
+    """Like md_escape, but the writer's own line breaks are kept (a client's words in paragraphs)."""
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "  \n".join(md_escape(line) for line in lines if line.strip())
 
 
 def md_table(headers: list[str], rows: list[list[str]]) -> str:

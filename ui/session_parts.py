@@ -1,10 +1,11 @@
-"""The sections of the session page. Client-supplied text always goes through st.text or escaped markdown."""
+"""The sections of the session page, as markdown. Client-supplied text is always escaped (ui.format).
+
+A section is text for one st.markdown block (heading, text and tables together): every element costs the
+page a little, and the session page has many sections.
+"""
 from __future__ import annotations
 
 from datetime import datetime
-
-import pandas as pd
-import streamlit as st
 
 from lib import assessments, clock
 from lib.bookings import BookingDetail
@@ -30,11 +31,7 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
-# Sections are drawn as one markdown block each (heading and table together): every element costs the
-# page a little, and the session page has many.
-
-
-def details_section(d: BookingDetail, tz: str) -> None:
+def details_md(d: BookingDetail, tz: str) -> str:
     rows = [
         ("Date and time", fmt.when(d.starts_at, tz)),
         ("Duration", f"{d.duration_minutes} minutes"),
@@ -57,23 +54,18 @@ def details_section(d: BookingDetail, tz: str) -> None:
         ("Their timezone", d.client_tz),
         ("Relationship", f"Since {fmt.when(d.relationship_since, tz)}. {together}"),
     ])
-    st.markdown(f"### Session details\n\n{_table(rows)}\n\n### Client and relationship\n\n{client}")
+    return f"### Session details\n\n{_table(rows)}\n\n### Client and relationship\n\n{client}"
 
 
-def _answers_table(items: list[str], answers: list[int | None]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "#": range(1, len(items) + 1),
-        "Over the last two weeks, how often…": items,
-        "Answer": [assessments.ANSWERS[a] if a is not None else "— not answered" for a in answers],
-        "Score": [a if a is not None else None for a in answers],
-    })
-
-
-# Room for the whole question (the longest PHQ-9 item is ~100 characters); the answer is short.
-ANSWER_COLUMNS = {"#": st.column_config.NumberColumn(width=40),
-                  "Over the last two weeks, how often…": st.column_config.TextColumn(width=640),
-                  "Answer": st.column_config.TextColumn(width=170),
-                  "Score": st.column_config.NumberColumn(width=60)}
+def _items_list(items: list[str], answers: list[int | None], risk_item: int | None = None) -> str:
+    """Each question with the client's answer, as a numbered list (a table's narrow columns wrap badly here)."""
+    lines = []
+    for i, (item, a) in enumerate(zip(items, answers), start=1):
+        answer = f"**{assessments.ANSWERS[a]}** ({a})" if a is not None else ":gray[not answered]"
+        if i == risk_item and a:
+            answer = f":red[{answer} — risk flag]"
+        lines.append(f"{i}. {fmt.md_escape(item)} — {answer}")
+    return "\n".join(lines)
 
 
 def _score_line(name: str, score: assessments.Score, maximum: int) -> str:
@@ -82,67 +74,62 @@ def _score_line(name: str, score: assessments.Score, maximum: int) -> str:
     return f"**{name}: {score.total} / {maximum}** — {score.severity}"
 
 
-def decision_summary(d: BookingDetail) -> None:
-    """What the client is seeking help with, beside the answer buttons (the full assessment is below)."""
-    a = d.assessment
-    with st.container(border=True):
-        st.markdown(f"**What the client is seeking help with** · self-assessment {a.status}")
-        if a.status == "not started":
-            st.caption("Not started yet — the client may still fill it in. See below.")
-            return
-        st.text(", ".join(a.help_with) if a.help_with else "— topics not chosen yet")
-        if a.free_text:
-            st.text(a.free_text if len(a.free_text) <= 300 else a.free_text[:300] + "…")
-        st.caption(" · ".join(s for s in (_short("PHQ-9", a.phq9_score), _short("GAD-7", a.gad7_score)) if s))
-
-
-def _short(name: str, score: assessments.Score) -> str:
-    if score.total is None:
-        return f"{name} {score.answered}/{score.items} answered" if score.answered else ""
-    return f"{name} {score.total} ({score.severity})"
-
-
-def assessment_section(d: BookingDetail, tz: str) -> None:
+def assessment_md(d: BookingDetail, tz: str) -> str:
+    """What the client is seeking help with, their scores and their own words: what the therapist judges fit by."""
     a = d.assessment
     status_badge = {"complete": "green", "partial": "orange", "not started": "gray"}[a.status]
     updated = f" · last updated {fmt.when(a.updated_at, tz)} ({fmt.ago(a.updated_at)})" if a.updated_at else ""
-    st.markdown(f"### Self-assessment\n\n:{status_badge}-badge[{a.status.capitalize()}]{updated}")
+    parts = [f"### Self-assessment\n\n:{status_badge}-badge[{a.status.capitalize()}]{updated}"]
     if a.status == "not started":
-        st.info("The client hasn't started their self-assessment yet. Clients often fill it in shortly after "
-                "booking; if you need more information to decide, you can wait a little while.", icon=":material/edit_note:")
-        return
+        return "\n\n".join(parts + [
+            ":material/edit_note: The client hasn't started their self-assessment yet. Clients often fill it in "
+            "shortly after booking; if you need more information to decide, you can wait a little while."])
     if a.status == "partial":
-        st.caption("The client may still add more. If you don't yet have enough to decide whether you can help, "
-                   "consider waiting a little.")
-    c1, c2 = st.columns(2)
-    c1.markdown(_score_line("PHQ-9 (depression)", a.phq9_score, 27))
-    c2.markdown(_score_line("GAD-7 (anxiety)", a.gad7_score, 21))
-    st.markdown("**Wants help with**")
-    st.text(", ".join(a.help_with) if a.help_with else "— not said yet")
-    st.markdown("**In their own words**")
-    st.text(a.free_text or "— nothing written yet")
-    # Drawn on request (tables are the page's heaviest part); open at once when there is a risk flag.
-    if st.toggle("Show every answer, item by item", value=a.risk, key="assessment_items"):
-        st.markdown("**PHQ-9**")
-        st.dataframe(_answers_table(assessments.PHQ9_ITEMS, a.phq9), hide_index=True, width="stretch",
-                     column_config=ANSWER_COLUMNS)
-        st.markdown("**GAD-7**")
-        st.dataframe(_answers_table(assessments.GAD7_ITEMS, a.gad7), hide_index=True, width="stretch",
-                     column_config=ANSWER_COLUMNS)
+        parts.append(":gray[The client may still add more. If you don't yet have enough to decide whether you "
+                     "can help, consider waiting a little.]")
+    parts += [
+        f"{_score_line('PHQ-9 (depression)', a.phq9_score, 27)}  \n{_score_line('GAD-7 (anxiety)', a.gad7_score, 21)}",
+        "**Wants help with**  \n" + (fmt.md_escape(", ".join(a.help_with)) if a.help_with else "— not said yet"),
+        "**In their own words**  \n" + (fmt.md_lines(a.free_text) or "— nothing written yet"),
+    ]
+    return "\n\n".join(parts)
+
+
+def every_answer_md(d: BookingDetail) -> str:
+    a = d.assessment
+    return (f"**PHQ-9**, over the last two weeks, how often…\n\n{_items_list(assessments.PHQ9_ITEMS, a.phq9, 9)}\n\n"
+            f"**GAD-7**, over the last two weeks, how often…\n\n{_items_list(assessments.GAD7_ITEMS, a.gad7)}")
+
+
+def availability_md(d: BookingDetail, manager: bool) -> str:
+    """The answer column's heading and whether the therapist is free then (a clash is drawn as an error)."""
+    avail = d.availability
+    heading = "### Answer" if manager else "### Your answer"
+    if avail.clashes:
+        return heading
+    if avail.outside_hours:
+        whose = "the therapist's" if manager else "your"
+        line = (f":orange-badge[:material/schedule: Outside working hours] This time is outside {whose} working "
+                f"hours ({fmt.md_escape(avail.working_hours_text)}). You can still confirm if "
+                f"{'they are' if manager else 'you are'} available.")
+    else:
+        line = (":green-badge[:material/event_available: Free then] "
+                + ("The therapist is" if manager else "You are") + " free and working at this time.")
+    return (f"{heading}\n\n{line}\n\n:gray[Only confirm if you are available at this time and can help with "
+            "what the client is seeking help with.]")
 
 
 MESSAGE_COLUMNS = ["Written", "Channel", "Message", "To", "Status", "Sent", "Problem"]
 HISTORY_COLUMNS = ["When", "What", "Who", "Details"]
 
 
-def messages_section(d: BookingDetail, tz: str) -> None:
+def _messages_md(d: BookingDetail, tz: str) -> str:
     if not d.messages:
-        st.markdown("### Messages about this session\n\n:gray[No messages yet.]")
-        return
-    st.markdown("### Messages about this session\n\n" + fmt.md_table(MESSAGE_COLUMNS, [[
+        return "### Messages about this session\n\n:gray[No messages yet.]"
+    return "### Messages about this session\n\n" + fmt.md_table(MESSAGE_COLUMNS, [[
         fmt.when(m.created_at, tz), m.channel.upper(), TEMPLATE_TITLES.get(m.template, m.template), m.recipient,
         MESSAGE_STATUS.get(m.status, m.status), fmt.when(m.sent_at, tz), m.last_error or "",
-    ] for m in d.messages]))
+    ] for m in d.messages])
 
 
 DETAIL_LABELS = {"reason": "Reason", "presenting_issues": "Presenting issues", "help_needed": "Help needed",
@@ -166,12 +153,15 @@ def _detail_text(e, tz: str) -> str:
     return " · ".join(parts)
 
 
-def history_section(d: BookingDetail, tz: str) -> None:
-    st.markdown("### History\n\n" + fmt.md_table(HISTORY_COLUMNS, [
-        [fmt.when(e.at, tz), EVENT_LABELS.get(e.kind, e.kind), e.actor, _detail_text(e, tz)] for e in d.history]))
+def messages_and_history_md(d: BookingDetail, tz: str) -> str:
+    """The messages sent about the session and its history, with the page's time note."""
+    history = "### History\n\n" + fmt.md_table(HISTORY_COLUMNS, [
+        [fmt.when(e.at, tz), EVENT_LABELS.get(e.kind, e.kind), e.actor, _detail_text(e, tz)] for e in d.history])
+    return f"{_messages_md(d, tz)}\n\n{history}\n\n:gray[Times shown in {tz}. Now: {fmt.when(clock.now(), tz)}.]"
 
 
-def offers_section(d: BookingDetail, tz: str) -> None:
-    if d.status == "awaiting_client" and d.open_offers:
-        st.info("Waiting for the client to pick one of: " + "; ".join(fmt.when(t, tz) for t in d.open_offers)
-                + (f". The offer expires {fmt.when(d.expires_at, tz)}." if d.expires_at else "."), icon=":material/schedule:")
+def offers_md(d: BookingDetail, tz: str) -> str:
+    if d.status != "awaiting_client" or not d.open_offers:
+        return ""
+    return ("Waiting for the client to pick one of: " + "; ".join(fmt.when(t, tz) for t in d.open_offers)
+            + (f". The offer expires {fmt.when(d.expires_at, tz)}." if d.expires_at else "."))

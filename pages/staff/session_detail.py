@@ -1,11 +1,11 @@
 """One session: details, the client's assessment, the availability check and the answers."""
 import streamlit as st
 
-from lib import bookings, clock
+from lib import bookings
 from lib.errors import BookingDeskError, NotFound
 from ui import answer_forms, current, format as fmt, nav
-from ui.session_parts import (assessment_section, decision_summary, details_section, history_section,
-                              messages_section, offers_section)
+from ui.session_parts import (assessment_md, availability_md, details_md, every_answer_md,
+                              messages_and_history_md, offers_md)
 
 
 def render() -> None:
@@ -28,9 +28,10 @@ def render() -> None:
     if flash := st.session_state.pop("bd_flash", None):
         st.success(flash, icon=":material/check_circle:")
 
-    st.title(f"{fmt.session_type(detail.session_type)} session · {fmt.md_escape(detail.client_name)}")
     badge = {"unconfirmed": "orange", "confirmed": "green", "awaiting_client": "blue"}.get(detail.status, "gray")
-    st.markdown(f"**{fmt.when(detail.starts_at, me.timezone)}** · {detail.duration_minutes} minutes · "
+    # The title and the line under it as one block (every element costs the page a little).
+    st.markdown(f"# {fmt.session_type(detail.session_type)} session · {fmt.md_escape(detail.client_name)}\n\n"
+                f"**{fmt.when(detail.starts_at, me.timezone)}** · {detail.duration_minutes} minutes · "
                 f"{'online' if detail.delivery == 'online' else 'in person'}  \n"
                 f":{badge}-badge[{detail.status_label}] Requested {fmt.ago(detail.requested_at)}"
                 + (f" · answer {fmt.due(detail.response_due_at)}" if detail.is_open else ""))
@@ -40,36 +41,32 @@ def render() -> None:
                  "better off dead, or of hurting themselves (PHQ-9 item 9). Follow the practice's risk procedure "
                  "and contact the client promptly.", icon=":material/warning:")
 
+    # Left: what the client is seeking help with, then the session's details. Right: the answer.
     left, right = st.columns([3, 2], gap="large")
     with left:
-        details_section(detail, me.timezone)
+        st.markdown(assessment_md(detail, me.timezone))
+        # Every answer on request; open at once when there is a risk flag.
+        if detail.assessment.status != "not started" and st.toggle(
+                "Show every answer, item by item", value=detail.assessment.risk, key="assessment_items"):
+            st.markdown(every_answer_md(detail))
+        st.markdown(details_md(detail, me.timezone))
     with right:
-        st.subheader("Your answer" if not me.is_manager else "Answer")
-        avail = detail.availability
         if detail.is_open:
-            if avail.clashes:
-                for c in avail.clashes:
-                    st.error(f"**Clash:** another {c.what} at {fmt.when(c.starts_at, me.timezone)} "
-                             f"({c.duration_minutes} min). Confirming is blocked until this is resolved.", icon=":material/block:")
-            elif avail.outside_hours:
-                whose = "the therapist's" if me.is_manager else "your"
-                st.warning(f"This time is outside {whose} working hours ({avail.working_hours_text}). "
-                           "You can still confirm if you are available.", icon=":material/schedule:")
-            else:
-                st.success(("The therapist is" if me.is_manager else "You are") + " free and working at this time.",
-                           icon=":material/event_available:")
-            decision_summary(detail)
-            st.caption("Only confirm if you are available at this time and can help with what the client is "
-                       "seeking help with.")
-            if st.button("Confirm Session", type="primary", disabled=bool(avail.clashes), key="confirm_open",
-                         width="stretch"):
+            st.markdown(availability_md(detail, me.is_manager))
+            for c in detail.availability.clashes:
+                st.error(f"**Clash:** another {c.what} at {fmt.when(c.starts_at, me.timezone)} "
+                         f"({c.duration_minutes} min). Confirming is blocked until this is resolved.", icon=":material/block:")
+            if st.button("Confirm Session", type="primary", disabled=bool(detail.availability.clashes),
+                         key="confirm_open", width="stretch"):
                 st.session_state["bd_confirm_for"] = detail.id
-        elif detail.status in ("confirmed", "awaiting_client"):
-            st.info(f"This session is **{detail.status_label.lower()}**.", icon=":material/info:")
-            offers_section(detail, me.timezone)
         else:
-            st.info(f"This session is **{detail.status_label.lower()}**; there is nothing to answer.",
-                    icon=":material/info:")
+            st.markdown("### Answer" if me.is_manager else "### Your answer")
+            if detail.status in ("confirmed", "awaiting_client"):
+                st.info(f"This session is **{detail.status_label.lower()}**. {offers_md(detail, me.timezone)}",
+                        icon=":material/info:")
+            else:
+                st.info(f"This session is **{detail.status_label.lower()}**; there is nothing to answer.",
+                        icon=":material/info:")
         answer_forms.other_answers(me, detail, current.browser_session())
         if new_id := st.session_state.pop("bd_new_session", None):
             st.page_link(nav.page(nav.SESSION), label=f"Open the new session #{new_id}",
@@ -110,7 +107,4 @@ def render() -> None:
                 st.warning(f"This session was changed meanwhile and is now **{detail.status_label.lower()}**. "
                            "Nothing more was sent. The page shows its latest state.", icon=":material/sync:")
 
-    assessment_section(detail, me.timezone)
-    messages_section(detail, me.timezone)
-    history_section(detail, me.timezone)
-    st.caption(f"Times shown in {me.timezone}. Now: {fmt.when(clock.now(), me.timezone)}.")
+    st.markdown(messages_and_history_md(detail, me.timezone))

@@ -177,3 +177,23 @@ def test_session_page_lists_its_messages_in_plain_words(sqlite_practice):
     table = md_table(at, "Written")
     assert {row["Status"] for row in table} == {"Waiting to send"}
     assert "New session request (therapist, email)" in {row["Message"] for row in table}
+
+
+def test_every_answer_opens_by_itself_when_there_is_a_risk_flag(sqlite_practice):
+    risky = book(sqlite_practice.alice, "Daniel Kowalski")
+    assess(risky, phq9=[1, 0, 2, 0, 0, 0, 0, 0, 1], gad7=[3])
+    at = open_page("alice", "session_detail.py", id=risky)
+    assert at.toggle(key="assessment_items").value is True
+    page = texts(at)
+    assert "Little interest or pleasure in doing things — **Several days** (1)" in page.replace("\\", "")
+    assert ":red[**Several days** (1) — risk flag]" in page  # item 9, marked where the therapist reads it
+    assert "Feeling nervous, anxious, or on edge — **Nearly every day** (3)" in page.replace("\\", "")
+
+    calm = book(sqlite_practice.alice, "Zoë Lambert")
+    assess(calm, phq9=[0] * 9)
+    at = open_page("alice", "session_detail.py", id=calm)
+    assert at.toggle(key="assessment_items").value is False
+    assert "Little interest or pleasure" not in texts(at)
+    at.toggle(key="assessment_items").set_value(True).run()
+    assert "Little interest or pleasure in doing things — **Not at all** (0)" in texts(at).replace("\\", "")
+    assert "risk flag]" not in texts(at)

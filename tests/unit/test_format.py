@@ -37,3 +37,19 @@ def test_the_practices_own_links_may_stay_links():
 def test_escaping_leaves_plain_words_alone():
     assert md_escape("Hannah Whitfield") == "Hannah Whitfield"
     assert md_escape(None) == ""
+
+
+def test_html_entities_in_client_text_stay_as_typed():
+    text = md_escape("&lt;b&gt;entities&amp;amp;")
+
+    assert re.search(r"(?<!\\)&", text) is None  # every & escaped: markdown would turn &lt; into <
+    assert visible(text) == "&lt;b&gt;entities&amp;amp;"
+
+
+def test_a_clients_own_line_breaks_are_kept_and_each_line_is_escaped():
+    from ui.format import md_lines
+
+    text = md_lines("First line **not bold**\r\n\n# not a heading\rthird")
+
+    assert text.split("  \n") == [md_escape("First line **not bold**"), md_escape("# not a heading"), "third"]
+    assert md_lines(None) == "" and md_lines("") == ""
