@@ -21,6 +21,7 @@ from lib import assessments, audit, availability, clock
 from lib.auth import Actor, require_actor
 from lib.business_hours import business_seconds_between
 from lib.db import reading, unit_of_work
+from lib.json_lists import json_list, rows, timestamp
 from lib.errors import Conflict, InvalidInput, NotFound
 from lib.models import (Assessment, Attendee, Booking, BookingEvent, Client, Notification, Relationship,
                         TimeOffer, User)
@@ -247,13 +248,6 @@ def _load(s: Session, actor: Actor, booking_id, lock: bool = False) -> Booking:
     return booking
 
 
-# The session page's lists: only the columns it shows (an outbox row also carries the whole message).
-_EVENTS = select(BookingEvent.kind, BookingEvent.actor, BookingEvent.at, BookingEvent.detail).where(
-    BookingEvent.booking_id == bindparam("bid")).order_by(BookingEvent.at, BookingEvent.id)
-_MESSAGES = select(Notification.id, Notification.channel, Notification.template, Notification.recipient,
-                   Notification.subject, Notification.status, Notification.attempts, Notification.last_error,
-                   Notification.created_at, Notification.sent_at).where(
-    Notification.booking_id == bindparam("bid")).order_by(Notification.created_at, Notification.id)
 _OPEN_OFFERS = select(TimeOffer.starts_at).where(
     TimeOffer.booking_id == bindparam("bid"), TimeOffer.open.is_(True)).order_by(TimeOffer.starts_at)
 
@@ -271,22 +265,33 @@ _DETAIL_COLUMNS = (
     Assessment.id.label("assessment_id"), Assessment.phq9, Assessment.gad7, Assessment.help_with,
     Assessment.free_text, Assessment.updated_at,
 )
+# The session page's lists: only the columns it shows (an outbox row also carries the whole message).
+_EVENT_COLUMNS = [BookingEvent.kind, BookingEvent.actor, BookingEvent.at, BookingEvent.detail]
+_MESSAGE_COLUMNS = [Notification.id, Notification.channel, Notification.template, Notification.recipient,
+                    Notification.subject, Notification.status, Notification.attempts, Notification.last_error,
+                    Notification.created_at, Notification.sent_at]
 
 
-@lru_cache(maxsize=2)
-def _detail_statement(own_only: bool):
-    """The booking with its therapist, client, relationship, assessment, attendees and count of sessions
-    together, in one round trip. Built once per shape, with bound parameters: building it is a third of
-    the page's database time."""
+@lru_cache(maxsize=4)
+def _detail_statement(own_only: bool, dialect: str):
+    """The booking with its therapist, client, relationship, assessment and count of sessions together, and
+    its attendees, history and messages as JSON lists: the session page's one round trip (two with the
+    availability check). Built once per shape, with bound parameters: building it costs more than running it."""
+    bid = bindparam("bid")
     together = select(func.count()).select_from(Earlier).where(
         Earlier.relationship_id == Booking.relationship_id, Earlier.status == "confirmed",
         Earlier.id != Booking.id).scalar_subquery()
-    stmt = (select(*_DETAIL_COLUMNS, together.label("together"), Attendee.name.label("attendee"))
+    attendees = json_list([Attendee.name], [Attendee.booking_id == bid], [Attendee.position, Attendee.id], dialect)
+    history = json_list(_EVENT_COLUMNS, [BookingEvent.booking_id == bid], [BookingEvent.at, BookingEvent.id], dialect,
+                        json_columns=(BookingEvent.detail,))
+    messages = json_list(_MESSAGE_COLUMNS, [Notification.booking_id == bid],
+                         [Notification.created_at, Notification.id], dialect)
+    stmt = (select(*_DETAIL_COLUMNS, together.label("together"), attendees.label("attendees"),
+                   history.label("history"), messages.label("messages"))
             .join(User, User.id == Booking.therapist_id).join(Client, Client.id == Booking.client_id)
             .join(Relationship, Relationship.id == Booking.relationship_id)
             .outerjoin(Assessment, Assessment.relationship_id == Booking.relationship_id)
-            .outerjoin(Attendee, Attendee.booking_id == Booking.id)  # one row per attendee, in order
-            .where(Booking.id == bindparam("bid")).order_by(Attendee.position))
+            .where(Booking.id == bid))
     return stmt.where(Booking.therapist_id == bindparam("me")) if own_only else stmt
 
 
@@ -319,13 +324,13 @@ def get_for(actor: Actor, booking_id, browser_session: str | None = None, record
 
 
 def _read_detail(conn: Connection, actor: Actor, booking_id: int) -> BookingDetail:
-    found = conn.execute(_detail_statement(not actor.is_manager), {"bid": booking_id, "me": actor.id}).all()
-    if not found:
+    b = conn.execute(_detail_statement(not actor.is_manager, conn.dialect.name),
+                     {"bid": booking_id, "me": actor.id}).first()
+    if b is None:
         raise NotFound()
-    b = found[0]
     return BookingDetail(
         id=b.id, version=b.version, status=b.status, session_type=b.session_type,
-        attendees=[row.attendee for row in found if row.attendee is not None], starts_at=b.starts_at,
+        attendees=[name for (name,) in rows(b.attendees)], starts_at=b.starts_at,
         duration_minutes=b.duration_minutes,
         delivery=b.delivery, video_service=b.video_service, join_details=b.join_details, address=b.address,
         requested_at=b.requested_at, requested_by=b.requested_by, response_due_at=b.response_due_at,
@@ -336,8 +341,8 @@ def _read_detail(conn: Connection, actor: Actor, booking_id: int) -> BookingDeta
         assessment=assessments.view(b if b.assessment_id is not None else None),
         availability=availability.check(conn, _Therapist(b.therapist_id, b.therapist_tz, b.working_hours),
                                         b.starts_at, b.duration_minutes, ignore_booking_id=b.id),
-        history=[Event(*row) for row in conn.execute(_EVENTS, {"bid": b.id})],
-        messages=[Message(*row) for row in conn.execute(_MESSAGES, {"bid": b.id})],
+        history=[Event(kind, who, timestamp(at), detail) for kind, who, at, detail in rows(b.history)],
+        messages=[Message(*m[:8], timestamp(m[8]), timestamp(m[9])) for m in rows(b.messages)],
         reassigned_from_id=b.reassigned_from_id,
         open_offers=list(conn.scalars(_OPEN_OFFERS, {"bid": b.id})) if b.status == "awaiting_client" else [],
     )

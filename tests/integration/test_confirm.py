@@ -191,3 +191,39 @@ def test_assessment_shown_with_scores_bands_and_risk(practice):
     assert (a.status, a.phq9_score.total, a.phq9_score.severity) == ("complete", 12, "moderate")
     assert (a.gad7_score.total, a.gad7_score.severity) == (13, "moderate")
     assert a.risk and a.free_text == "Since losing my job"
+
+
+def test_session_page_lists_come_in_order_with_their_types(practice):
+    """Attendees, history and messages come with the booking in one query, as JSON: same values on both databases."""
+    from datetime import datetime
+
+    from lib import answers
+
+    bid = book(practice.alice, "Tomás Ferreira", attendees=["Tomás Ferreira", "Inês Ferreira", "Zé Ferreira"],
+               session_type="family", starts_at=clock.now().replace(hour=11) + timedelta(days=3))
+    answers.cancel(practice.alice, bid, 1, "Unwell — \"sorry\" & <regrets>", None)
+    detail = bookings.get_for(practice.alice, bid)
+
+    assert detail.attendees == ["Tomás Ferreira", "Inês Ferreira", "Zé Ferreira"]
+    assert [e.kind for e in detail.history] == ["requested", "cancelled"]
+    assert all(isinstance(e.at, datetime) and e.at.tzinfo is None for e in detail.history)
+    assert detail.history[-1].at == clock.now() and detail.history[-1].actor == "alice"
+    assert detail.history[-1].detail["reason"] == "Unwell — \"sorry\" & <regrets>"  # a dict, text unchanged
+    assert detail.history[0].detail is None or isinstance(detail.history[0].detail, dict)
+    written = [m for m in detail.messages if m.template.startswith("cancel")]
+    assert written and all(m.created_at == clock.now() and m.sent_at is None for m in written)
+    assert [m.id for m in detail.messages] == sorted(m.id for m in detail.messages)  # written in this order
+    assert all(isinstance(m.attempts, int) and m.status == "pending" for m in detail.messages)
+
+
+def test_a_session_with_no_messages_or_attendees_reads_as_empty_lists(practice):
+    from lib.db import unit_of_work as uow
+    from lib.models import Attendee
+
+    bid = book(practice.alice, "Hannah Whitfield")
+    with uow(write=True) as s:
+        for model in (Notification, Attendee):
+            for row in s.scalars(select(model).where(model.booking_id == bid)):
+                s.delete(row)
+    detail = bookings.get_for(practice.alice, bid)
+    assert detail.messages == [] and detail.attendees == [] and [e.kind for e in detail.history] == ["requested"]
