@@ -11,6 +11,7 @@ from lib.metrics import MIN_REQUESTS, SESSION_TYPES, hours_text
 from lib.metrics_charts import histogram_chart, trend_charts
 from lib.metrics_export import rows_csv, table_csv
 from ui import current, format as fmt
+from ui.tiles import Tile, tiles_html
 
 VIEW = "view"  # the tabs' key, and their query parameter
 THERAPIST_FILTER, THERAPIST_KEY = "metrics_therapist_filter", "metrics_therapist"
@@ -59,7 +60,7 @@ def render() -> None:
         rep = figures(table)
     if me.is_manager:
         therapist_filter(me, filters, rep, refresh)
-    draw_header(me, rep, session_type)
+    draw_header(me, rep, session_type, filters)
     own = "You" if not me.is_manager else rep.scope_name if not rep.is_practice else "Practice"
     target = f"{rep.target_hours:g} business hours"
 
@@ -127,62 +128,59 @@ def render() -> None:
     """)
 
 
-def draw_header(me, rep: metrics.Report, session_type: str | None) -> None:
-    """What the figures cover, when they were worked out, the tiles and the notes under them."""
+def draw_header(me, rep: metrics.Report, session_type: str | None, filters) -> None:
+    """What the figures cover, when they were worked out, the tiles and the notes under them, as one block
+    (ui.tiles: eight st.metric tiles would cost the page eight elements); Refresh sits with the filters."""
     f, practice = rep.figures, rep.practice
     target = f"{rep.target_hours:g} business hours"
 
-    note = st.container(horizontal=True, vertical_alignment="center", wrap=False)
     reuse = metrics.reuse_text()
+    if reuse:
+        filters.button("Refresh", key="metrics_refresh_button", icon=":material/refresh:",
+                       on_click=lambda: st.session_state.update(metrics_refresh=True))
     shared = "" if rep.is_practice else " The practice's figures beside them are shared by everyone's view and " \
         "may be a little older."
-    note.caption(f"Requests made in {rep.period.label} ({fmt.when(rep.period.start, me.timezone)} to "
-                 f"{fmt.when(min(rep.period.end, rep.now), me.timezone)}) · "
-                 f"{'the whole practice' if rep.is_practice else fmt.md_escape(rep.scope_name)}"
-                 f"{' · ' + fmt.session_type(session_type) + ' sessions' if session_type else ''} · "
-                 f"times in business hours; the target is {target}.  \n"
-                 f"Figures worked out at {fmt.when(rep.worked_out_at, me.timezone)}"
-                 + (f" and reused for up to {reuse} (Refresh works them out now).{shared}" if reuse else ".")
-                 + " Open and overdue counts are as of now.")
-    if reuse:
-        note.button("Refresh", key="metrics_refresh_button", icon=":material/refresh:",
-                    on_click=lambda: st.session_state.update(metrics_refresh=True))
+    above = [
+        f"Requests made in {rep.period.label} ({fmt.when(rep.period.start, me.timezone)} to "
+        f"{fmt.when(min(rep.period.end, rep.now), me.timezone)}) · "
+        f"{'the whole practice' if rep.is_practice else rep.scope_name}"
+        f"{' · ' + fmt.session_type(session_type) + ' sessions' if session_type else ''} · "
+        f"times in business hours; the target is {target}.",
+        f"Figures worked out at {fmt.when(rep.worked_out_at, me.timezone)}"
+        + (f" and reused for up to {reuse} (Refresh works them out now).{shared}" if reuse else ".")
+        + " Open and overdue counts are as of now.",
+    ]
 
     def pct(share: float | None) -> str:
         return "—" if share is None else f"{share * 100:.0f}%"
 
-    def versus(mine: float | None, theirs: float | None, unit: str) -> str | None:
+    def versus(mine: float | None, theirs: float | None, unit: str) -> tuple[str | None, bool | None]:
+        """The difference from the practice, and whether it is better (faster, or more within target)."""
         if rep.is_practice or mine is None or theirs is None:
-            return None
+            return None, None
         diff = mine - theirs
+        better = None if diff == 0 else (diff < 0 if unit == "time" else diff > 0)
         if unit == "time":
-            return f"{'-' if diff < 0 else '+'}{hours_text(abs(diff))} vs practice"
-        return f"{diff * 100:+.0f} points vs practice"
+            return f"{'-' if diff < 0 else '+'}{hours_text(abs(diff))} vs practice", better
+        return f"{diff * 100:+.0f} points vs practice", better
 
-    # --- tiles ---
-    no_figure = f"— because there are {f.why_no_figure}." if not f.has_figures else None
-    a = b = c = d = st.container(horizontal=True)  # a row of four tiles as one block
-    a.metric("Median response", hours_text(f.median), versus(f.median, practice.median, "time"), delta_color="inverse",
-             help="Half of the requests were answered faster than this, counted in business hours. In calendar "
-                  f"hours: {hours_text(f.median_calendar)}.", border=True)
-    b.metric("90th percentile", hours_text(f.p90_seconds), versus(f.p90_seconds, practice.p90_seconds, "time"),
-             delta_color="inverse", help="9 in 10 requests were answered within this many business hours.", border=True)
-    c.metric("Within target", pct(f.within_share), versus(f.within_share, practice.within_share, "share"),
-             help=f"Answered within {target}. Requests still unanswered past the target count as misses.", border=True)
-    d.metric("Requests", f"{f.requests:,}", help="Requests made in the period, not counting those the client "
-             "cancelled before any answer.", border=True)
-    a = b = c = d = st.container(horizontal=True)
-    a.metric("Open now", f"{rep.open_now:,}", help="Waiting for a first answer right now, whatever the period.",
-             border=True)
-    b.metric("Overdue now", f"{rep.overdue_now:,}", help="Waiting right now and past the time an answer was due.",
-             border=True)
-    c.metric("Declined", pct(f.share(f.declined)), help="Share of the period's requests declined as not the best fit.",
-             border=True)
-    d.metric("Expired", pct(f.share(f.expired)), help="Share of the period's requests that expired with no answer.",
-             border=True)
-    if no_figure:
-        st.info(f"No median, 90th percentile or share within target {no_figure} "
-                f"A figure needs at least {MIN_REQUESTS}.", icon=":material/info:")
+    tiles = [
+        Tile("Median response", hours_text(f.median), "Half of the requests were answered faster than this, counted "
+             f"in business hours. In calendar hours: {hours_text(f.median_calendar)}.",
+             *versus(f.median, practice.median, "time")),
+        Tile("90th percentile", hours_text(f.p90_seconds), "9 in 10 requests were answered within this many "
+             "business hours.", *versus(f.p90_seconds, practice.p90_seconds, "time")),
+        Tile("Within target", pct(f.within_share), f"Answered within {target}. Requests still unanswered past the "
+             "target count as misses.", *versus(f.within_share, practice.within_share, "share")),
+        Tile("Requests", f"{f.requests:,}", "Requests made in the period, not counting those the client cancelled "
+             "before any answer."),
+        Tile("Open now", f"{rep.open_now:,}", "Waiting for a first answer right now, whatever the period."),
+        Tile("Overdue now", f"{rep.overdue_now:,}", "Waiting right now and past the time an answer was due."),
+        Tile("Declined", pct(f.share(f.declined)), "Share of the period's requests declined as not the best fit."),
+        Tile("Expired", pct(f.share(f.expired)), "Share of the period's requests that expired with no answer."),
+    ]
+    info = None if f.has_figures else (f"No median, 90th percentile or share within target — because there are "
+                                       f"{f.why_no_figure}. A figure needs at least {MIN_REQUESTS}.")
     notes = []
     if f.cancelled:
         notes.append(f"{f.cancelled:,} request{'s' if f.cancelled != 1 else ''} cancelled by the client before any "
@@ -192,11 +190,12 @@ def draw_header(me, rep: metrics.Report, session_type: str | None) -> None:
     if f.unanswered:
         notes.append(f"{f.unanswered:,} unanswered past the target {'count' if f.unanswered != 1 else 'counts'} as "
                      "misses, with the time waited so far.")
-    if notes:
-        st.caption(" ".join(notes))
+    below = [" ".join(notes)] if notes else []
     if not rep.is_practice:
-        st.caption(f"Practice: median {hours_text(practice.median)}, 90th percentile {hours_text(practice.p90_seconds)}, "
-                   f"{pct(practice.within_share)} within target, {practice.requests:,} requests.")
+        below.append(f"Practice: median {hours_text(practice.median)}, 90th percentile "
+                     f"{hours_text(practice.p90_seconds)}, {pct(practice.within_share)} within target, "
+                     f"{practice.requests:,} requests.")
+    st.html(tiles_html(tiles, above, info, below))
 
 
 def therapist_filter(me, row, rep: metrics.Report, refresh: bool) -> None:

@@ -64,7 +64,30 @@ def texts(at: AppTest) -> str:
                  "error", "metric"):
         for el in getattr(at, kind):
             parts.append(str(getattr(el, "value", "")) + " " + str(getattr(el, "label", "") or ""))
+    parts += [html_text(el.value) for el in at.html]
     return "\n".join(parts)
+
+
+def html_text(markup: str) -> str:
+    """What a reader sees of an st.html block: its text, without tags or styles, entities undone."""
+    import html
+    import re
+
+    markup = re.sub(r"(?s)<style>.*?</style>", "", markup)
+    return html.unescape(re.sub(r"<[^>]+>", " ", markup))
+
+
+def tiles(at: AppTest) -> dict[str, dict[str, str]]:
+    """The figure tiles (ui.tiles) on the page: {label: {"value": …, "delta": …}}, as the reader sees them."""
+    import html
+    import re
+
+    found = {}
+    for el in at.html:
+        for tile in re.findall(r'<div class="bd-tile".*?</div>(?:<div class="bd-delta[^>]*>.*?</div>)?</div>', el.value):
+            attrs = dict(re.findall(r'data-(label|value|delta)="([^"]*)"', tile))
+            found[html.unescape(attrs["label"])] = {k: html.unescape(v) for k, v in attrs.items() if k != "label"}
+    return found
 
 
 def md_table(at: AppTest, first_header: str) -> list[dict[str, str]]:

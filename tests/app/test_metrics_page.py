@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import open_page, texts, tiles as all_tiles
 from tests.integration.metrics_fixtures import build_alice, build_bob
 
 PAGE = "response_times.py"
@@ -17,7 +17,7 @@ def booked(sqlite_practice):
 
 
 def tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return {label: t["value"] for label, t in all_tiles(at).items()}
 
 
 def charts(at) -> list:
@@ -74,7 +74,7 @@ def test_therapist_with_fewer_than_three_requests_sees_dashes_and_why(booked):
 
     t = tiles(at)
     assert t["Median response"] == "—" and t["90th percentile"] == "—" and t["Within target"] == "—"
-    assert "fewer than 3 requests answered or overdue (2 so far)" in at.info[0].value
+    assert "fewer than 3 requests answered or overdue (2 so far)" in texts(at)
     assert "By therapist" not in [tab.label for tab in at.tabs] and not at.dataframe
     assert not at.get("popover") and "Therapist" not in [s.label for s in at.selectbox]  # no way to pick anyone else
 
@@ -82,9 +82,10 @@ def test_therapist_with_fewer_than_three_requests_sees_dashes_and_why(booked):
 def test_therapist_sees_own_figures_beside_the_practice_median(booked):
     at = open_page("alice", PAGE)
 
-    median = next(m for m in at.metric if m.label == "Median response")
-    assert median.value == "1 h 30 min"
-    assert median.delta == "-3 h 30 min vs practice"  # 1.5 h against the practice's 5 h: faster
+    median = all_tiles(at)["Median response"]
+    assert median["value"] == "1 h 30 min"
+    assert median["delta"] == "-3 h 30 min vs practice"  # 1.5 h against the practice's 5 h: faster
+    assert 'class="bd-delta bd-better" data-delta="-3 h 30 min vs practice"' in at.html[0].value  # shown in green
     assert "Practice: median 5 h, 90th percentile 8 h 6 min, 40% within target, 6 requests." in texts(at)
     assert len(charts(at)) == 2
     assert [tab.label for tab in at.tabs] == ["Week by week", "Waiting times", "How these figures are worked out"]
@@ -93,7 +94,7 @@ def test_therapist_sees_own_figures_beside_the_practice_median(booked):
 def test_therapist_following_a_link_to_another_therapists_figures_is_refused(booked):
     at = open_page("alice", PAGE, therapist=booked.bob.id)
 
-    assert not at.metric
+    assert not tiles(at)
     assert "not another therapist's" in at.error[0].value
 
 
@@ -156,7 +157,7 @@ def test_a_practice_with_no_requests_yet_gets_dashes_not_errors(sqlite_practice)
 
     assert not at.exception and not at.error
     assert tiles(at)["Median response"] == "—" and tiles(at)["Requests"] == "0"
-    assert "fewer than 3 requests answered or overdue (0 so far)" in at.info[0].value
+    assert "fewer than 3 requests answered or overdue (0 so far)" in texts(at)
 
 
 def test_figures_are_reused_for_a_few_minutes_until_refresh_and_the_page_says_when_they_were_worked_out(booked):

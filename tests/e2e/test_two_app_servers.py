@@ -33,8 +33,8 @@ def app_server(database_url: str, log_path):
 
 
 def open_now(page) -> int:
-    tile = page.get_by_test_id("stMetric").filter(has_text="Open now")
-    return int(tile.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
+    tile = page.locator('.bd-tile[data-label="Open now"] .bd-value')  # ui/tiles.py
+    return int(tile.inner_text().replace(",", ""))
 
 
 def test_two_servers_share_the_database_and_the_login(pg_url, browser, tmp_path):

@@ -1,0 +1,57 @@
+"""Figure tiles as one HTML block, in the look of st.metric.
+
+A row of st.metric tiles costs the page one element each (eight on /metrics, with their rows); one block
+of HTML costs one. Every text is escaped here: a therapist's name is the only text not our own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    value: str
+    help: str
+    delta: str | None = None
+    better: bool | None = None  # the delta's colour: True green, False red, None grey
+
+
+# Colours from the theme (.streamlit/config.toml) and Streamlit's own for deltas; rem sizes as st.metric.
+STYLE = """<style>
+.bd-tiles{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:1rem;margin:0.25rem 0 0.5rem}
+@media (max-width:720px){.bd-tiles{grid-template-columns:repeat(2,minmax(0,1fr))}}
+.bd-tile{border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;padding:calc(1em - 1px)}
+.bd-tile .bd-label{font-size:0.875rem;color:rgba(31,26,36,0.75);display:flex;gap:0.35rem;align-items:center}
+.bd-tile .bd-help{cursor:help;display:inline-flex;width:1rem;height:1rem;border-radius:50%;font-size:0.7rem;
+  border:1px solid rgba(31,26,36,0.4);align-items:center;justify-content:center;color:rgba(31,26,36,0.6)}
+.bd-tile .bd-value{font-size:2.25rem;line-height:1.3;color:#1F1A24;white-space:nowrap;overflow:hidden;
+  text-overflow:ellipsis}
+.bd-tile .bd-delta{display:inline-block;font-size:0.875rem;border-radius:1rem;padding:0 0.5rem;margin-top:0.15rem}
+.bd-better{color:#158237;background:rgba(33,195,84,0.1)}
+.bd-worse{color:#bd4043;background:rgba(255,43,43,0.09)}
+.bd-same{color:rgba(31,26,36,0.6);background:rgba(49,51,63,0.08)}
+.bd-note{font-size:0.875rem;color:rgba(31,26,36,0.65);margin:0.25rem 0}
+.bd-info{font-size:0.9rem;background:#F4EFFA;border-radius:0.5rem;padding:0.75rem 1rem;margin:0.5rem 0}
+</style>"""
+
+
+def _tile(t: Tile) -> str:
+    delta = ""
+    if t.delta:
+        tone = {True: "bd-better", False: "bd-worse", None: "bd-same"}[t.better]
+        delta = f'<div class="bd-delta {tone}" data-delta="{escape(t.delta)}">{escape(t.delta)}</div>'
+    return (f'<div class="bd-tile" data-label="{escape(t.label)}" data-value="{escape(t.value)}">'
+            f'<div class="bd-label">{escape(t.label)}<span class="bd-help" title="{escape(t.help)}" '
+            f'aria-label="{escape(t.help)}">?</span></div><div class="bd-value">{escape(t.value)}</div>{delta}</div>')
+
+
+def tiles_html(tiles: list[Tile], above: list[str] = (), info: str | None = None, below: list[str] = ()) -> str:
+    """The tiles with the notes that go with them: plain-text lines above and below, and an info box."""
+    parts = [STYLE, *(f'<p class="bd-note">{escape(line)}</p>' for line in above),
+             f'<div class="bd-tiles">{"".join(_tile(t) for t in tiles)}</div>']
+    if info:
+        parts.append(f'<div class="bd-info">{escape(info)}</div>')
+    parts += [f'<p class="bd-note">{escape(line)}</p>' for line in below]
+    return "".join(parts)
