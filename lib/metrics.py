@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from lib import clock, config, metrics_cache
 from lib.auth import Actor, require_actor
-from lib.db import unit_of_work
+from lib.db import reading
 from lib.errors import Forbidden, InvalidInput, NotFound
 from lib.metrics_query import BIN_EDGES, RequestRows, Scope, figures as grouped, open_now, open_now_total
 from lib.models import User
@@ -313,7 +313,7 @@ def report(actor: Actor, period: Period | None = None, therapist_id: int | None 
     actor = require_actor(actor)
     now = clock.now()
     period = period or last_days(now=now)
-    with unit_of_work(read_only=True) as s:
+    with reading() as s:  # a plain connection: every statement here is a Core select
         therapist_id, scope_name = check_scope(s, actor, therapist_id, session_type)
         settings = get_all(s)
         common = (config.database_url(), json.dumps(settings, sort_keys=True, default=str), period.key, session_type)

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Float, String, and_, bindparam, case, func, literal, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from lib import clock
 from lib.metrics_sql import (
@@ -177,13 +177,13 @@ def _grouping(dialect: str, rq, name: str) -> list:
             group(select(*_branch("p", name, r.k if name != "all" else key, times=times)), r.k)]
 
 
-def figures(session: Session, rows: RequestRows, groupings=("all", "therapist_id", "week", "bin")) -> dict:
+def figures(session: Connection, rows: RequestRows, groupings=("all", "therapist_id", "week", "bin")) -> dict:
     """{grouping: {key: {requests, answered, ..., p50, p90, cal50}}}, in one statement over the rows.
 
     Groupings: 'all' (key 0), 'therapist_id', 'week' (index into RequestRows.week_start), 'bin' (histogram bin;
     counts only). The calendar median (cal50) is worked out for 'all' only.
     """
-    dialect = session.get_bind().dialect.name
+    dialect = session.dialect.name  # a Connection (lib.db.reading)
     # Materialised: the bookings are read once, however many groupings (and SQLite never trades the
     # period index for a therapist index to save a sort).
     rq = rows.statement().cte("rq").prefix_with("MATERIALIZED")
@@ -210,18 +210,18 @@ def _queue(one_therapist: bool, one_type: bool, per_therapist: bool):
     return stmt.add_columns(B.therapist_id).group_by(B.therapist_id) if per_therapist else stmt
 
 
-def _queue_rows(session: Session, scope: Scope, per_therapist: bool):
+def _queue_rows(session: Connection, scope: Scope, per_therapist: bool):
     stmt = _queue(scope.therapist_id is not None, scope.session_type is not None, per_therapist)
     params = {"now": scope.now, "therapist_id": scope.therapist_id, "session_type": scope.session_type}
     return session.execute(stmt, {k: v for k, v in params.items() if v is not None})
 
 
-def open_now(session: Session, scope: Scope) -> dict[int, tuple[int, int]]:
+def open_now(session: Connection, scope: Scope) -> dict[int, tuple[int, int]]:
     """{therapist_id: (open now, overdue now)} — the queue as it stands, whatever the period."""
     return {tid: (int(n), int(late or 0)) for n, late, tid in _queue_rows(session, scope, True)}
 
 
-def open_now_total(session: Session, scope: Scope) -> tuple[int, int]:
+def open_now_total(session: Connection, scope: Scope) -> tuple[int, int]:
     """(open now, overdue now) for the scope: one row, where `open_now` gives one per therapist."""
     n, late = _queue_rows(session, scope, False).one()
     return int(n), int(late or 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from lib.business_hours import DEFAULT_WEEK, BusinessCalendar, add_business_seconds
@@ -34,7 +35,7 @@ DEFAULTS = {
 _STORED = select(PracticeSetting.key, PracticeSetting.value)  # plain rows: read on every page of figures
 
 
-def get_all(session: Session) -> dict:
+def get_all(session: Session | Connection) -> dict:
     stored = {key: value["v"] for key, value in session.execute(_STORED)}
     return {**DEFAULTS, **stored}
 
