@@ -6,17 +6,19 @@ only when the block ends without an error, so an action is never half-done.
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session
 
 from lib import config
 from lib.errors import DatabaseUnavailable
 
+PING_AFTER_IDLE_SECONDS = 10.0
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
@@ -53,7 +55,27 @@ def _make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("begin_immediate") else "BEGIN")
 
         return eng
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    eng = create_engine(url, pool_size=10, max_overflow=20)
+
+    @event.listens_for(eng, "checkin")
+    def _idle_from(_dbapi_conn, record):
+        record.info["idle_from"] = time.monotonic()
+
+    @event.listens_for(eng, "checkout")
+    def _ping_if_idle(dbapi_conn, record, _proxy):
+        # A connection that sat unused may have been dropped (a restarted server, a network blip): test it
+        # first, and the pool replaces it unseen. One used moments ago is not tested: a round trip on every
+        # page. If the server went away since, that page says so and the pool starts afresh.
+        idle_from = record.info.get("idle_from")
+        if idle_from is not None and time.monotonic() - idle_from > PING_AFTER_IDLE_SECONDS:
+            try:
+                alive = eng.dialect.do_ping(dbapi_conn)
+            except Exception as exc:  # noqa: BLE001 — any failure means: not this connection
+                raise DisconnectionError() from exc
+            if not alive:
+                raise DisconnectionError()
+
+    return eng
 
 
 def is_postgres(url_or_engine=None) -> bool:

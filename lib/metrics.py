@@ -9,7 +9,6 @@ the access rule and shapes the result.
 """
 from __future__ import annotations
 
-import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -18,13 +17,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from lib import clock, config, metrics_cache
+from lib import clock, config, metrics_cache, practice
 from lib.auth import Actor, require_actor
 from lib.db import reading
 from lib.errors import Forbidden, InvalidInput, NotFound
 from lib.metrics_query import BIN_EDGES, RequestRows, Scope, figures as grouped, open_now, open_now_total
 from lib.models import User
-from lib.practice import Rules, get_all
+from lib.practice import Rules
 
 MIN_REQUESTS = 3
 SESSION_TYPES = ("individual", "couple", "family", "group")
@@ -315,8 +314,8 @@ def report(actor: Actor, period: Period | None = None, therapist_id: int | None 
     period = period or last_days(now=now)
     with reading() as s:  # a plain connection: every statement here is a Core select
         therapist_id, scope_name = check_scope(s, actor, therapist_id, session_type)
-        settings = get_all(s)
-        common = (config.database_url(), json.dumps(settings, sort_keys=True, default=str), period.key, session_type)
+        settings, fingerprint = practice.recent(s, config.database_url())
+        common = (config.database_url(), fingerprint, period.key, session_type)
         practice_key = (*common, "practice")
 
         def work_out() -> _Worked:

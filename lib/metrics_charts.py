@@ -76,7 +76,7 @@ def _fill(template: str, data: dict[str, list[dict]]) -> dict:
 
 @lru_cache(maxsize=64)
 def _trend_template(median: bool, lines: tuple[str, ...]) -> str:
-    x = alt.X("week:T", title="Week starting", axis=alt.Axis(format="%-d %b", tickCount="week"))
+    x = alt.X("week:T", title="Week starting (Monday, practice time)", axis=alt.Axis(format="%-d %b", tickCount="week"))
     tooltip = [alt.Tooltip("week:T", title="Week of", format="%-d %b %Y"),
                alt.Tooltip("median:Q", title="Median (business h)"),
                alt.Tooltip("within:Q", title="Within target (%)"), alt.Tooltip("counted:Q", title="Requests counted")]

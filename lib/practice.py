@@ -1,6 +1,8 @@
 """Practice-wide settings (stored in the database, with sensible defaults)."""
 from __future__ import annotations
 
+import json
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -40,9 +42,31 @@ def get_all(session: Session | Connection) -> dict:
     return {**DEFAULTS, **stored}
 
 
+# The figures page reads the settings on every view, though they change a few times a year: it keeps them
+# for a few seconds per database (they are the practice's rules, never a client's data).
+KEEP_SECONDS = 10.0
+_kept: dict[str, tuple[float, dict, str]] = {}
+
+
+def recent(conn: Session | Connection, url: str) -> tuple[dict, str]:
+    """The settings, read at most every KEEP_SECONDS on this server, with a fingerprint for cache keys."""
+    now = time.monotonic()
+    kept = _kept.get(url)
+    if kept is None or now - kept[0] > KEEP_SECONDS:
+        settings = get_all(conn)
+        kept = _kept[url] = (now, settings, json.dumps(settings, sort_keys=True, default=str))
+    return kept[1], kept[2]
+
+
+def forget() -> None:
+    """A setting changed on this server: read them again next time."""
+    _kept.clear()
+
+
 def set_value(session: Session, key: str, value) -> None:
     if key not in DEFAULTS:
         raise KeyError(key)
+    forget()
     row = session.get(PracticeSetting, key)
     if row is None:
         session.add(PracticeSetting(key=key, value={"v": value}))

@@ -39,10 +39,11 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _pinned_clock():
-    from lib import metrics_cache
+    from lib import metrics_cache, practice
 
     clock.freeze(NOW)
     metrics_cache.forget()  # figures kept by an earlier test (same file name, other data) never leak
+    practice.forget()  # likewise the practice's settings kept for the figures page
     yield
     clock.freeze(None)
 

@@ -119,16 +119,22 @@ def availability_md(d: BookingDetail, manager: bool) -> str:
             "what the client is seeking help with.]")
 
 
-MESSAGE_COLUMNS = ["Written", "Channel", "Message", "To", "Status", "Sent", "Problem"]
+MESSAGE_COLUMNS = ["Written", "Message", "To", "Status"]  # the message's title names its channel
 HISTORY_COLUMNS = ["When", "What", "Who", "Details"]
+
+
+def _message_status(m, tz: str) -> str:
+    status = MESSAGE_STATUS.get(m.status, m.status)
+    if m.sent_at:
+        status += f" {fmt.when(m.sent_at, tz)}"
+    return f"{status} — {m.last_error}" if m.last_error else status
 
 
 def _messages_md(d: BookingDetail, tz: str) -> str:
     if not d.messages:
         return "### Messages about this session\n\n:gray[No messages yet.]"
     return "### Messages about this session\n\n" + fmt.md_table(MESSAGE_COLUMNS, [[
-        fmt.when(m.created_at, tz), m.channel.upper(), TEMPLATE_TITLES.get(m.template, m.template), m.recipient,
-        MESSAGE_STATUS.get(m.status, m.status), fmt.when(m.sent_at, tz), m.last_error or "",
+        fmt.when(m.created_at, tz), TEMPLATE_TITLES.get(m.template, m.template), m.recipient, _message_status(m, tz),
     ] for m in d.messages])
 
 
@@ -154,7 +160,7 @@ def _detail_text(e, tz: str) -> str:
 
 
 def messages_and_history_md(d: BookingDetail, tz: str) -> str:
-    """The messages sent about the session and its history, with the page's time note."""
+    """The messages sent about the session and its history (full width: tables of times), with the time note."""
     history = "### History\n\n" + fmt.md_table(HISTORY_COLUMNS, [
         [fmt.when(e.at, tz), EVENT_LABELS.get(e.kind, e.kind), e.actor, _detail_text(e, tz)] for e in d.history])
     return f"{_messages_md(d, tz)}\n\n{history}\n\n:gray[Times shown in {tz}. Now: {fmt.when(clock.now(), tz)}.]"

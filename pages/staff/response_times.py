@@ -75,8 +75,6 @@ def render() -> None:
             charts = st.container(horizontal=True)
             charts.vega_lite_chart(spec=median_chart, width="stretch")
             charts.vega_lite_chart(spec=within_chart, width="stretch")
-            st.caption("Weeks run Monday to Sunday in the practice's time zone. A week with fewer than "
-                       f"{MIN_REQUESTS} counted requests shows no point.")
 
     if table_tab is not None and table_tab.open:
         if not rep.table:  # the tab was opened another way than the page expected
@@ -125,6 +123,8 @@ def render() -> None:
     - **Median** and **90th percentile**: half of the requests, and 9 in 10, were answered within these times. There is
       no figure ("—") where fewer than {MIN_REQUESTS} requests were answered or overdue.
     - **Open now** and **overdue now** describe the queue at this moment, whatever the period.
+    - In the charts, weeks run Monday to Sunday in the practice's time zone; a week with fewer than {MIN_REQUESTS}
+      counted requests shows no point.
     """)
 
 

@@ -4,15 +4,13 @@ import streamlit as st
 from lib import bookings
 from lib.errors import BookingDeskError, NotFound
 from ui import answer_forms, current, format as fmt, nav
-from ui.session_parts import (assessment_md, availability_md, details_md, every_answer_md,
-                              messages_and_history_md, offers_md)
+from ui.session_parts import (assessment_md, availability_md, details_md, every_answer_md, messages_and_history_md,
+                              offers_md)
 
 
 def render() -> None:
     me = current.actor()
     booking_id = st.query_params.get("id")
-
-    st.page_link(nav.page(nav.DASHBOARD), label="Back to the dashboard", icon=":material/arrow_back:")
 
     try:
         if not booking_id:
@@ -23,6 +21,7 @@ def render() -> None:
     except NotFound as exc:
         st.title("Session not found")
         st.info(exc.message, icon=":material/search:")
+        st.page_link(nav.page(nav.DASHBOARD), label="Back to the dashboard", icon=":material/arrow_back:")
         st.stop()
 
     if flash := st.session_state.pop("bd_flash", None):
@@ -42,6 +41,7 @@ def render() -> None:
                  "and contact the client promptly.", icon=":material/warning:")
 
     # Left: what the client is seeking help with, then the session's details. Right: the answer.
+    # (The menu's "New sessions" leads back to the dashboard.)
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown(assessment_md(detail, me.timezone))

@@ -142,7 +142,7 @@ def settle(page, quiet_ms: int = 400, timeout: float = 10.0) -> None:
     """Wait until Streamlit has no faded (stale) elements left for a moment.
 
     Just after login the cookie components trigger one or two reruns; until they finish, the page
-    briefly shows the old layout's elements beside the new ones (two "Back to the dashboard" links).
+    briefly shows the old layout's elements beside the new ones (two copies of a link).
     """
     deadline = time.monotonic() + timeout
     quiet_since = None

@@ -57,7 +57,7 @@ def test_alice_confirms_her_most_urgent_session_from_the_dashboard(page, log_in)
     expect(page.get_by_role("button", name="Confirm Session")).to_have_count(0)
     settle(page)
 
-    page.get_by_role("link", name="Back to the dashboard").click()
+    page.get_by_role("link", name="New sessions").click()  # the menu leads back to the dashboard
 
     expect(page.get_by_text(f"New and unconfirmed sessions · {waiting - 1}")).to_be_visible()
     expect(in_queue).to_have_count(0)

@@ -147,3 +147,17 @@ def test_therapists_views_share_one_working_out_of_the_practice_figures(booked, 
     therapist = metrics.report(booked.alice, session_type="individual")
     assert therapist.practice == manager.figures
     assert [p for p in passes if p[0] is None] == [(None, ("all", "week", "bin", "therapist_id"))]
+
+
+def test_practice_settings_for_the_figures_are_read_again_after_a_change(db_url):
+    """The figures page keeps the practice's settings for seconds; a change on this server shows at once."""
+    from lib import practice as rules
+    from lib.db import reading, unit_of_work
+
+    with reading() as conn:
+        before, key_before = rules.recent(conn, db_url)
+    with unit_of_work(write=True) as s:
+        rules.set_value(s, "response_target_hours", before["response_target_hours"] + 1)
+    with reading() as conn:
+        after, key_after = rules.recent(conn, db_url)
+    assert after["response_target_hours"] == before["response_target_hours"] + 1 and key_after != key_before
