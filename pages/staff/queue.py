@@ -15,7 +15,8 @@ def render() -> None:
     therapist_id = None
     if me.is_manager:
         names = dict(bookings.therapists(me))
-        therapist_id = st.selectbox("Therapist", [None, *names], key="dash_therapist",
+        # "All therapists" is the empty choice, which Streamlit shows as the placeholder.
+        therapist_id = st.selectbox("Therapist", [None, *names], key="dash_therapist", placeholder="All therapists",
                                     format_func={None: "All therapists", **names}.__getitem__)
 
     desk = bookings.dashboard(me, therapist_id=therapist_id)  # three indexed queries: no spinner needed

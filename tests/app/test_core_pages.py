@@ -70,6 +70,7 @@ def test_manager_sees_all_therapists_and_can_filter(sqlite_practice):
     book(sqlite_practice.bob, "Grace O'Neill")
     at = open_page("morgan", "queue.py")
     assert "Hannah Whitfield" in texts(at) and "Grace O'Neill" in texts(at)
+    assert at.selectbox(key="dash_therapist").proto.placeholder == "All therapists"  # not "Choose an option"
     at.selectbox(key="dash_therapist").select(sqlite_practice.bob.id).run()
     assert "Grace O'Neill" in texts(at) and "Hannah Whitfield" not in texts(at)
 
