@@ -38,10 +38,10 @@ def _gate() -> None:
         st.error(f"**Booking Desk can't start safely.** {problem}", icon="🔒")
         st.stop()
     if login.looks_logged_in():
-        # The usual case, kept to one st.navigation call: the user's pages (clients' pages hidden).
+        # The usual case, kept to one st.navigation call: the user's pages (clients' pages hidden),
+        # then who is signed in, with Log out under it.
         actor = login.current_actor(key, demo)
         if actor is not None:
-            # The user's pages (clients' pages hidden), then who is signed in, with Log out under it.
             run_page(st.navigation({
                 "": nav.pages((nav.MANAGER if actor.is_manager else nav.THERAPIST) + nav.PUBLIC),
                 login.account_section(actor): nav.pages([nav.LOG_OUT]),
