@@ -56,6 +56,13 @@ def _make_engine(url: str) -> Engine:
 
         return eng
     eng = create_engine(url, pool_size=10, max_overflow=20)
+    _test_when_idle(eng)
+    _start_afresh_together(eng)
+    return eng
+
+
+def _test_when_idle(eng: Engine) -> None:
+    """A PostgreSQL pool tests a connection before use only if it sat unused for a while."""
 
     @event.listens_for(eng, "checkin")
     def _idle_from(_dbapi_conn, record):
@@ -75,8 +82,6 @@ def _make_engine(url: str) -> Engine:
             if not alive:
                 raise DisconnectionError()
 
-    return eng
-
 
 def is_postgres(url_or_engine=None) -> bool:
     eng = url_or_engine if isinstance(url_or_engine, Engine) else engine(url_or_engine)
@@ -85,24 +90,54 @@ def is_postgres(url_or_engine=None) -> bool:
 
 def dispose_all() -> None:
     with _lock:
-        for eng in _engines.values():
+        for eng in [*_engines.values(), *_readers.values()]:
             eng.dispose()
         _engines.clear()
         _readers.clear()
 
 
-_readers: dict[Engine, Engine] = {}
+_readers: dict[tuple[Engine, bool], Engine] = {}
 
 
-def _reader(eng: Engine) -> Engine:
+def _start_afresh_together(eng: Engine, writer: Engine | None = None) -> None:
+    """A connection found dropped means the server went away (a restart): SQLAlchemy then starts that
+    pool afresh, and this starts the database's other pools afresh too, so one page, not one per pool,
+    finds out."""
+
+    @event.listens_for(eng, "handle_error")
+    def _dropped(context):
+        if context.is_disconnect:
+            start_others_afresh(eng, writer or eng)
+
+
+def start_others_afresh(eng: Engine, writer: Engine) -> None:
+    for other in [writer, *(r for (w, _), r in list(_readers.items()) if w is writer)]:
+        if other is not eng:
+            other.dispose(close=False)
+
+
+def reader(eng: Engine, lookups: bool = False) -> Engine:
     """Reads without BEGIN and COMMIT (each statement sees committed data): two round trips less on
-    PostgreSQL, two statements less on SQLite, for a page that only reads."""
+    PostgreSQL, two statements less on SQLite, for a page that only reads.
+
+    On PostgreSQL the readers have a pool of their own whose connections are born in autocommit, so
+    nothing is switched on checkout or rolled back on return. `lookups`: a pool for statements that
+    find rows by key (a session, a therapist's queue), whose plan does not depend on the values asked
+    for: PostgreSQL plans each of those once per connection instead of on every run. The figures'
+    range scans keep a plan made for their values (a generic one is twice as slow there).
+    """
     with _lock:
-        if eng not in _readers:
-            _readers[eng] = eng.execution_options(
-                **{"isolation_level": "AUTOCOMMIT"} if eng.dialect.name == "postgresql"
-                else {"read_only_autocommit": True})  # pysqlite runs without BEGIN as we connect it
-        return _readers[eng]
+        if (eng, lookups) not in _readers:
+            if eng.dialect.name != "postgresql":  # pysqlite runs without BEGIN as we connect it
+                _readers[eng, lookups] = eng.execution_options(read_only_autocommit=True)
+            else:
+                options = {"options": "-c plan_cache_mode=force_generic_plan"} if lookups else {}
+                pool = create_engine(eng.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
+                                     pool_size=5, max_overflow=15, connect_args=options)
+                _test_when_idle(pool)
+                _start_afresh_together(pool, eng)
+                _readers[eng, lookups] = pool
+        return _readers[eng, lookups]
 
 
 @contextmanager
@@ -113,14 +148,14 @@ def unit_of_work(write: bool = False, url: str | None = None, read_only: bool = 
     still sees committed data only); on PostgreSQL each statement is then its own transaction.
     """
     eng = engine(url)
-    bind = eng.execution_options(begin_immediate=True) if write else _reader(eng) if read_only else eng
+    bind = eng.execution_options(begin_immediate=True) if write else reader(eng) if read_only else eng
     session = Session(bind=bind, expire_on_commit=False, autoflush=True)
     try:
         yield session
         session.commit()
     except (OperationalError, DBAPIError) as exc:
         session.rollback()
-        _raise_if_unreachable(exc)
+        raise_if_unreachable(exc)
         raise
     except BaseException:
         session.rollback()
@@ -130,20 +165,20 @@ def unit_of_work(write: bool = False, url: str | None = None, read_only: bool = 
 
 
 @contextmanager
-def reading(url: str | None = None) -> Iterator[Connection]:
+def reading(url: str | None = None, lookups: bool = False) -> Iterator[Connection]:
     """A plain connection for a page's column-only reads: no ORM session to build and tear down.
 
-    Each statement is its own transaction (as in `unit_of_work(read_only=True)`).
+    Each statement is its own transaction (as in `unit_of_work(read_only=True)`). `lookups`: see `reader`.
     """
     try:
-        with _reader(engine(url)).connect() as conn:
+        with reader(engine(url), lookups).connect() as conn:
             yield conn
     except (OperationalError, DBAPIError) as exc:
-        _raise_if_unreachable(exc)
+        raise_if_unreachable(exc)
         raise
 
 
-def _raise_if_unreachable(exc: DBAPIError) -> None:
+def raise_if_unreachable(exc: DBAPIError) -> None:
     if exc.connection_invalidated or _is_connection_error(exc):
         raise DatabaseUnavailable() from exc
 

@@ -8,6 +8,13 @@ from lib.errors import DatabaseUnavailable
 pytestmark = pytest.mark.postgres
 
 
+@pytest.fixture(autouse=True)
+def _fresh_pools_after():
+    """These tests kill the server's connections; the next test's clean-up must not meet the dead ones."""
+    yield
+    db.dispose_all()
+
+
 def _kill_pooled_connections(url: str) -> None:
     """What a server restart does to the connections in our pool."""
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -38,3 +45,7 @@ def test_a_connection_used_moments_ago_is_not_tested_and_a_drop_shows_once(pg_ur
             conn.execute(text("SELECT 1"))
     with db.reading() as conn:  # the pool started afresh: the next view works
         assert conn.execute(text("SELECT 3")).scalar() == 3
+    with db.unit_of_work(write=True) as s:  # and so did the other pools: no second page finds out
+        assert s.execute(text("SELECT 4")).scalar() == 4
+    with db.reading(lookups=True) as conn:
+        assert conn.execute(text("SELECT 5")).scalar() == 5
