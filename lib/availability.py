@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, literal, select, union_all
+from sqlalchemy import bindparam, func, literal, literal_column, select, union_all
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from lib import clock
 from lib.business_hours import DAYS
+from lib.json_lists import json_list, rows, timestamp
 from lib.models import Booking, TimeOffer, User
 
 MAX_DURATION = timedelta(minutes=240)  # longest session the import accepts; bounds the clash query
@@ -52,11 +53,50 @@ def check(session: Session | Connection, therapist: User, starts_at: datetime, d
           ignore_booking_id: int | None = None) -> Availability:
     end = starts_at + timedelta(minutes=duration_minutes)
     near = session.execute(_NEAR, {"tid": therapist.id, "end": end, "earliest": starts_at - MAX_DURATION})
+    return from_near(therapist, starts_at, duration_minutes, near, ignore_booking_id)
+
+
+def from_near(therapist, starts_at: datetime, duration_minutes: int, near, ignore_booking_id: int | None) -> Availability:
+    """The check, given the therapist's sessions and offered times that start near the time asked for:
+    (booking id, starts at, minutes, what) rows, as `check` reads them or `near_list` gives them."""
+    end = starts_at + timedelta(minutes=duration_minutes)
     clashes = [Clash(bid, s, d, what) for bid, s, d, what in near
-               if bid != ignore_booking_id and s + timedelta(minutes=d) > starts_at]
+               if bid != ignore_booking_id and s < end and s + timedelta(minutes=d) > starts_at]
     clashes.sort(key=lambda c: (c.what != "confirmed session", c.starts_at, c.booking_id))
     outside, text = _outside_hours(therapist, starts_at, end)
     return Availability(clashes, outside, text)
+
+
+def _minutes_after(at, minutes, dialect: str):
+    """`at` plus a number of minutes (negative: before), in SQL. SQLite's datetime() drops the microseconds
+    it stores, so its bounds are up to a second wide; from_near checks the exact times."""
+    if dialect == "postgresql":
+        return at + literal_column("interval '1 minute'") * minutes
+    return func.datetime(at, func.printf("%+d minutes", minutes))
+
+
+def near_list(dialect: str):
+    """For a query on Booking: its therapist's confirmed sessions and open offered times that start near
+    it, as a JSON list of rows for `from_near` (the session page reads them in its one query)."""
+    other, offered_for = aliased(Booking), aliased(Booking)
+    earliest = _minutes_after(Booking.starts_at, -int(MAX_DURATION.total_seconds() // 60), dialect)
+    end = _minutes_after(Booking.starts_at, Booking.duration_minutes, dialect)
+    confirmed = json_list(
+        [other.id, other.starts_at, other.duration_minutes],
+        [other.therapist_id == Booking.therapist_id, other.status == "confirmed", other.starts_at < end,
+         other.starts_at > earliest, other.id != Booking.id], [], dialect)
+    offered = json_list(
+        [TimeOffer.booking_id, TimeOffer.starts_at, offered_for.duration_minutes],
+        [offered_for.id == TimeOffer.booking_id, offered_for.therapist_id == Booking.therapist_id,
+         TimeOffer.open.is_(True), offered_for.status == "awaiting_client", TimeOffer.starts_at < end,
+         TimeOffer.starts_at > earliest, offered_for.id != Booking.id], [], dialect)
+    return confirmed, offered
+
+
+def near_rows(confirmed, offered) -> list[tuple]:
+    """The rows of near_list's two lists, as `from_near` takes them."""
+    return ([(bid, timestamp(at), minutes, "confirmed session") for bid, at, minutes in rows(confirmed)]
+            + [(bid, timestamp(at), minutes, "offered time") for bid, at, minutes in rows(offered)])
 
 
 def _outside_hours(therapist: User, start: datetime, end: datetime) -> tuple[bool, str]:

@@ -17,10 +17,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
-from lib import assessments, audit, availability, clock
+from lib import assessments, audit, availability, clock, db
 from lib.auth import Actor, require_actor
 from lib.business_hours import business_seconds_between
-from lib.db import reading, unit_of_work
+from lib.db import unit_of_work
+from lib.fast_reads import fetch
 from lib.json_lists import json_list, rows, timestamp
 from lib.errors import Conflict, InvalidInput, NotFound
 from lib.models import (Assessment, Attendee, Booking, BookingEvent, Client, Notification, Relationship,
@@ -91,7 +92,9 @@ def _dashboard_statements(one_therapist: bool, limit: int):
     Parameters: tid (with one_therapist), now, until.
     """
     scope = [Booking.therapist_id == bindparam("tid")] if one_therapist else []
-    open_where = [*scope, Booking.status.in_(OPEN_STATUSES)]
+    # One open status, so `=`: an IN list would be written into the SQL afresh on every run.
+    (open_status,) = OPEN_STATUSES
+    open_where = [*scope, Booking.status == open_status]
     parts = [
         _part("queue", Booking.response_due_at, open_where, limit),
         _part("awaiting", Booking.expires_at, [*scope, Booking.status == "awaiting_client"], 50),
@@ -120,20 +123,18 @@ def dashboard(actor: Actor, therapist_id: int | None = None, days: int = 7, limi
     params = {"now": now, "until": now + timedelta(days=days)} | (
         {"tid": therapist_id} if therapist_id is not None else {})
     by_part: dict[str, list[QueueItem]] = {"queue": [], "awaiting": [], "upcoming": []}
-    with reading() as conn:
-        rows = conn.execute(stmt, params).all()
-        # Rows come ordered by part, urgency and id, one per attendee: fold each booking's rows into one item.
-        for (part, booking_id), group in groupby(rows, key=lambda r: (r[0], r[2])):
-            group = list(group)
-            first = group[0]  # part, sort key, _ITEM_COLUMNS, therapist's name, attendee's name, PHQ-9
-            by_part[part].append(QueueItem(
-                booking_id, first[-3], [r[-2] for r in group if r[-2] is not None], *first[4:10],
-                risk=assessments.risk_flag(first[-1]) if first[-1] else False))
-        q = by_part["queue"]
-        if len(q) < limit:
-            total, overdue = len(q), sum(i.overdue(now) for i in q)
-        else:
-            total, overdue = conn.execute(counts, params).one()
+    # Rows come ordered by part, urgency and id, one per attendee: fold each booking's rows into one item.
+    for (part, booking_id), group in groupby(fetch(stmt, params), key=lambda r: (r[0], r[2])):
+        group = list(group)
+        first = group[0]  # part, sort key, _ITEM_COLUMNS, therapist's name, attendee's name, PHQ-9
+        by_part[part].append(QueueItem(
+            booking_id, first[-3], [r[-2] for r in group if r[-2] is not None], *first[4:10],
+            risk=assessments.risk_flag(first[-1]) if first[-1] else False))
+    q = by_part["queue"]
+    if len(q) < limit:
+        total, overdue = len(q), sum(i.overdue(now) for i in q)
+    else:
+        total, overdue = fetch(counts, params)[0]
     return Dashboard(Queue(q, int(total), int(overdue)), by_part["awaiting"], by_part["upcoming"])
 
 
@@ -275,8 +276,8 @@ _MESSAGE_COLUMNS = [Notification.id, Notification.channel, Notification.template
 @lru_cache(maxsize=4)
 def _detail_statement(own_only: bool, dialect: str):
     """The booking with its therapist, client, relationship, assessment and count of sessions together, and
-    its attendees, history and messages as JSON lists: the session page's one round trip (two with the
-    availability check). Built once per shape, with bound parameters: building it costs more than running it."""
+    its attendees, history, messages and the therapist's sessions near its time (the availability check) as
+    JSON lists: the session page's one round trip. Built once per shape, with bound parameters: building it costs more than running it."""
     bid = bindparam("bid")
     together = select(func.count()).select_from(Earlier).where(
         Earlier.relationship_id == Booking.relationship_id, Earlier.status == "confirmed",
@@ -286,8 +287,10 @@ def _detail_statement(own_only: bool, dialect: str):
                         json_columns=(BookingEvent.detail,))
     messages = json_list(_MESSAGE_COLUMNS, [Notification.booking_id == bid],
                          [Notification.created_at, Notification.id], dialect)
+    near_confirmed, near_offered = availability.near_list(dialect)
     stmt = (select(*_DETAIL_COLUMNS, together.label("together"), attendees.label("attendees"),
-                   history.label("history"), messages.label("messages"))
+                   history.label("history"), messages.label("messages"), near_confirmed.label("near_confirmed"),
+                   near_offered.label("near_offered"))
             .join(User, User.id == Booking.therapist_id).join(Client, Client.id == Booking.client_id)
             .join(Relationship, Relationship.id == Booking.relationship_id)
             .outerjoin(Assessment, Assessment.relationship_id == Booking.relationship_id)
@@ -311,11 +314,15 @@ def get_for(actor: Actor, booking_id, browser_session: str | None = None, record
     except (TypeError, ValueError):
         raise NotFound() from None
     if not record_view:  # the page's later views only read
-        with reading() as conn:
-            return _read_detail(conn, actor, booking_id)
+        found = fetch(_detail_statement(not actor.is_manager, db.engine().dialect.name),
+                      {"bid": booking_id, "me": actor.id})
+        return _read_detail(found[0] if found else None)
     # The first view in a browser session also writes: the audit entry and "first opened".
     with unit_of_work(write=True) as s:
-        detail = _read_detail(s.connection(), actor, booking_id)
+        conn = s.connection()
+        found = conn.execute(_detail_statement(not actor.is_manager, conn.dialect.name),
+                             {"bid": booking_id, "me": actor.id}).first()
+        detail = _read_detail(found, conn)
         audit.record(s, actor.username, "view_session", booking_id=detail.id, client_id=detail.client_id,
                      browser_session=browser_session)
         if actor.id == detail.therapist_id and not any(e.kind == "viewed" for e in detail.history):
@@ -323,9 +330,8 @@ def get_for(actor: Actor, booking_id, browser_session: str | None = None, record
         return detail
 
 
-def _read_detail(conn: Connection, actor: Actor, booking_id: int) -> BookingDetail:
-    b = conn.execute(_detail_statement(not actor.is_manager, conn.dialect.name),
-                     {"bid": booking_id, "me": actor.id}).first()
+def _read_detail(b, conn: Connection | None = None) -> BookingDetail:
+    """The page's view of a row of _detail_statement (None: not found, or not this user's)."""
     if b is None:
         raise NotFound()
     return BookingDetail(
@@ -339,13 +345,20 @@ def _read_detail(conn: Connection, actor: Actor, booking_id: int) -> BookingDeta
         client_phone=b.client_phone, client_tz=b.client_tz, relationship_since=b.relationship_since,
         sessions_together=b.together or 0,
         assessment=assessments.view(b if b.assessment_id is not None else None),
-        availability=availability.check(conn, _Therapist(b.therapist_id, b.therapist_tz, b.working_hours),
-                                        b.starts_at, b.duration_minutes, ignore_booking_id=b.id),
+        availability=availability.from_near(_Therapist(b.therapist_id, b.therapist_tz, b.working_hours), b.starts_at,
+                                            b.duration_minutes, availability.near_rows(b.near_confirmed, b.near_offered),
+                                            ignore_booking_id=b.id),
         history=[Event(kind, who, timestamp(at), detail) for kind, who, at, detail in rows(b.history)],
         messages=[Message(*m[:8], timestamp(m[8]), timestamp(m[9])) for m in rows(b.messages)],
         reassigned_from_id=b.reassigned_from_id,
-        open_offers=list(conn.scalars(_OPEN_OFFERS, {"bid": b.id})) if b.status == "awaiting_client" else [],
+        open_offers=_open_offers(b.id, conn) if b.status == "awaiting_client" else [],
     )
+
+
+def _open_offers(booking_id: int, conn: Connection | None) -> list[datetime]:
+    if conn is not None:
+        return list(conn.scalars(_OPEN_OFFERS, {"bid": booking_id}))
+    return [at for (at,) in fetch(_OPEN_OFFERS, {"bid": booking_id})]
 
 
 def facts_for(b: Booking) -> templates.SessionFacts:

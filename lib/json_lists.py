@@ -12,10 +12,16 @@ from sqlalchemy.sql.expression import ColumnElement
 
 
 def json_list(columns: list, where: list, order_by: list, dialect: str, json_columns: tuple = ()) -> ColumnElement:
-    """A scalar subquery: the rows of SELECT columns WHERE … ORDER BY … as a JSON array of arrays."""
+    """A scalar subquery: the rows of SELECT columns WHERE … ORDER BY … as a JSON array of arrays.
+
+    With an ORDER BY, the conditions may not refer to the enclosing query's row on SQLite (they sit in a
+    subquery there); bind parameters may."""
     if dialect == "postgresql":
-        agg = func.json_agg(func.json_build_array(*columns)).aggregate_order_by(*order_by)
-        stmt = select(agg).where(*where)
+        agg = func.json_agg(func.json_build_array(*columns))
+        stmt = select(agg.aggregate_order_by(*order_by) if order_by else agg).where(*where)
+    elif not order_by:  # in any order: no subquery, so the list may refer to the enclosing query's row
+        stmt = select(func.json_group_array(func.json_array(
+            *(func.json(c) if any(c is j for j in json_columns) else c for c in columns)))).where(*where)
     else:
         inner = select(*columns).where(*where).order_by(*order_by).subquery()
         # json() here, not in the subquery: SQLite forgets that a value is JSON when it leaves a subquery.

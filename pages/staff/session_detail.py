@@ -44,12 +44,14 @@ def render() -> None:
     # (The menu's "New sessions" leads back to the dashboard.)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.markdown(assessment_md(detail, me.timezone))
-        # Every answer on request; open at once when there is a risk flag.
-        if detail.assessment.status != "not started" and st.toggle(
-                "Show every answer, item by item", value=detail.assessment.risk, key="assessment_items"):
-            st.markdown(every_answer_md(detail))
-        st.markdown(details_md(detail, me.timezone))
+        if detail.assessment.status == "not started":  # no answers to show: one block, not two
+            st.markdown(f"{assessment_md(detail, me.timezone)}\n\n{details_md(detail, me.timezone)}")
+        else:
+            st.markdown(assessment_md(detail, me.timezone))
+            # Every answer on request; open at once when there is a risk flag.
+            if st.toggle("Show every answer, item by item", value=detail.assessment.risk, key="assessment_items"):
+                st.markdown(every_answer_md(detail))
+            st.markdown(details_md(detail, me.timezone))
     with right:
         if detail.is_open:
             st.markdown(availability_md(detail, me.is_manager))

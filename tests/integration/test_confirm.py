@@ -130,6 +130,21 @@ def test_clash_with_a_confirmed_session_is_shown_and_blocks_confirming(practice)
     assert bookings.get_for(practice.alice, third).availability.clashes == []
 
 
+def test_a_session_that_ends_as_a_confirmed_one_starts_is_free_and_one_minute_later_clashes(practice):
+    start = (clock.now() + timedelta(days=2)).replace(hour=11, minute=0, second=0, microsecond=0)
+    later = book(practice.alice, "Oliver Bennett", starts_at=start + timedelta(minutes=50))
+    bookings.confirm(practice.alice, later, 1)
+    ends_as_it_starts = book(practice.alice, "Fatima Zahra", starts_at=start)  # 11:00–11:50
+    assert bookings.get_for(practice.alice, ends_as_it_starts).availability.clashes == []
+    overlaps = book(practice.alice, "Chen Wei", starts_at=start + timedelta(minutes=1))  # 11:01–11:51
+    assert [c.booking_id for c in bookings.get_for(practice.alice, overlaps).availability.clashes] == [later]
+    # Long sessions reach far: one four hours earlier that runs into this one is found too.
+    long_one = book(practice.bob, "Ada Lovelace", starts_at=start - timedelta(minutes=180), duration_minutes=240)
+    bookings.confirm(practice.bob, long_one, 1)
+    bobs = book(practice.bob, "Grace Hopper", starts_at=start)
+    assert [c.booking_id for c in bookings.get_for(practice.bob, bobs).availability.clashes] == [long_one]
+
+
 def test_outside_working_hours_is_a_warning_not_a_block(practice):
     saturday = clock.now().replace(hour=11) + timedelta(days=4)  # Sat 28 Nov
     bid = book(practice.alice, starts_at=saturday)

@@ -1,0 +1,76 @@
+"""The pages' hot reads (lib.fast_reads) give the rows SQLAlchemy's execute() gives, on both databases."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from lib import bookings, clock, db
+from lib.errors import DatabaseUnavailable
+from lib.fast_reads import fetch
+from lib.models import Booking
+from tests.factories import assess, book
+
+
+@pytest.fixture
+def busy_practice(practice):
+    """Every kind of value the pages read: times, JSON answers, several attendees, history, messages, offers."""
+    soon = (clock.now() + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    confirmed = book(practice.alice, "Oliver Bennett", starts_at=soon)
+    bookings.confirm(practice.alice, confirmed, 1)
+    couple = book(practice.alice, "Priya Shah", starts_at=soon + timedelta(minutes=30), session_type="couple",
+                  attendees=["Priya Shah", "Sam Shah"])
+    assess(couple, phq9=[1, 2, 0, 1, 3, 0, 1, 2, 1], gad7=[1] * 7, help_with=["Anxiety"], free_text="Line one\nTwo")
+    practice.ids.update(confirmed=confirmed, couple=couple, bobs=book(practice.bob, "Chen Wei"))
+    return practice
+
+
+def _same(stmt, params):
+    with db.reading() as conn:
+        expected = [tuple(r) for r in conn.execute(stmt, params).all()]
+    got = fetch(stmt, params)
+    assert [tuple(r) for r in got] == expected
+    return got
+
+
+def test_the_dashboard_rows_are_the_same_as_sqlalchemys(busy_practice):
+    now = clock.now()
+    for one_therapist, params in ((True, {"tid": busy_practice.alice.id}), (False, {})):
+        stmt, counts = bookings._dashboard_statements(one_therapist, 100)
+        params |= {"now": now, "until": now + timedelta(days=7)}
+        rows = _same(stmt, params)
+        assert {r.part for r in rows} == {"queue", "upcoming"}
+        assert any(r.phq9 == [1, 2, 0, 1, 3, 0, 1, 2, 1] for r in rows)  # JSON comes back as a list
+        assert all(r.starts_at.tzinfo is None and r.starts_at.year >= 2026 for r in rows)  # datetimes, not text
+        _same(counts, params)
+
+
+def test_the_session_page_row_is_the_same_as_sqlalchemys(busy_practice, db_url):
+    dialect = "postgresql" if db_url.startswith("postgresql") else "sqlite"
+    for own_only in (True, False):
+        (row,) = _same(bookings._detail_statement(own_only, dialect),
+                       {"bid": busy_practice.ids["couple"], "me": busy_practice.alice.id})
+        assert row.client_name == "Priya Shah" and row.free_text == "Line one\nTwo"
+        assert [c[0] for c in row.near_confirmed] == [busy_practice.ids["confirmed"]]  # the clash, found in SQL
+    # Not hers: no row, whatever the id.
+    assert fetch(bookings._detail_statement(True, dialect),
+                 {"bid": busy_practice.ids["bobs"], "me": busy_practice.alice.id}) == []
+
+
+def test_statements_whose_sql_is_written_per_run_are_refused(practice):
+    with pytest.raises(ValueError, match="complete when compiled"):
+        fetch(select(Booking.id).where(Booking.status.in_(["unconfirmed", "confirmed"])), {})
+
+
+@pytest.mark.postgres
+def test_a_dropped_connection_says_the_database_is_unreachable_and_the_next_read_works(pg_url, monkeypatch):
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 3600.0)  # used moments ago: not tested first
+    stmt = select(Booking.id).where(Booking.id == 1)
+    assert fetch(stmt, {}) == []
+    admin = db.engine(pg_url)
+    with admin.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    with pytest.raises(DatabaseUnavailable):
+        fetch(stmt, {})
+    assert fetch(stmt, {}) == []  # the pool started afresh
+    db.dispose_all()
