@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from lib import clock
 from lib.business_hours import DAYS
+from lib.fast_reads import fixed
 from lib.json_lists import json_list, rows, timestamp
 from lib.models import Booking, TimeOffer, User
 
@@ -83,12 +84,12 @@ def near_list(dialect: str):
     end = _minutes_after(Booking.starts_at, Booking.duration_minutes, dialect)
     confirmed = json_list(
         [other.id, other.starts_at, other.duration_minutes],
-        [other.therapist_id == Booking.therapist_id, other.status == "confirmed", other.starts_at < end,
+        [other.therapist_id == Booking.therapist_id, other.status == fixed("confirmed"), other.starts_at < end,
          other.starts_at > earliest, other.id != Booking.id], [], dialect)
     offered = json_list(
         [TimeOffer.booking_id, TimeOffer.starts_at, offered_for.duration_minutes],
         [offered_for.id == TimeOffer.booking_id, offered_for.therapist_id == Booking.therapist_id,
-         TimeOffer.open.is_(True), offered_for.status == "awaiting_client", TimeOffer.starts_at < end,
+         TimeOffer.open.is_(True), offered_for.status == fixed("awaiting_client"), TimeOffer.starts_at < end,
          TimeOffer.starts_at > earliest, offered_for.id != Booking.id], [], dialect)
     return confirmed, offered
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from itertools import groupby
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, func, literal, select, union_all
+from sqlalchemy import bindparam, case, func, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,7 +21,7 @@ from lib import assessments, audit, availability, clock, db
 from lib.auth import Actor, require_actor
 from lib.business_hours import business_seconds_between
 from lib.db import unit_of_work
-from lib.fast_reads import fetch
+from lib.fast_reads import fetch, fixed
 from lib.json_lists import json_list, rows, timestamp
 from lib.errors import Conflict, InvalidInput, NotFound
 from lib.models import (Assessment, Attendee, Booking, BookingEvent, Client, Notification, Relationship,
@@ -78,8 +78,8 @@ class Dashboard:
 
 def _part(label: str, sort_key, where: list, limit: int):
     """One limited, index-ordered slice of the dashboard, as a subquery for the UNION."""
-    return select(literal(label).label("part"), sort_key.label("sort_key"), *_ITEM_COLUMNS).where(
-        *where).order_by(sort_key.nulls_last(), Booking.id).limit(limit).subquery()  # same rows on both databases
+    return select(fixed(label).label("part"), sort_key.label("sort_key"), *_ITEM_COLUMNS).where(
+        *where).order_by(sort_key.nulls_last(), Booking.id).limit(fixed(limit)).subquery()  # same rows on both databases
 
 
 @lru_cache(maxsize=8)
@@ -92,13 +92,14 @@ def _dashboard_statements(one_therapist: bool, limit: int):
     Parameters: tid (with one_therapist), now, until.
     """
     scope = [Booking.therapist_id == bindparam("tid")] if one_therapist else []
-    # One open status, so `=`: an IN list would be written into the SQL afresh on every run.
+    # One open status, so `=`: an IN list would be written into the SQL afresh on every run. Statuses are
+    # written into the SQL (fast_reads.fixed), so the plan made once per connection fits them.
     (open_status,) = OPEN_STATUSES
-    open_where = [*scope, Booking.status == open_status]
+    open_where = [*scope, Booking.status == fixed(open_status)]
     parts = [
         _part("queue", Booking.response_due_at, open_where, limit),
-        _part("awaiting", Booking.expires_at, [*scope, Booking.status == "awaiting_client"], 50),
-        _part("upcoming", Booking.starts_at, [*scope, Booking.status == "confirmed",
+        _part("awaiting", Booking.expires_at, [*scope, Booking.status == fixed("awaiting_client")], 50),
+        _part("upcoming", Booking.starts_at, [*scope, Booking.status == fixed("confirmed"),
                                               Booking.starts_at >= bindparam("now"),
                                               Booking.starts_at < bindparam("until")], 50),
     ]
@@ -280,7 +281,7 @@ def _detail_statement(own_only: bool, dialect: str):
     JSON lists: the session page's one round trip. Built once per shape, with bound parameters: building it costs more than running it."""
     bid = bindparam("bid")
     together = select(func.count()).select_from(Earlier).where(
-        Earlier.relationship_id == Booking.relationship_id, Earlier.status == "confirmed",
+        Earlier.relationship_id == Booking.relationship_id, Earlier.status == fixed("confirmed"),
         Earlier.id != Booking.id).scalar_subquery()
     attendees = json_list([Attendee.name], [Attendee.booking_id == bid], [Attendee.position, Attendee.id], dialect)
     history = json_list(_EVENT_COLUMNS, [BookingEvent.booking_id == bid], [BookingEvent.at, BookingEvent.id], dialect,

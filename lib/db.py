@@ -133,7 +133,7 @@ def reader(eng: Engine, lookups: bool = False) -> Engine:
             else:
                 options = {"options": "-c plan_cache_mode=force_generic_plan"} if lookups else {}
                 pool = create_engine(eng.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
-                                     pool_size=5, max_overflow=15, connect_args=options)
+                                     pool_size=5, max_overflow=10, connect_args=options)
                 _test_when_idle(pool)
                 _start_afresh_together(pool, eng)
                 _readers[eng, lookups] = pool

@@ -11,12 +11,25 @@ from __future__ import annotations
 import threading
 from collections import namedtuple
 
+from sqlalchemy import Integer, String, literal_column
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
 from lib import db
 from lib.errors import DatabaseUnavailable
+
+
+def fixed(value: str | int):
+    """A constant written into the SQL rather than sent as a parameter (a status, a limit).
+
+    PostgreSQL plans a lookup once per connection (db.reader), before it sees any parameter: a status
+    sent as one would be planned as "any status", which here means reading the whole table."""
+    if isinstance(value, int):
+        return literal_column(str(int(value)), Integer)
+    if not value.replace("_", "").isalnum():
+        raise ValueError(f"not a plain word: {value!r}")
+    return literal_column(f"'{value}'", String)
 
 
 class Compiled:

@@ -324,11 +324,11 @@ def report(actor: Actor, period: Period | None = None, therapist_id: int | None 
                                  practice_key, refresh)
 
         kept = metrics_cache.get((*common, therapist_id, actor.is_manager), work_out, refresh=refresh)
-        table = table and actor.is_manager
-        scope = Scope(period.start, period.end, now, therapist_id, session_type)
-        queue = open_now(s, scope) if table else {}
-        waiting, overdue = (sum(o for o, _ in queue.values()), sum(late for _, late in queue.values())) if table \
-            else open_now_total(s, scope)
+    table = table and actor.is_manager
+    scope = Scope(period.start, period.end, now, therapist_id, session_type)
+    queue = open_now(scope) if table else {}
+    waiting, overdue = (sum(o for o, _ in queue.values()), sum(late for _, late in queue.values())) if table \
+        else open_now_total(scope)
     w: _Worked = kept.value
     rows: list[TherapistRow] = []
     columns: dict[str, list] = {}

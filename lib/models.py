@@ -102,6 +102,7 @@ class Booking(Base):
         Index("ix_bookings_queue", "status", "therapist_id", "response_due_at"),
         Index("ix_bookings_status_due", "status", "response_due_at"),
         Index("ix_bookings_calendar", "therapist_id", "status", "starts_at"),
+        Index("ix_bookings_status_start", "status", "starts_at"),  # a manager's week, every therapist
         # Covering index for the response-time figures: the metrics query reads bookings from it alone.
         Index("ix_bookings_metrics", "requested_at", "therapist_id", "session_type", "status", "first_response_at",
               "response_business_seconds", "response_due_at", "expires_at"),

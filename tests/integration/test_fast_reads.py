@@ -6,7 +6,7 @@ from sqlalchemy import select, text
 
 from lib import bookings, clock, db
 from lib.errors import DatabaseUnavailable
-from lib.fast_reads import fetch
+from lib.fast_reads import fetch, fixed
 from lib.models import Booking
 from tests.factories import assess, book
 
@@ -56,9 +56,12 @@ def test_the_session_page_row_is_the_same_as_sqlalchemys(busy_practice, db_url):
                  {"bid": busy_practice.ids["bobs"], "me": busy_practice.alice.id}) == []
 
 
-def test_statements_whose_sql_is_written_per_run_are_refused(practice):
+def test_statements_whose_sql_is_written_per_run_are_refused_and_constants_are_plain_words(practice):
     with pytest.raises(ValueError, match="complete when compiled"):
         fetch(select(Booking.id).where(Booking.status.in_(["unconfirmed", "confirmed"])), {})
+    with pytest.raises(ValueError, match="plain word"):
+        fixed("confirmed' OR '1'='1")
+    assert fetch(select(Booking.id).where(Booking.status == fixed("awaiting_client")), {}) == []
 
 
 @pytest.mark.postgres
