@@ -305,9 +305,9 @@ def report(actor: Actor, period: Period | None = None, therapist_id: int | None 
     """The figures this user may see: a therapist their own beside the practice's; a manager anyone's.
 
     The figures may be a few minutes old (lib.metrics_cache; `refresh` works them out now); the open
-    and overdue counts are always read now. `table=False` leaves out a manager's per-therapist rows,
-    and with them the live per-therapist count of the queue. `while_working` wraps only the working
-    out (a page's spinner: figures kept from a moment ago need none).
+    and overdue counts are always read now. `table=False` leaves out a manager's per-therapist rows, and
+    with them their working out and the live per-therapist count of the queue. `while_working` wraps only
+    the working out (a page's spinner: figures kept from a moment ago need none).
     """
     actor = require_actor(actor)
     now = clock.now()
@@ -318,13 +318,18 @@ def report(actor: Actor, period: Period | None = None, therapist_id: int | None 
         common = (config.database_url(), fingerprint, period.key, session_type)
         practice_key = (*common, "practice")
 
+        table = table and actor.is_manager
+
         def work_out() -> _Worked:
             with while_working():
-                return _work_out(s, Rules(settings), period, now, therapist_id, session_type, actor.is_manager,
-                                 practice_key, refresh)
+                return _work_out(s, Rules(settings), period, now, therapist_id, session_type, table, practice_key,
+                                 refresh)
 
-        kept = metrics_cache.get((*common, therapist_id, actor.is_manager), work_out, refresh=refresh)
-    table = table and actor.is_manager
+        # The per-therapist rows are worked out only when asked for (their tab); a manager's other views
+        # reuse figures kept with them. A therapist's figures never carry them.
+        key = (*common, therapist_id, actor.is_manager)
+        with_rows = None if table or refresh or not actor.is_manager else metrics_cache.recent((*key, "rows"))
+        kept = with_rows or metrics_cache.get((*key, "rows") if table else key, work_out, refresh=refresh)
     scope = Scope(period.start, period.end, now, therapist_id, session_type)
     queue = open_now(scope) if table else {}
     waiting, overdue = (sum(o for o, _ in queue.values()), sum(late for _, late in queue.values())) if table \

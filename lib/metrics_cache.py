@@ -55,6 +55,12 @@ def _fresh(key: Hashable, age: float) -> Kept | None:
     return None
 
 
+def recent(key: Hashable) -> Kept | None:
+    """The figures kept for `key`, if recent enough; never works them out."""
+    age = max_age()
+    return _fresh(key, age) if age > 0 else None
+
+
 def get(key: Hashable, work_out: Callable[[], Any], refresh: bool = False) -> Kept:
     """The figures for `key`, worked out now if none are recent enough (or `refresh` asks for it).
 

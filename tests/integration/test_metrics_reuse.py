@@ -31,6 +31,20 @@ def test_a_new_answer_shows_after_refresh_and_reused_figures_keep_their_time(boo
     assert fresh.figures.requests == 7 and fresh.worked_out_at == NOW + timedelta(minutes=1)
 
 
+def test_the_per_therapist_rows_are_worked_out_only_when_asked_for_and_then_reused(booked):
+    summary = metrics.report(booked.morgan, table=False)
+    assert summary.therapists == [] and summary.table == {}
+    clock.freeze(NOW + timedelta(minutes=1))
+    with_rows = metrics.report(booked.morgan)  # the table's tab: worked out now, with the rows
+    assert {r.name for r in with_rows.therapists} == {"Alice Moreno", "Bob Okafor"}
+    assert with_rows.worked_out_at == NOW + timedelta(minutes=1)
+    clock.freeze(NOW + timedelta(minutes=2))
+    back = metrics.report(booked.morgan, table=False)  # another tab: the figures kept with the rows
+    assert back.worked_out_at == NOW + timedelta(minutes=1) and back.figures == with_rows.figures
+    # A therapist's own view never comes with anyone's rows.
+    assert metrics.report(booked.alice).therapists == []
+
+
 def test_open_and_overdue_counts_are_always_read_now(booked):
     first = metrics.report(booked.morgan)
     request(booked.bob, "2026-11-24 09:30")  # waiting, not yet due
