@@ -32,7 +32,8 @@ def delivery(kind: str, service: str | None, address: str | None) -> str:
     return f"Online · {service or 'video'}" if kind == "online" else f"In person · {address or 'address to follow'}"
 
 
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~:$=&")
+_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~:$=&"
+_MD_ESCAPED = str.maketrans({ch: "\\" + ch for ch in _MD_SPECIAL})
 _ZW = "\u200b"  # zero-width space: invisible, but no pattern matches across it
 _LINK_START = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)")  # https://…, www.…
 _DIRECTIVE = re.compile(r"(?<=:)(?=[a-z])", re.IGNORECASE)  # :material/icon:, :streamlit:, :red[…]
@@ -49,7 +50,7 @@ def md_escape(text: str | None, links: bool = False) -> str:
     if not links:
         text = _LINK_START.sub(_ZW, text)
     text = _DIRECTIVE.sub(_ZW, text)
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    return text.translate(_MD_ESCAPED)
 
 
 def md_lines(text: str | None) -> str:
