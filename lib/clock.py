@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 _frozen: datetime | None = None
@@ -31,6 +32,7 @@ def local(value: datetime, tz: str) -> datetime:
     return value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz))
 
 
+@lru_cache(maxsize=4096)  # a page shows the same stored times on every rerun
 def fmt_local(value: datetime, tz: str, with_zone: bool = True) -> str:
     """'Tue 3 Dec 2026, 14:30 GMT' — the way times are shown to people."""
     t = local(value, tz)
