@@ -126,9 +126,10 @@ def other_answers(me: Actor, d: BookingDetail, session_id: str) -> None:
         options.append(REASSIGN)
     if not options:
         return
-    default = options.index(REASSIGN) if d.status == "declined" and REASSIGN in options else None
-    choice = st.radio("Or answer another way" if d.is_open else "Change this session", options, index=default,
-                      horizontal=True, key="answer_choice")
+    default = REASSIGN if d.status == "declined" and REASSIGN in options else None
+    # Pills, not a radio: the same one choice (click again to close it), and the lighter element to draw.
+    choice = st.pills("Or answer another way" if d.is_open else "Change this session", options, default=default,
+                      key="answer_choice")
     if choice == EDIT:
         edit_time(me, d, session_id, agreed_only=not d.is_open)
     elif choice == NOT_FIT:

@@ -19,7 +19,7 @@ def _public(page: str, token: str):
 def test_offer_other_times_from_the_session_page(sqlite_practice):
     bid = book(sqlite_practice.alice, starts_at=at11(2))
     at = open_page("alice", "session_detail.py", id=bid)
-    at.radio(key="answer_choice").set_value("Edit date/time").run()
+    at.pills(key="answer_choice").set_value("Edit date/time").run()
     at.radio(key="edit_mode").set_value("I'm not available — offer other times").run()
     at.date_input(key="offer0_d").set_value(at11(3).date())
     at.time_input(key="offer0_t").set_value(at11(3).time())
@@ -35,7 +35,7 @@ def test_a_clashing_new_time_is_refused_with_a_clear_message(sqlite_practice):
     bookings.confirm(sqlite_practice.alice, other, 1)
     bid = book(sqlite_practice.alice, starts_at=at11(2))
     at = open_page("alice", "session_detail.py", id=bid)
-    at.radio(key="answer_choice").set_value("Edit date/time").run()
+    at.pills(key="answer_choice").set_value("Edit date/time").run()
     at.date_input(key="resched_d").set_value(at11(3).date())
     at.time_input(key="resched_t").set_value(at11(3).time())
     at.button(key="FormSubmitter:reschedule_form-Confirm the new time").click().run()
@@ -46,7 +46,7 @@ def test_a_clashing_new_time_is_refused_with_a_clear_message(sqlite_practice):
 def test_not_the_best_fit_needs_a_reason_then_declines(sqlite_practice):
     bid = book(sqlite_practice.alice)
     at = open_page("alice", "session_detail.py", id=bid)
-    at.radio(key="answer_choice").set_value("Not the best fit").run()
+    at.pills(key="answer_choice").set_value("Not the best fit").run()
     at.button(key="FormSubmitter:decline_form-Decline and tell the practice team").click().run()
     assert any("reason" in e.value for e in at.error)
     at.text_area(key="decline_reason").input("Outside my competence")
@@ -58,7 +58,7 @@ def test_not_the_best_fit_needs_a_reason_then_declines(sqlite_practice):
 def test_short_notice_cancel_asks_about_the_refund(sqlite_practice):
     bid = book(sqlite_practice.alice, starts_at=clock.now() + timedelta(hours=26))
     at = open_page("alice", "session_detail.py", id=bid)
-    at.radio(key="answer_choice").set_value("Cancel session").run()
+    at.pills(key="answer_choice").set_value("Cancel session").run()
     assert "less than 48 hours away" in texts(at)
     at.text_input(key="cancel_reason").input("Unwell")
     at.button(key="FormSubmitter:cancel_form-Cancel this session").click().run()
@@ -72,6 +72,7 @@ def test_manager_reassigns_a_declined_session(sqlite_practice):
     bid = book(sqlite_practice.alice, "Hannah Whitfield", starts_at=at11(3))
     answers.decline_not_fit(sqlite_practice.alice, bid, 1, "Not my area", "", "")
     at = open_page("morgan", "session_detail.py", id=bid)
+    assert at.pills(key="answer_choice").value == "Reassign"  # chosen already: a declined session's next step
     at.selectbox(key="reassign_to").set_value((sqlite_practice.bob.id, "Bob Okafor"))
     at.button(key="FormSubmitter:reassign_form-Create the new session").click().run()
     assert not at.exception
@@ -84,7 +85,7 @@ def test_manager_reassigns_a_declined_session(sqlite_practice):
     assert "From: Alice Moreno" in " ".join(row["Details"] for row in history)
     # Therapists can't reassign: the control isn't there and the service refuses.
     alice_view = open_page("alice", "session_detail.py", id=bid)
-    assert not [r for r in alice_view.radio if "Reassign" in r.options]
+    assert not [r for r in alice_view.pills if "Reassign" in r.options]
 
 
 def test_client_picks_an_offered_time_without_logging_in(sqlite_practice):
