@@ -57,7 +57,8 @@ def check(session: Session | Connection, therapist: User, starts_at: datetime, d
     return from_near(therapist, starts_at, duration_minutes, near, ignore_booking_id)
 
 
-def from_near(therapist, starts_at: datetime, duration_minutes: int, near, ignore_booking_id: int | None) -> Availability:
+def from_near(therapist, starts_at: datetime, duration_minutes: int, near,
+              ignore_booking_id: int | None) -> Availability:
     """The check, given the therapist's sessions and offered times that start near the time asked for:
     (booking id, starts at, minutes, what) rows, as `check` reads them or `near_list` gives them."""
     end = starts_at + timedelta(minutes=duration_minutes)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import answers, bookings, clock
 from lib.auth import Actor
-from lib.bookings import BookingDetail
+from lib.session_view import BookingDetail
 from lib.errors import BookingDeskError, InvalidInput
 from lib.reassign import REASSIGNABLE, reassign
 from ui import format as fmt

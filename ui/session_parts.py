@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from lib import assessments, clock
-from lib.bookings import BookingDetail
+from lib.session_view import BookingDetail
 from lib.messages import STATUS_LABELS as MESSAGE_STATUS
 from lib.notify.templates import TEMPLATE_TITLES
 from ui import format as fmt

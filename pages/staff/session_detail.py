@@ -1,7 +1,7 @@
 """One session: details, the client's assessment, the availability check and the answers."""
 import streamlit as st
 
-from lib import bookings
+from lib import bookings, session_view
 from lib.errors import BookingDeskError, NotFound
 from ui import answer_forms, current, format as fmt, nav
 from ui.session_parts import (assessment_md, availability_md, details_md, every_answer_md, messages_and_history_md,
@@ -16,7 +16,7 @@ def render() -> None:
         if not booking_id:
             raise NotFound("No session was chosen. Open one from the dashboard.")
         viewed = st.session_state.setdefault("bd_viewed", set())
-        detail = bookings.get_for(me, booking_id, current.browser_session(), record_view=booking_id not in viewed)
+        detail = session_view.get_for(me, booking_id, current.browser_session(), record_view=booking_id not in viewed)
         viewed.add(booking_id)
     except NotFound as exc:
         st.title("Session not found")

@@ -1,7 +1,7 @@
 """The answer controls on the session page and the client's private pages, through the real app."""
 from datetime import timedelta
 
-from lib import answers, bookings, clock
+from lib import answers, bookings, clock, session_view
 from tests.app.helpers import app, md_table, open_page, switch_page, texts
 from tests.factories import book
 from tests.integration.test_answers import _booking, _msgs, _token_from, at11
@@ -122,5 +122,5 @@ def test_client_saves_a_partial_assessment(sqlite_practice):
     at.multiselect(key="help_with").select("Anxiety")
     at.button(key="FormSubmitter:assessment_form-Save my answers").click().run()
     assert "Saved" in at.success[0].value
-    a = bookings.get_for(sqlite_practice.alice, bid).assessment
+    a = session_view.get_for(sqlite_practice.alice, bid).assessment
     assert a.status == "partial" and a.phq9[0] == 2 and a.help_with == ["Anxiety"]

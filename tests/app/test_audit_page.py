@@ -1,7 +1,7 @@
 """/audit: managers read who looked at what; therapists can't; the CSV is spreadsheet-safe."""
 import pytest
 
-from lib import audit_view, bookings
+from lib import audit_view, bookings, session_view
 from lib.errors import Forbidden
 from tests.app.helpers import open_page, texts
 from tests.factories import book
@@ -28,6 +28,6 @@ def test_therapists_cannot_read_the_trail(sqlite_practice):
 
 def test_csv_neutralises_formula_cells(sqlite_practice):
     bid = book(sqlite_practice.alice, "=HYPERLINK(\"http://evil\")", email="evil@client.example")
-    bookings.get_for(sqlite_practice.alice, bid, "b", record_view=True)
+    session_view.get_for(sqlite_practice.alice, bid, "b", record_view=True)
     csv_text = audit_view.entries_csv(sqlite_practice.morgan)
     assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text

@@ -1,7 +1,7 @@
 """The login, the dashboard and the session page, driven through the real app script (AppTest)."""
 from datetime import timedelta
 
-from lib import bookings, clock
+from lib import bookings, clock, session_view
 from tests.app.helpers import app, md_table, open_page, texts
 from tests.factories import PASSWORD, assess, book
 
@@ -101,7 +101,7 @@ def test_confirm_through_the_dialog(sqlite_practice):
     assert not at.exception
     assert "Session confirmed" in at.success[0].value
     assert "Confirmed" in texts(at)
-    assert bookings.get_for(sqlite_practice.alice, bid).status == "confirmed"
+    assert session_view.get_for(sqlite_practice.alice, bid).status == "confirmed"
 
 
 def test_confirm_in_a_stale_tab_says_reload(sqlite_practice):
@@ -163,7 +163,7 @@ def test_dashboard_marks_the_risk_flag(sqlite_practice):
 
 
 def test_dashboard_lists_sessions_waiting_for_the_client(sqlite_practice):
-    from lib import answers
+    from lib import answers, session_view
 
     bid = book(sqlite_practice.alice, "Priya Raman", starts_at=clock.now().replace(hour=11) + timedelta(days=2))
     answers.offer_times(sqlite_practice.alice, bid, 1, [clock.now().replace(hour=11) + timedelta(days=3)])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib import bookings, messages
+from lib import bookings, messages, session_view
 from lib.notify import dispatcher
 from tests.app.helpers import open_page, switch_page, texts
 from tests.conftest import NOW
@@ -17,7 +17,7 @@ def outbox(sqlite_practice, smtp_server):
     p = sqlite_practice
     smtp_server.refuse("sam@client.example")
     sam = book(p.bob, client="Sam *Lee*", email="sam@client.example", starts_at=NOW.replace(day=27, hour=16))
-    bookings.confirm(p.bob, sam, bookings.get_for(p.bob, sam).version)
+    bookings.confirm(p.bob, sam, session_view.get_for(p.bob, sam).version)
     book(p.alice, client="Ann Other", email="ann@client.example", starts_at=NOW.replace(day=26, hour=9))
     dispatcher.run_once()  # sam's mailbox refuses; alice's SMS has no Twilio settings
     return p

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lib import answers, audit_view, bookings, clock, messages, settings
+from lib import answers, audit_view, bookings, clock, messages, session_view, settings
 from lib.db import unit_of_work
 from lib.errors import Forbidden, NotFound
 from lib.models import Booking, BookingEvent, Notification
@@ -18,7 +18,7 @@ from tests.factories import book
 def _therapist_calls(actor, bid):
     when = clock.now() + timedelta(days=3)
     return {
-        "get_for": lambda: bookings.get_for(actor, bid, record_view=True),
+        "get_for": lambda: session_view.get_for(actor, bid, record_view=True),
         "confirmation_preview": lambda: bookings.confirmation_preview(actor, bid),
         "confirm": lambda: bookings.confirm(actor, bid, 1),
         "reschedule_agreed": lambda: answers.reschedule_agreed(actor, bid, 1, when),
@@ -58,7 +58,7 @@ def test_logged_out_calls_reveal_nothing(practice):
 def test_manager_only_functions_refuse_therapists(practice):
     bid = book(practice.alice)
     answers.decline_not_fit(practice.alice, bid, 1, "Not my area", "", "")
-    from lib import importer, manual_booking
+    from lib import importer, manual_booking, session_view
 
     calls = {
         "reassign": lambda: reassign(practice.alice, bid, practice.bob.id),
@@ -77,7 +77,7 @@ def test_manager_only_functions_refuse_therapists(practice):
 
 
 def test_two_therapists_with_one_name_are_told_apart_in_the_managers_filters(practice):
-    from lib import auth
+    from lib import auth, session_view
     from tests.factories import PASSWORD
 
     with unit_of_work(write=True) as s:

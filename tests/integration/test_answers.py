@@ -6,7 +6,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from lib import answers, bookings, client_links, clock
+from lib import answers, bookings, client_links, clock, session_view
 from lib.db import unit_of_work
 from lib.errors import Conflict, InvalidInput, NotFound
 from lib.models import Booking, Notification
@@ -76,7 +76,7 @@ def test_offer_times_then_client_picks_one(practice):
     assert [t for _, t in view.offers] == times and view.first_name == "Hannah"
     # Offered times count as busy for other sessions while the offer is open.
     other = book(practice.alice, "Fatima Zahra", starts_at=times[0])
-    assert [c.what for c in bookings.get_for(practice.alice, other).availability.clashes] == ["offered time"]
+    assert [c.what for c in session_view.get_for(practice.alice, other).availability.clashes] == ["offered time"]
 
     assert client_links.respond(token, view.offers[1][0]) == "confirmed"
     b = _booking(bid)
@@ -86,7 +86,7 @@ def test_offer_times_then_client_picks_one(practice):
     # Single use: the same link can't be used twice, and says so kindly.
     with pytest.raises(BadToken):
         client_links.respond(token, view.offers[0][0])
-    assert bookings.get_for(practice.alice, other).availability.clashes == []
+    assert session_view.get_for(practice.alice, other).availability.clashes == []
 
 
 def test_client_says_none_fit_cancels_and_tells_managers(practice):
@@ -135,7 +135,7 @@ def test_not_the_best_fit_declines_tells_managers_and_client_without_clinical_de
     assert to_team.recipient == "morgan@practice.example"
     assert "I don't work with eating disorders" in to_team.body_text
     assert "Restrictive eating" not in to_team.body_text  # presenting issues stay behind the login
-    detail = bookings.get_for(practice.morgan, bid)
+    detail = session_view.get_for(practice.morgan, bid)
     declined = [e for e in detail.history if e.kind == "declined"][0]
     assert declined.detail["presenting_issues"] == "Restrictive eating, low mood"
 
@@ -152,7 +152,7 @@ def test_cancel_with_short_notice_needs_a_refund_decision(practice):
     assert Calendar.from_ical(mail.ics)["METHOD"] == "CANCEL"
     later = book(practice.alice, "Chen Wei", starts_at=at11(6))
     answers.cancel(practice.morgan, later, 1, "Practice closed")  # long notice: always a full refund
-    assert [e.detail["full_refund"] for e in bookings.get_for(practice.morgan, later).history
+    assert [e.detail["full_refund"] for e in session_view.get_for(practice.morgan, later).history
             if e.kind == "cancelled"] == [True]
 
 
@@ -175,11 +175,11 @@ def test_assessment_link_saves_partial_answers_and_tells_therapist_when_complete
     form = client_links.assessment_for(token)
     assert form.status == "not started" and form.first_name == "Hannah"
     assert client_links.save_assessment(token, [1, 2], [], [], "") == "partial"
-    assert bookings.get_for(practice.alice, bid).assessment.phq9[:3] == [1, 2, None]
+    assert session_view.get_for(practice.alice, bid).assessment.phq9[:3] == [1, 2, None]
     assert _msgs(bid, "assessment_ready") == []
     status = client_links.save_assessment(token, [1] * 9, [0] * 7, ["Anxiety", "Not a topic"], "Work stress")
     assert status == "complete"
-    a = bookings.get_for(practice.alice, bid).assessment
+    a = session_view.get_for(practice.alice, bid).assessment
     assert a.help_with == ["Anxiety"] and a.free_text == "Work stress"
     assert [m.recipient for m in _msgs(bid, "assessment_ready")] == ["alice@practice.example"]
     client_links.save_assessment(token, [1] * 9, [0] * 7, ["Anxiety"], "More detail")

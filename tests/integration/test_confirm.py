@@ -5,7 +5,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from lib import bookings, clock
+from lib import bookings, clock, session_view
 from lib.db import unit_of_work
 from lib.errors import Conflict, InvalidInput, NotFound
 from lib.models import Booking, BookingEvent, Notification
@@ -23,12 +23,12 @@ def _rows(model, **where):
 def test_confirm_moves_session_out_of_queue_and_records_who_and_when(practice):
     bid = book(practice.alice, "Hannah Whitfield", attendees=["Hannah Whitfield"])
     assert [i.id for i in bookings.queue(practice.alice).items] == [bid]
-    version = bookings.get_for(practice.alice, bid).version
+    version = session_view.get_for(practice.alice, bid).version
 
     bookings.confirm(practice.alice, bid, version)
 
     assert bookings.queue(practice.alice).items == []
-    detail = bookings.get_for(practice.alice, bid)
+    detail = session_view.get_for(practice.alice, bid)
     assert detail.status == "confirmed"
     confirmed = [e for e in detail.history if e.kind == "confirmed"]
     assert [(e.actor, e.at) for e in confirmed] == [("alice", clock.now())]
@@ -71,7 +71,7 @@ def test_another_therapists_session_is_not_found_like_a_missing_one(practice):
     bid = book(practice.alice)
     for bad in (bid, 999999, "abc", None, "-1"):
         with pytest.raises(NotFound) as err:
-            bookings.get_for(practice.bob, bad)
+            session_view.get_for(practice.bob, bad)
         assert err.value.message == NotFound.message
     with pytest.raises(NotFound):
         bookings.confirm(practice.bob, bid, 1)
@@ -120,14 +120,14 @@ def test_clash_with_a_confirmed_session_is_shown_and_blocks_confirming(practice)
     first = book(practice.alice, "Oliver Bennett", starts_at=start)
     bookings.confirm(practice.alice, first, 1)
     second = book(practice.alice, "Fatima Zahra", starts_at=start + timedelta(minutes=30))
-    avail = bookings.get_for(practice.alice, second).availability
+    avail = session_view.get_for(practice.alice, second).availability
     assert [c.booking_id for c in avail.clashes] == [first]
     with pytest.raises(InvalidInput, match="clashes"):
         bookings.confirm(practice.alice, second, 1)
     assert _rows(Booking, id=second)[0].status == "unconfirmed"
     # Back to back is fine.
     third = book(practice.alice, "Chen Wei", starts_at=start + timedelta(minutes=50))
-    assert bookings.get_for(practice.alice, third).availability.clashes == []
+    assert session_view.get_for(practice.alice, third).availability.clashes == []
 
 
 def test_a_session_that_ends_as_a_confirmed_one_starts_is_free_and_one_minute_later_clashes(practice):
@@ -135,20 +135,20 @@ def test_a_session_that_ends_as_a_confirmed_one_starts_is_free_and_one_minute_la
     later = book(practice.alice, "Oliver Bennett", starts_at=start + timedelta(minutes=50))
     bookings.confirm(practice.alice, later, 1)
     ends_as_it_starts = book(practice.alice, "Fatima Zahra", starts_at=start)  # 11:00–11:50
-    assert bookings.get_for(practice.alice, ends_as_it_starts).availability.clashes == []
+    assert session_view.get_for(practice.alice, ends_as_it_starts).availability.clashes == []
     overlaps = book(practice.alice, "Chen Wei", starts_at=start + timedelta(minutes=1))  # 11:01–11:51
-    assert [c.booking_id for c in bookings.get_for(practice.alice, overlaps).availability.clashes] == [later]
+    assert [c.booking_id for c in session_view.get_for(practice.alice, overlaps).availability.clashes] == [later]
     # Long sessions reach far: one four hours earlier that runs into this one is found too.
     long_one = book(practice.bob, "Ada Lovelace", starts_at=start - timedelta(minutes=180), duration_minutes=240)
     bookings.confirm(practice.bob, long_one, 1)
     bobs = book(practice.bob, "Grace Hopper", starts_at=start)
-    assert [c.booking_id for c in bookings.get_for(practice.bob, bobs).availability.clashes] == [long_one]
+    assert [c.booking_id for c in session_view.get_for(practice.bob, bobs).availability.clashes] == [long_one]
 
 
 def test_outside_working_hours_is_a_warning_not_a_block(practice):
     saturday = clock.now().replace(hour=11) + timedelta(days=4)  # Sat 28 Nov
     bid = book(practice.alice, starts_at=saturday)
-    avail = bookings.get_for(practice.alice, bid).availability
+    avail = session_view.get_for(practice.alice, bid).availability
     assert avail.outside_hours and "Sat" in avail.working_hours_text
     bookings.confirm(practice.alice, bid, 1)
     assert _rows(Booking, id=bid)[0].status == "confirmed"
@@ -187,9 +187,9 @@ def test_new_booking_emails_the_therapist_and_texts_only_if_opted_in(practice):
 
 def test_viewing_records_audit_and_first_view_event_once(practice):
     bid = book(practice.alice)
-    bookings.get_for(practice.alice, bid, "browser-1", record_view=True)
-    bookings.get_for(practice.alice, bid, "browser-1", record_view=True)
-    bookings.get_for(practice.morgan, bid, "browser-2", record_view=True)
+    session_view.get_for(practice.alice, bid, "browser-1", record_view=True)
+    session_view.get_for(practice.alice, bid, "browser-1", record_view=True)
+    session_view.get_for(practice.morgan, bid, "browser-2", record_view=True)
     from lib.models import AuditEntry
 
     views = _rows(AuditEntry, action="view_session")
@@ -202,7 +202,7 @@ def test_assessment_shown_with_scores_bands_and_risk(practice):
     bid = book(practice.alice)
     assess(bid, phq9=[2, 2, 1, 2, 1, 2, 1, 0, 1], gad7=[2, 3, 2, 2, 1, 2, 1], help_with=["Depression"],
            free_text="Since losing my job")
-    a = bookings.get_for(practice.alice, bid).assessment
+    a = session_view.get_for(practice.alice, bid).assessment
     assert (a.status, a.phq9_score.total, a.phq9_score.severity) == ("complete", 12, "moderate")
     assert (a.gad7_score.total, a.gad7_score.severity) == (13, "moderate")
     assert a.risk and a.free_text == "Since losing my job"
@@ -212,12 +212,12 @@ def test_session_page_lists_come_in_order_with_their_types(practice):
     """Attendees, history and messages come with the booking in one query, as JSON: same values on both databases."""
     from datetime import datetime
 
-    from lib import answers
+    from lib import answers, session_view
 
     bid = book(practice.alice, "Tomás Ferreira", attendees=["Tomás Ferreira", "Inês Ferreira", "Zé Ferreira"],
                session_type="family", starts_at=clock.now().replace(hour=11) + timedelta(days=3))
     answers.cancel(practice.alice, bid, 1, "Unwell — \"sorry\" & <regrets>", None)
-    detail = bookings.get_for(practice.alice, bid)
+    detail = session_view.get_for(practice.alice, bid)
 
     assert detail.attendees == ["Tomás Ferreira", "Inês Ferreira", "Zé Ferreira"]
     assert [e.kind for e in detail.history] == ["requested", "cancelled"]
@@ -240,5 +240,5 @@ def test_a_session_with_no_messages_or_attendees_reads_as_empty_lists(practice):
         for model in (Notification, Attendee):
             for row in s.scalars(select(model).where(model.booking_id == bid)):
                 s.delete(row)
-    detail = bookings.get_for(practice.alice, bid)
+    detail = session_view.get_for(practice.alice, bid)
     assert detail.messages == [] and detail.attendees == [] and [e.kind for e in detail.history] == ["requested"]

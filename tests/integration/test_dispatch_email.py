@@ -6,7 +6,7 @@ from datetime import timedelta
 from icalendar import Calendar
 from sqlalchemy import select
 
-from lib import bookings, clock
+from lib import bookings, clock, session_view
 from lib.db import unit_of_work
 from lib.models import Notification
 from lib.notify import dispatcher, outbox
@@ -57,7 +57,7 @@ def test_new_booking_email_reaches_the_therapist(practice, smtp_server):
     assert msg["Message-ID"] == row.message_id
     assert (row.status, row.sent_at, row.attempts, row.last_error) == ("sent", NOW, 1, None)
     # The session page lists the messages as sent.
-    detail = bookings.get_for(practice.bob, booking_id)
+    detail = session_view.get_for(practice.bob, booking_id)
     assert {(m.recipient, m.status) for m in detail.messages} >= {(THERAPIST, "sent")}
     assert {m.status for m in detail.messages} == {"sent"}
 
@@ -67,7 +67,7 @@ def test_confirmation_carries_an_invitation_in_the_clients_timezone(practice, sm
     booking_id = book(practice.bob, client="Sam <b>Lee</b>", email="sam@client.example", starts_at=starts,
                       attendees=["Sam <b>Lee</b>", "Kit *O'Hara*"], client_timezone="America/New_York")
     dispatcher.run_once()
-    detail = bookings.get_for(practice.bob, booking_id)
+    detail = session_view.get_for(practice.bob, booking_id)
     bookings.confirm(practice.bob, booking_id, detail.version)
 
     assert dispatcher.run_once().sent == 1

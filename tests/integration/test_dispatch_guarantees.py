@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select, update
 
-from lib import bookings, clock
+from lib import bookings, clock, session_view
 from lib.db import unit_of_work
 from lib.errors import Conflict
 from lib.intake import NewBooking, create_booking
@@ -53,7 +53,7 @@ def test_a_rolled_back_change_leaves_no_message(practice):
             raise RuntimeError("something later in the same action failed")
     assert _count() == 0  # …and gone with it
 
-    detail = bookings.get_for(practice.bob, booking_id)
+    detail = session_view.get_for(practice.bob, booking_id)
     with pytest.raises(Conflict):
         bookings.confirm(practice.bob, booking_id, detail.version + 1)  # a stale confirm writes nothing
     assert _count() == 0

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lib import bookings, clock, messages
+from lib import bookings, clock, messages, session_view
 from lib.db import unit_of_work
 from lib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lib.models import AuditEntry, Notification
@@ -18,7 +18,7 @@ from tests.servers import no_channels, smtp_server  # noqa: F401 — fixtures
 
 def _confirmed_booking(p) -> int:
     booking_id = book(p.bob, client="Sam Lee", email="sam@client.example", starts_at=NOW.replace(day=27, hour=16))
-    bookings.confirm(p.bob, booking_id, bookings.get_for(p.bob, booking_id).version)
+    bookings.confirm(p.bob, booking_id, session_view.get_for(p.bob, booking_id).version)
     return booking_id
 
 

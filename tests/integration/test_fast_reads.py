@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from lib import bookings, clock, db
+from lib import bookings, clock, db, session_view
 from lib.errors import DatabaseUnavailable
 from lib.fast_reads import fetch, fixed
 from lib.models import Booking
@@ -47,12 +47,12 @@ def test_the_dashboard_rows_are_the_same_as_sqlalchemys(busy_practice):
 def test_the_session_page_row_is_the_same_as_sqlalchemys(busy_practice, db_url):
     dialect = "postgresql" if db_url.startswith("postgresql") else "sqlite"
     for own_only in (True, False):
-        (row,) = _same(bookings._detail_statement(own_only, dialect),
+        (row,) = _same(session_view._detail_statement(own_only, dialect),
                        {"bid": busy_practice.ids["couple"], "me": busy_practice.alice.id})
         assert row.client_name == "Priya Shah" and row.free_text == "Line one\nTwo"
         assert [c[0] for c in row.near_confirmed] == [busy_practice.ids["confirmed"]]  # the clash, found in SQL
     # Not hers: no row, whatever the id.
-    assert fetch(bookings._detail_statement(True, dialect),
+    assert fetch(session_view._detail_statement(True, dialect),
                  {"bid": busy_practice.ids["bobs"], "me": busy_practice.alice.id}) == []
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from lib import bookings, clock, manual_booking
+from lib import bookings, clock, manual_booking, session_view
 from lib.db import unit_of_work
 from lib.errors import Forbidden, InvalidInput
 from lib.models import AuditEntry, Booking, Notification
@@ -33,7 +33,7 @@ def test_review_shows_a_clash_with_a_confirmed_session_before_saving(practice):
 
 def test_save_makes_the_same_booking_an_import_would(practice):
     saved = manual_booking.save(practice.morgan, row(client_phone="07400 123456"), "browser-1")
-    detail = bookings.get_for(practice.morgan, saved.booking_id)
+    detail = session_view.get_for(practice.morgan, saved.booking_id)
     assert (detail.status, detail.starts_at, detail.attendees, detail.client_phone) == (
         "unconfirmed", datetime(2026, 12, 1, 14, 0), ["Hannah Whitfield"], "+447400123456")
     assert detail.requested_by == "morgan" and detail.requested_at == clock.now()

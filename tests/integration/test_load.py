@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lib import answers, auth, bookings, clock
+from lib import answers, auth, bookings, clock, session_view
 from lib.db import unit_of_work
 from lib.errors import Conflict, InvalidInput
 from lib.models import Booking, BookingEvent, Notification
@@ -45,7 +45,7 @@ def test_twenty_workers_against_postgres(pg_url, capsys):
             started = time.perf_counter()
             try:
                 bookings.queue(me)
-                detail = bookings.get_for(me, bid)
+                detail = session_view.get_for(me, bid)
                 kind = rnd.choice(CHANGES)
                 when = detail.starts_at + timedelta(minutes=rnd.choice([10, 25]) * rnd.choice([1, 2, 3]) + 1440)
                 if kind == "confirmed":

@@ -1,7 +1,7 @@
 """Settings: validated, all-or-nothing, and used by the rules that depend on them."""
 import pytest
 
-from lib import settings
+from lib import session_view, settings
 from lib.errors import Forbidden, InvalidFields, InvalidInput
 from lib.practice import DEFAULT_EXPIRY_SCHEDULE
 from tests.factories import book
@@ -49,10 +49,8 @@ def test_practice_rules_are_for_managers_and_change_new_due_times(practice):
             "fri": "08:00-20:00"}
     settings.update_practice(practice.morgan, timezone="Europe/London", hours=week, holiday_country="GB",
                              holiday_subdiv="SCT", response_target_hours=2, expiry_schedule=DEFAULT_EXPIRY_SCHEDULE)
-    from lib import bookings
-
     bid = book(practice.alice)  # requested Tue 09:00 → due 2 business hours later
-    assert bookings.get_for(practice.alice, bid).response_due_at.hour == 11
+    assert session_view.get_for(practice.alice, bid).response_due_at.hour == 11
 
 
 def test_bad_practice_rules_change_nothing(practice):
