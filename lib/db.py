@@ -111,6 +111,7 @@ def _start_afresh_together(eng: Engine, writer: Engine | None = None) -> None:
 
 
 def start_others_afresh(eng: Engine, writer: Engine) -> None:
+    """After `eng` found a dropped connection: the writer's other pools start afresh (also lib.fast_reads)."""
     for other in [writer, *(r for (w, _), r in list(_readers.items()) if w is writer)]:
         if other is not eng:
             other.dispose(close=False)
@@ -165,13 +166,14 @@ def unit_of_work(write: bool = False, url: str | None = None, read_only: bool = 
 
 
 @contextmanager
-def reading(url: str | None = None, lookups: bool = False) -> Iterator[Connection]:
+def reading(url: str | None = None) -> Iterator[Connection]:
     """A plain connection for a page's column-only reads: no ORM session to build and tear down.
 
-    Each statement is its own transaction (as in `unit_of_work(read_only=True)`). `lookups`: see `reader`.
+    Each statement is its own transaction (as in `unit_of_work(read_only=True)`). Key lookups run through
+    lib.fast_reads instead, on the lookup pool (see `reader`).
     """
     try:
-        with reader(engine(url), lookups).connect() as conn:
+        with reader(engine(url)).connect() as conn:
             yield conn
     except (OperationalError, DBAPIError) as exc:
         raise_if_unreachable(exc)
