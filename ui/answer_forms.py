@@ -10,7 +10,8 @@ from lib.auth import Actor
 from lib.session_view import BookingDetail
 from lib.errors import BookingDeskError, InvalidInput
 from lib.reassign import REASSIGNABLE, reassign
-from ui import format as fmt
+from ui import format as fmt, visit
+from ui.visit import Visit
 
 
 def _when_inputs(key: str, d: BookingDetail, tz: str, label: str = "") -> tuple[date, time]:
@@ -29,7 +30,7 @@ def _run(action, success: str) -> None:
     except BookingDeskError as exc:
         st.error(exc.message, icon=":material/warning:")
     else:
-        st.session_state["bd_flash"] = success
+        visit.get().once["flash"] = success
         st.rerun()
 
 
@@ -103,7 +104,7 @@ def reassign_form(me: Actor, d: BookingDetail, session_id: str) -> None:
                 def act():
                     if choice is None:
                         raise InvalidInput("Please choose a therapist.")
-                    st.session_state["bd_new_session"] = reassign(me, d.id, choice[0], when, session_id)
+                    visit.get().once["new_session"] = reassign(me, d.id, choice[0], when, session_id)
 
                 _run(act, "Reassigned: a new unconfirmed session was created for the new therapist, who has "
                           "been notified.")
@@ -112,8 +113,9 @@ def reassign_form(me: Actor, d: BookingDetail, session_id: str) -> None:
 EDIT, NOT_FIT, CANCEL, REASSIGN = "Edit date/time", "Not the best fit", "Cancel session", "Reassign"
 
 
-def other_answers(me: Actor, d: BookingDetail, session_id: str) -> None:
+def other_answers(me: Actor, d: BookingDetail, v: Visit) -> None:
     """The answers other than Confirm Session; only the chosen one's form is drawn."""
+    session_id = v.id
     future = d.starts_at > clock.now()
     options = []
     if d.is_open or (d.status == "confirmed" and future):

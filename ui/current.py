@@ -4,23 +4,25 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.auth import Actor
+from ui import visit
 from ui.login import browser_session
 
 
 def require_app() -> None:
     """Stop a page drawn outside the login gate (ui.shell sets the flag around the page it runs)."""
-    if not st.session_state.get("bd_in_app"):
+    if not visit.get().in_app:
         st.info("This page isn't available at this address.", icon=":material/search:")
         st.stop()
 
 
 def actor() -> Actor:
-    require_app()
-    value = st.session_state.get("bd_actor")
-    if value is None:  # the gate never lets a page run without one; this is belt and braces
+    v = visit.get()
+    if not v.in_app:
+        require_app()
+    if v.actor is None:  # the gate never lets a page run without one; this is belt and braces
         st.warning("Please log in.")
         st.stop()
-    return value
+    return v.actor
 
 
 __all__ = ["actor", "browser_session"]

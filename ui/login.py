@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import datetime, timezone
 
 import jwt
@@ -12,6 +11,8 @@ import streamlit_authenticator as stauth
 from lib import auth, config
 from lib.auth import Actor
 from lib.errors import InvalidInput
+from ui import visit
+from ui.visit import Visit
 
 COOKIE_NAME = "booking_desk_auth"
 COOKIE_DAYS = 1.0
@@ -22,9 +23,7 @@ def idle_minutes() -> float:
 
 
 def browser_session() -> str:
-    if "bd_browser_session" not in st.session_state:
-        st.session_state["bd_browser_session"] = uuid.uuid4().hex
-    return st.session_state["bd_browser_session"]
+    return visit.get().id
 
 
 def _authenticator(key: str, username: str | None = None) -> stauth.Authenticate:
@@ -54,64 +53,60 @@ def _cookie(key: str) -> tuple[str | None, datetime | None]:
     return username, issued
 
 
-def _clear() -> None:
+def _clear(v: Visit) -> None:
     for k in ("authentication_status", "username", "name", "roles"):
         st.session_state[k] = None
-    for k in ("bd_actor", "bd_checked", "bd_last_seen", "bd_actor_checked_at"):
-        st.session_state.pop(k, None)
+    v.checked, v.username, v.actor, v.actor_checked_at, v.last_seen = False, None, None, 0.0, None
 
 
 ACTOR_RECHECK_SECONDS = 60
 
 
-def _start_session(actor: Actor) -> None:
-    st.session_state.update({
-        "authentication_status": True, "username": actor.username, "name": actor.name,
-        "roles": [actor.role], "bd_checked": True, "bd_last_seen": time.time(), "logout": None,
-        "bd_actor": actor, "bd_actor_checked_at": time.time(),
+def _start_session(v: Visit, actor: Actor) -> None:
+    st.session_state.update({  # for streamlit-authenticator
+        "authentication_status": True, "username": actor.username, "name": actor.name, "roles": [actor.role],
+        "logout": None,
     })
-    st.session_state.pop("bd_notice", None)
+    v.checked, v.username, v.actor, v.actor_checked_at, v.last_seen = True, actor.username, actor, time.time(), time.time()
+    v.logged_out, v.notice = False, None
 
 
-def _cached_actor() -> Actor | None:
+def _cached_actor(v: Visit) -> Actor | None:
     """The user's record, re-read at most once a minute (a deactivated user is out within a minute)."""
-    actor = st.session_state.get("bd_actor")
-    checked = st.session_state.get("bd_actor_checked_at", 0)
-    if actor is None or time.time() - checked > ACTOR_RECHECK_SECONDS:
-        actor = auth.actor_for(st.session_state.get("username"))
-        st.session_state["bd_actor"] = actor
-        st.session_state["bd_actor_checked_at"] = time.time()
-    return actor
+    if v.actor is None or time.time() - v.actor_checked_at > ACTOR_RECHECK_SECONDS:
+        v.actor, v.actor_checked_at = auth.actor_for(v.username), time.time()
+    return v.actor
 
 
 def looks_logged_in() -> bool:
     """This browser session logged in earlier (current_actor still checks idle time and the user)."""
-    return bool(st.session_state.get("authentication_status") and st.session_state.get("bd_checked"))
+    return visit.get().checked
 
 
 def current_actor(key: str, demo: bool) -> Actor | None:
     """The logged-in user, or None after drawing the login form."""
-    if not st.session_state.get("authentication_status") and not st.session_state.get("logout"):
+    v = visit.get()
+    if not v.checked and not v.logged_out:
         # Re-login from the cookie (streamlit-authenticator's format), refusing cookies issued
         # before the user's last logout: its own check would accept a copied, logged-out cookie.
         username, issued = _cookie(key)
         if username and auth.cookie_still_valid(username, issued):
             actor = auth.actor_for(username)
             if actor is not None:
-                _start_session(actor)
-    if st.session_state.get("authentication_status") and st.session_state.get("bd_checked"):
-        last = st.session_state.get("bd_last_seen")
-        if last is not None and time.time() - last > idle_minutes() * 60:
+                _start_session(v, actor)
+    if v.checked:
+        if v.last_seen is not None and time.time() - v.last_seen > idle_minutes() * 60:
             log_out("You were logged out after a period of inactivity.")
         else:
-            actor = _cached_actor()
+            actor = _cached_actor(v)
             if actor is not None:
-                st.session_state["bd_last_seen"] = time.time()
-                if st.session_state.get("bd_cookie_pending"):
+                v.last_seen = time.time()
+                if v.cookie_pending:
                     _write_cookie(key, actor.username)
                 return actor
-            _clear()
-    if forget := st.session_state.pop("bd_forget_cookie", None):  # after logging out: this browser's copy goes too
+            _clear(v)
+    if forget := v.forget_cookie:  # after logging out: this browser's copy goes too
+        v.forget_cookie = None
         _authenticator(key, forget).cookie_controller.delete_cookie()
     return _login_form(key, demo)
 
@@ -123,10 +118,12 @@ def log_out(notice: str = "You have logged out.") -> None:
     The browser's copy of the cookie is deleted on the login form's run that follows (deleting needs a
     component drawn in a run that is not cut short); it is refused from now on either way.
     """
-    username = st.session_state.get("username")
-    auth.record_logout(username, browser_session())
-    _clear()
-    st.session_state.update(logout=True, bd_notice=notice, bd_forget_cookie=username)
+    v = visit.get()
+    username = v.username
+    auth.record_logout(username, v.id)
+    _clear(v)
+    st.session_state["logout"] = True  # for streamlit-authenticator
+    v.logged_out, v.notice, v.forget_cookie = True, notice, username
 
 
 def account_section(actor: Actor) -> str:
@@ -141,7 +138,7 @@ def _login_form(key: str, demo: bool) -> Actor | None:
         with mid:
             st.title("Booking Desk")
             st.caption("New session requests, answered quickly and safely.")
-            if notice := st.session_state.get("bd_notice"):  # kept until the next login (cookie reruns)
+            if notice := visit.get().notice:  # kept until the next login (cookie reruns)
                 st.info(notice)
             with st.form("bd_login", clear_on_submit=True):
                 username = st.text_input("Username", key="bd_login_user", autocomplete="username")
@@ -159,10 +156,11 @@ def _login_form(key: str, demo: bool) -> Actor | None:
     except InvalidInput as exc:
         error.error(exc.message)
         return None
-    _start_session(actor)
+    v = visit.get()
+    _start_session(v, actor)
     # No st.rerun() here: the cookie component must render in this run to write the cookie.
     box.empty()
-    st.session_state["bd_cookie_pending"] = True
+    v.cookie_pending = True
     _write_cookie(key, actor.username)
     return actor
 
@@ -175,4 +173,4 @@ def _write_cookie(key: str, username: str) -> None:
     """
     _authenticator(key, username).cookie_controller.set_cookie()
     if st.session_state.get("set"):
-        st.session_state.pop("bd_cookie_pending", None)
+        visit.get().cookie_pending = False

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui import visit
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -43,10 +45,11 @@ EVERY = list(dict.fromkeys(MANAGER + THERAPIST + PUBLIC + [LOG_OUT]))
 BY_FILE = {e.module.rsplit(".", 1)[1] + ".py": e for e in EVERY}  # tests name pages by file
 
 
-def page(entry: Entry) -> st.Page:
+def page(entry: Entry, made: dict | None = None) -> st.Page:
     """The page for this entry, made once per browser session (st.navigation marks the page it runs,
     so one st.Page is never shared between users' sessions, which may run at the same time)."""
-    made = st.session_state.setdefault("bd_pages", {})
+    if made is None:
+        made = visit.get().pages
     if entry not in made:
         render = importlib.import_module(f"pages.{entry.module}").render
         made[entry] = st.Page(render, title=entry.title, url_path=entry.url, icon=entry.icon, default=entry.default,
@@ -55,4 +58,5 @@ def page(entry: Entry) -> st.Page:
 
 
 def pages(entries: list[Entry]) -> list[st.Page]:
-    return [page(e) for e in dict.fromkeys(entries)]
+    made = visit.get().pages
+    return [page(e, made) for e in dict.fromkeys(entries)]

@@ -31,6 +31,18 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
+STATUS_BADGES = {"unconfirmed": "orange", "confirmed": "green", "awaiting_client": "blue"}
+
+
+def header_md(d: BookingDetail, tz: str) -> str:
+    """The title and the session at a glance: when, how long, where, its status and how long it has waited."""
+    return (f"# {fmt.session_type(d.session_type)} session · {fmt.md_escape(d.client_name)}\n\n"
+            f"**{fmt.when(d.starts_at, tz)}** · {d.duration_minutes} minutes · "
+            f"{'online' if d.delivery == 'online' else 'in person'}  \n"
+            f":{STATUS_BADGES.get(d.status, 'gray')}-badge[{d.status_label}] Requested {fmt.ago(d.requested_at)}"
+            + (f" · answer {fmt.due(d.response_due_at)}" if d.is_open else ""))
+
+
 def details_md(d: BookingDetail, tz: str) -> str:
     rows = [
         ("Date and time", fmt.when(d.starts_at, tz)),
@@ -160,7 +172,7 @@ def _detail_text(e, tz: str) -> str:
 
 
 def messages_and_history_md(d: BookingDetail, tz: str) -> str:
-    """The messages sent about the session and its history (full width: tables of times), with the time note."""
+    """The messages sent about the session and its history, with the time note."""
     history = "### History\n\n" + fmt.md_table(HISTORY_COLUMNS, [
         [fmt.when(e.at, tz), EVENT_LABELS.get(e.kind, e.kind), e.actor, _detail_text(e, tz)] for e in d.history])
     return f"{_messages_md(d, tz)}\n\n{history}\n\n:gray[Times shown in {tz}. Now: {fmt.when(clock.now(), tz)}.]"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.errors import DatabaseUnavailable
-from ui import login, nav, secret, shell_state
+from ui import login, nav, secret, shell_state, visit
 from ui.background import start_dispatcher
 from ui.errors import friendly_errors
 
@@ -63,9 +63,10 @@ def _gate() -> None:
 
 def run_page(pg: st.Page) -> None:
     """Run a page inside the gate; pages refuse to run without this flag (see ui.current)."""
-    st.session_state["bd_in_app"] = True
+    v = visit.get()
+    v.in_app = True
     try:
         with friendly_errors():
             pg.run()
     finally:
-        st.session_state["bd_in_app"] = False
+        v.in_app = False

@@ -17,6 +17,7 @@ def app() -> AppTest:
 def logged_in_app(username: str) -> AppTest:
     """An AppTest whose session is already logged in as `username` (as after the login form)."""
     from lib.auth import actor_for
+    from ui import visit
 
     actor = actor_for(username)
     at = app()
@@ -24,8 +25,7 @@ def logged_in_app(username: str) -> AppTest:
     at.session_state["username"] = username
     at.session_state["name"] = actor.name if actor else username
     at.session_state["roles"] = [actor.role] if actor else []
-    at.session_state["bd_checked"] = True
-    at.session_state["bd_last_seen"] = time.time()
+    at.session_state[visit.KEY] = visit.Visit(checked=True, username=username, last_seen=time.time())
     return at
 
 

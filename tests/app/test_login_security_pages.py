@@ -7,7 +7,7 @@ from tests.app.helpers import app, logged_in_app, texts
 
 def test_idle_session_is_logged_out(sqlite_practice, monkeypatch):
     at = logged_in_app("alice")
-    at.session_state["bd_last_seen"] = time.time() - 31 * 60
+    at.session_state["bd_visit"].last_seen = time.time() - 31 * 60
     at.run()
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert "inactivity" in texts(at)
