@@ -25,6 +25,8 @@ _lock = threading.Lock()
 
 def engine(url: str | None = None) -> Engine:
     url = url or config.database_url()
+    if (eng := _engines.get(url)) is not None:  # every read asks: no lock once it exists
+        return eng
     with _lock:
         if url not in _engines:
             _engines[url] = _make_engine(url)
@@ -127,6 +129,8 @@ def reader(eng: Engine, lookups: bool = False) -> Engine:
     for: PostgreSQL plans each of those once per connection instead of on every run. The figures'
     range scans keep a plan made for their values (a generic one is twice as slow there).
     """
+    if (pool := _readers.get((eng, lookups))) is not None:
+        return pool
     with _lock:
         if (eng, lookups) not in _readers:
             if eng.dialect.name != "postgresql":  # pysqlite runs without BEGIN as we connect it

@@ -44,11 +44,21 @@ class Compiled:
         self._order = list(compiled.positiontup) if compiled.positional else None
         self._binds = {name: f for bp, name in compiled.bind_names.items()
                        if (f := bp.type.dialect_impl(dialect).bind_processor(dialect))}
+        # Each parameter: its name in the SQL, the key a caller gives it by, and the value the statement
+        # carries (e.g. a number of minutes), as construct_params() finds them, found once.
+        self._params = [(name, bp.key, bp) for bp, name in compiled.bind_names.items()]
         self._results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in stmt.selected_columns]
         self._row = namedtuple("Row", stmt.selected_columns.keys(), rename=True)
 
     def parameters(self, values: dict):
-        p = self._compiled.construct_params(values)
+        p = {}
+        for name, key, bp in self._params:  # construct_params() did this with much else, at 0.04 ms a read
+            if key in values:
+                p[name] = values[key]
+            elif bp.required:
+                raise ValueError(f"a value is required for {key!r}")
+            else:
+                p[name] = bp.effective_value
         for name, convert in self._binds.items():
             p[name] = convert(p[name])
         return [p[name] for name in self._order] if self._order is not None else p

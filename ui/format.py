@@ -47,9 +47,10 @@ def md_escape(text: str | None, links: bool = False) -> str:
     keeps web addresses clickable, for links the practice itself entered (a video call's address).
     """
     text = (text or "").replace("\r", " ").replace("\n", " ")
-    if not links:
-        text = _LINK_START.sub(_ZW, text)
-    text = _DIRECTIVE.sub(_ZW, text)
+    if not links and ("://" in text or "." in text):  # (the patterns are skipped where they cannot match:
+        text = _LINK_START.sub(_ZW, text)             # a page escapes dozens of short values a run)
+    if ":" in text:
+        text = _DIRECTIVE.sub(_ZW, text)
     return text.translate(_MD_ESCAPED)
 
 

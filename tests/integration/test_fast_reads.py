@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 
 from lib import bookings, clock, db, session_view
 from lib.errors import DatabaseUnavailable
@@ -62,6 +62,13 @@ def test_statements_whose_sql_is_written_per_run_are_refused_and_constants_are_p
     with pytest.raises(ValueError, match="plain word"):
         fixed("confirmed' OR '1'='1")
     assert fetch(select(Booking.id).where(Booking.status == fixed("awaiting_client")), {}) == []
+
+
+def test_a_value_the_statement_needs_must_be_given_and_one_it_carries_is_sent(busy_practice):
+    stmt = select(Booking.id).where(Booking.id == bindparam("bid"), Booking.duration_minutes > 10)
+    assert [r.id for r in fetch(stmt, {"bid": busy_practice.ids["couple"]})] == [busy_practice.ids["couple"]]
+    with pytest.raises(ValueError, match="'bid'"):
+        fetch(stmt, {})
 
 
 @pytest.mark.postgres
