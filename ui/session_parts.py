@@ -34,13 +34,15 @@ def _table(rows: list[tuple[str, str]]) -> str:
 STATUS_BADGES = {"unconfirmed": "orange", "confirmed": "green", "awaiting_client": "blue"}
 
 
-def header_md(d: BookingDetail, tz: str) -> str:
+def header_md(d: BookingDetail, tz: str, manager: bool) -> str:
     """The title and the session at a glance: when, how long, where, its status and how long it has waited."""
     return (f"# {fmt.session_type(d.session_type)} session · {fmt.md_escape(d.client_name)}\n\n"
             f"**{fmt.when(d.starts_at, tz)}** · {d.duration_minutes} minutes · "
             f"{'online' if d.delivery == 'online' else 'in person'}  \n"
             f":{STATUS_BADGES.get(d.status, 'gray')}-badge[{d.status_label}] Requested {fmt.ago(d.requested_at)}"
-            + (f" · answer {fmt.due(d.response_due_at)}" if d.is_open else ""))
+            # A link to the answer: on a phone the columns stack, and the answer comes after the history.
+            + (f" · [answer {fmt.due(d.response_due_at)}](#{'answer' if manager else 'your-answer'})"
+               if d.is_open else ""))
 
 
 def details_md(d: BookingDetail, tz: str) -> str:
@@ -113,10 +115,14 @@ def every_answer_md(d: BookingDetail) -> str:
             f"**GAD-7**, over the last two weeks, how often…\n\n{_items_list(assessments.GAD7_ITEMS, a.gad7)}")
 
 
+def answer_heading(manager: bool) -> str:
+    return "### Answer" if manager else "### Your answer"  # Streamlit gives it the anchor #answer / #your-answer
+
+
 def availability_md(d: BookingDetail, manager: bool) -> str:
     """The answer column's heading and whether the therapist is free then (a clash is drawn as an error)."""
     avail = d.availability
-    heading = "### Answer" if manager else "### Your answer"
+    heading = answer_heading(manager)
     if avail.clashes:
         return heading
     if avail.outside_hours:

@@ -7,7 +7,7 @@ from lib.errors import BookingDeskError, NotFound
 from lib.session_view import BookingDetail
 from ui.visit import Visit
 from ui import answer_forms, current, format as fmt, nav, visit
-from ui.session_parts import (assessment_md, availability_md, details_md, every_answer_md, header_md,
+from ui.session_parts import (answer_heading, assessment_md, availability_md, details_md, every_answer_md, header_md,
                               messages_and_history_md, offers_md)
 
 
@@ -42,7 +42,7 @@ def render() -> None:
     # costs the page a little). The menu's "New sessions" leads back to the dashboard.
     left, right = st.columns([3, 2], gap="large")
     with left:
-        head = f"{header_md(detail, me.timezone)}\n\n{assessment_md(detail, me.timezone)}"
+        head = f"{header_md(detail, me.timezone, me.is_manager)}\n\n{assessment_md(detail, me.timezone)}"
         tail = f"{details_md(detail, me.timezone)}\n\n{messages_and_history_md(detail, me.timezone)}"
         if detail.assessment.status == "not started":  # no answers to show: one block
             st.markdown(f"{head}\n\n{tail}")
@@ -62,7 +62,7 @@ def render() -> None:
                          key="confirm_open", width="stretch"):
                 v.confirm_for = detail.id
         else:
-            st.markdown("### Answer" if me.is_manager else "### Your answer")
+            st.markdown(answer_heading(me.is_manager))
             if detail.status in ("confirmed", "awaiting_client"):
                 st.info(f"This session is **{detail.status_label.lower()}**. {offers_md(detail, me.timezone)}",
                         icon=":material/info:")

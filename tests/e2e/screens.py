@@ -16,13 +16,14 @@ from lib.models import Booking, Client
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, DEMO_PASSWORD, VIEWPORT, fill_login, running_app, settle
 
 
-def shoot(page: Page, folder: Path, name: str) -> None:
+def shoot(page: Page, folder: Path, name: str, width: int = VIEWPORT["width"]) -> None:
     """Streamlit scrolls inside its main block, not the page: grow the viewport to fit it first."""
+    page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
     settle(page)
     height = page.evaluate("""() => Math.max(document.body.scrollHeight,
         ...[...document.querySelectorAll('[data-testid="stMain"], section, [role="dialog"]')]
             .map(e => e.scrollHeight))""")
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height + 40)})
+    page.set_viewport_size({"width": width, "height": max(VIEWPORT["height"], height + 40)})
     page.wait_for_timeout(200)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
     page.set_viewport_size(VIEWPORT)
@@ -89,6 +90,7 @@ def main(folder: Path) -> None:
         partial = session_of(app.database_url, "Zoë Lambert")  # no self-assessment yet
         visit(page, "alice", f"/session?id={partial}", "Session details")
         shoot(page, folder, "07_session_no_assessment")
+        shoot(page, folder, "07b_session_on_a_phone", width=390)
 
         visit(page, "morgan", "/", "New and unconfirmed sessions")
         shoot(page, folder, "08_morgan_dashboard")

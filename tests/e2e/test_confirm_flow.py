@@ -102,3 +102,17 @@ def test_a_session_link_works_on_the_first_visit_after_a_restart(browser, tmp_pa
             expect(page.get_by_role("heading", name="Session details").first).to_be_visible()
         finally:
             page.close()
+
+
+def test_on_a_phone_the_line_under_the_title_leads_to_confirm_session(page, log_in):
+    """The columns stack on a narrow screen, so the answer comes after the history; the title's line links to it."""
+    log_in("alice")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("link", name="Open session").first.click()
+    expect(page.get_by_role("heading", name="History")).to_be_attached()
+    button = page.get_by_role("button", name="Confirm Session")
+    expect(button).not_to_be_in_viewport()  # below the client's details, messages and history
+
+    page.get_by_role("link", name=re.compile(r"^answer (due in|overdue by) ")).click()
+
+    expect(button).to_be_in_viewport()
