@@ -23,12 +23,13 @@ class Entry:
     icon: str
     default: bool = False
     hidden: bool = False  # reached by links (a session), not from the menu
+    layout: str = "wide"  # "centered" for a page read top to bottom
 
 
 # Streamlit's older multipage mode serves each file directly in pages/ at /<file name>; ours are one
 # folder down, so that mode finds none (ui.serve also turns it off). File names differ from addresses.
 DASHBOARD = Entry("staff.queue", "New sessions", "dashboard", ":material/inbox:", default=True)
-SESSION = Entry("staff.session_detail", "Session", "session", ":material/event:", hidden=True)
+SESSION = Entry("staff.session_detail", "Session", "session", ":material/event:", hidden=True, layout="centered")
 METRICS = Entry("staff.response_times", "Response times", "metrics", ":material/monitoring:")
 SETTINGS = Entry("staff.my_settings", "Settings", "settings", ":material/settings:")
 OUTBOX = Entry("managers.messages", "Outbox", "outbox", ":material/outgoing_mail:")
@@ -43,6 +44,11 @@ THERAPIST = [DASHBOARD, SESSION, METRICS, SETTINGS]
 MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, SETTINGS]
 EVERY = list(dict.fromkeys(MANAGER + THERAPIST + PUBLIC + [LOG_OUT]))
 BY_FILE = {e.module.rsplit(".", 1)[1] + ".py": e for e in EVERY}  # tests name pages by file
+_LAYOUT = {e.url: e.layout for e in EVERY}
+
+
+def layout(pg: st.Page) -> str:
+    return _LAYOUT.get(pg.url_path, "wide")  # the default page's url_path is ""
 
 
 def page(entry: Entry, made: dict | None = None) -> st.Page:

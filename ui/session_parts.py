@@ -34,15 +34,13 @@ def _table(rows: list[tuple[str, str]]) -> str:
 STATUS_BADGES = {"unconfirmed": "orange", "confirmed": "green", "awaiting_client": "blue"}
 
 
-def header_md(d: BookingDetail, tz: str, manager: bool) -> str:
+def header_md(d: BookingDetail, tz: str) -> str:
     """The title and the session at a glance: when, how long, where, its status and how long it has waited."""
     return (f"# {fmt.session_type(d.session_type)} session · {fmt.md_escape(d.client_name)}\n\n"
             f"**{fmt.when(d.starts_at, tz)}** · {d.duration_minutes} minutes · "
             f"{'online' if d.delivery == 'online' else 'in person'}  \n"
             f":{STATUS_BADGES.get(d.status, 'gray')}-badge[{d.status_label}] Requested {fmt.ago(d.requested_at)}"
-            # A link to the answer: on a phone the columns stack, and the answer comes after the history.
-            + (f" · [answer {fmt.due(d.response_due_at)}](#{'answer' if manager else 'your-answer'})"
-               if d.is_open else ""))
+            + (f" · answer {fmt.due(d.response_due_at)}" if d.is_open else ""))
 
 
 def details_md(d: BookingDetail, tz: str) -> str:
@@ -116,7 +114,7 @@ def every_answer_md(d: BookingDetail) -> str:
 
 
 def answer_heading(manager: bool) -> str:
-    return "### Answer" if manager else "### Your answer"  # Streamlit gives it the anchor #answer / #your-answer
+    return "### Answer" if manager else "### Your answer"
 
 
 def availability_md(d: BookingDetail, manager: bool) -> str:

@@ -14,11 +14,16 @@ from ui.errors import friendly_errors
 
 
 def main() -> None:
-    st.set_page_config(page_title="Booking Desk", page_icon="🟣", layout="wide")
     try:
         _gate()
     except DatabaseUnavailable as exc:
+        _configure()
         _database_down(exc)
+
+
+def _configure(layout: str = "wide") -> None:
+    """The page's title, icon and layout: set once a run, where the page is known (calls may come late)."""
+    st.set_page_config(page_title="Booking Desk", page_icon="🟣", layout=layout)
 
 
 def _database_down(exc: DatabaseUnavailable) -> None:
@@ -29,12 +34,14 @@ def _gate() -> None:
     try:
         demo = shell_state.demo_in_use()
     except DatabaseUnavailable as exc:
+        _configure()
         _database_down(exc)
         st.button("Try again")
         st.stop()
     start_dispatcher()
     key, problem = secret.cookie_key(demo)
     if problem:
+        _configure()
         st.error(f"**Booking Desk can't start safely.** {problem}", icon="🔒")
         st.stop()
     if login.looks_logged_in():
@@ -42,13 +49,17 @@ def _gate() -> None:
         # then who is signed in, with Log out under it.
         actor = login.current_actor(key, demo)
         if actor is not None:
-            run_page(st.navigation({
+            pg = st.navigation({
                 "": nav.pages((nav.MANAGER if actor.is_manager else nav.THERAPIST) + nav.PUBLIC),
                 login.account_section(actor): nav.pages([nav.LOG_OUT]),
-            }, position="sidebar"))
+            }, position="sidebar")
+            _configure(nav.layout(pg))
+            run_page(pg)
             return
+        _configure()  # the login form was drawn
         st.navigation(nav.pages(nav.EVERY), position="hidden")
         st.stop()
+    _configure()
     # Logged out: register every page (hidden) so deep links survive the login form.
     pg = st.navigation(nav.pages(nav.EVERY), position="hidden")
     if pg.url_path in {e.url for e in nav.PUBLIC}:

@@ -37,55 +37,45 @@ def render() -> None:
                  "better off dead, or of hurting themselves (PHQ-9 item 9). Follow the practice's risk procedure "
                  "and contact the client promptly.", icon=":material/warning:")
 
-    # Left: the session at a glance, what the client is seeking help with, the details, the messages and the
-    # history. Right, from the top: the answer. Text is drawn in as few blocks as it reads (every element
-    # costs the page a little). The menu's "New sessions" leads back to the dashboard.
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        head = f"{header_md(detail, me.timezone, me.is_manager)}\n\n{assessment_md(detail, me.timezone)}"
-        tail = f"{details_md(detail, me.timezone)}\n\n{messages_and_history_md(detail, me.timezone)}"
-        if detail.assessment.status == "not started":  # no answers to show: one block
-            st.markdown(f"{head}\n\n{tail}")
-        else:
-            st.markdown(head)
-            # Every answer on request; open at once when there is a risk flag.
-            if st.toggle("Show every answer, item by item", value=detail.assessment.risk, key="assessment_items"):
-                st.markdown(every_answer_md(detail))
-            st.markdown(tail)
-    with right:
-        if detail.is_open:
-            st.markdown(availability_md(detail, me.is_manager))
-            for c in detail.availability.clashes:
-                st.error(f"**Clash:** another {c.what} at {fmt.when(c.starts_at, me.timezone)} "
-                         f"({c.duration_minutes} min). Confirming is blocked until this is resolved.", icon=":material/block:")
-            if st.button("Confirm Session", type="primary", disabled=bool(detail.availability.clashes),
-                         key="confirm_open", width="stretch"):
-                v.confirm_for = detail.id
-        else:
-            st.markdown(answer_heading(me.is_manager))
-            if detail.status in ("confirmed", "awaiting_client"):
-                st.info(f"This session is **{detail.status_label.lower()}**. {offers_md(detail, me.timezone)}",
-                        icon=":material/info:")
-            else:
-                st.info(f"This session is **{detail.status_label.lower()}**; there is nothing to answer.",
-                        icon=":material/info:")
-        answer_forms.other_answers(me, detail, v)
-        if new_id := once.get("new_session"):
-            st.page_link(nav.page(nav.SESSION), label=f"Open the new session #{new_id}",
-                         icon=":material/arrow_forward:", query_params={"id": str(new_id)})
-
-    if err := once.get("confirm_error"):
-        with right:
-            st.error(err, icon=":material/warning:")
-            st.button("Reload", key="reload_after_conflict")
-    if v.confirm_for == detail.id:
-        if detail.is_open:
-            confirm_dialog(me, detail, v)
-        else:  # changed in another tab or by someone else since the dialog opened
+    # One column, read from the top: the session at a glance and what the client is seeking help with, then the
+    # answer, then the details, messages and history to refer to. On a phone the order is the same. Text is drawn
+    # in as few blocks as it reads: every element costs the page a little, two columns most of all.
+    head = f"{header_md(detail, me.timezone)}\n\n{assessment_md(detail, me.timezone)}"
+    if detail.assessment.status != "not started":
+        st.markdown(head)
+        head = ""
+        # Every answer on request; open at once when there is a risk flag.
+        if st.toggle("Show every answer, item by item", value=detail.assessment.risk, key="assessment_items"):
+            st.markdown(every_answer_md(detail))
+    answer = availability_md(detail, me.is_manager) if detail.is_open else answer_heading(me.is_manager)
+    st.markdown(f"{head}\n\n{answer}" if head else answer)
+    if err := once.get("confirm_error"):  # e.g. confirmed in another tab meanwhile
+        st.error(err, icon=":material/warning:")
+        st.button("Reload", key="reload_after_conflict")
+    if detail.is_open:
+        for c in detail.availability.clashes:
+            st.error(f"**Clash:** another {c.what} at {fmt.when(c.starts_at, me.timezone)} "
+                     f"({c.duration_minutes} min). Confirming is blocked until this is resolved.", icon=":material/block:")
+        if st.button("Confirm Session", type="primary", disabled=bool(detail.availability.clashes), key="confirm_open"):
+            v.confirm_for = detail.id
+    else:
+        if v.confirm_for == detail.id:  # changed in another tab or by someone else since the dialog opened
             v.confirm_for = None
-            with right:
-                st.warning(f"This session was changed meanwhile and is now **{detail.status_label.lower()}**. "
-                           "Nothing more was sent. The page shows its latest state.", icon=":material/sync:")
+            st.warning(f"This session was changed meanwhile and is now **{detail.status_label.lower()}**. "
+                       "Nothing more was sent. The page shows its latest state.", icon=":material/sync:")
+        if detail.status in ("confirmed", "awaiting_client"):
+            st.info(f"This session is **{detail.status_label.lower()}**. {offers_md(detail, me.timezone)}",
+                    icon=":material/info:")
+        else:
+            st.info(f"This session is **{detail.status_label.lower()}**; there is nothing to answer.",
+                    icon=":material/info:")
+    answer_forms.other_answers(me, detail, v)
+    if new_id := once.get("new_session"):
+        st.page_link(nav.page(nav.SESSION), label=f"Open the new session #{new_id}",
+                     icon=":material/arrow_forward:", query_params={"id": str(new_id)})
+    if v.confirm_for == detail.id:
+        confirm_dialog(me, detail, v)
+    st.markdown(f"{details_md(detail, me.timezone)}\n\n{messages_and_history_md(detail, me.timezone)}")
 
 
 # Defined once, outside render(): st.dialog builds the dialog only when it is called.

@@ -104,15 +104,15 @@ def test_a_session_link_works_on_the_first_visit_after_a_restart(browser, tmp_pa
             page.close()
 
 
-def test_on_a_phone_the_line_under_the_title_leads_to_confirm_session(page, log_in):
-    """The columns stack on a narrow screen, so the answer comes after the history; the title's line links to it."""
+def test_the_answer_comes_right_after_what_the_client_wants_help_with_on_a_phone_too(page, log_in):
+    """One column, read from the top: the client's needs, then Confirm Session, then the details to refer to."""
     log_in("alice")
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_role("link", name="Open session").first.click()
-    expect(page.get_by_role("heading", name="History")).to_be_attached()
-    button = page.get_by_role("button", name="Confirm Session")
-    expect(button).not_to_be_in_viewport()  # below the client's details, messages and history
-
-    page.get_by_role("link", name=re.compile(r"^answer (due in|overdue by) ")).click()
-
-    expect(button).to_be_in_viewport()
+    order = [page.get_by_role("heading", name=name).first for name in ("Self-assessment", "Your answer")]
+    order += [page.get_by_role("button", name="Confirm Session"), page.get_by_role("heading", name="Session details"),
+              page.get_by_role("heading", name="History")]
+    for element in order:
+        expect(element).to_be_attached()
+    tops = [element.bounding_box()["y"] for element in order]
+    assert tops == sorted(tops), tops
