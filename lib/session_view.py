@@ -21,6 +21,7 @@ from lib.db import unit_of_work
 from lib.errors import NotFound
 from lib.fast_reads import fetch, fixed
 from lib.json_lists import json_list, rows, timestamp
+from lib.messages import MessageRow
 from lib.models import (Assessment, Attendee, Booking, BookingEvent, Client, Notification, Relationship, TimeOffer,
                         User)
 
@@ -33,20 +34,6 @@ class Event:
     actor: str
     at: datetime
     detail: dict | None
-
-
-@dataclass(frozen=True)
-class Message:
-    id: int
-    channel: str
-    template: str
-    recipient: str
-    subject: str | None
-    status: str
-    attempts: int
-    last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -78,7 +65,7 @@ class BookingDetail:
     assessment: assessments.AssessmentView
     availability: availability.Availability
     history: list[Event]
-    messages: list[Message]
+    messages: list[MessageRow]
     reassigned_from_id: int | None
     open_offers: list[datetime]
 
@@ -112,7 +99,8 @@ _DETAIL_COLUMNS = (
 _EVENT_COLUMNS = [BookingEvent.kind, BookingEvent.actor, BookingEvent.at, BookingEvent.detail]
 _MESSAGE_COLUMNS = [Notification.id, Notification.channel, Notification.template, Notification.recipient,
                     Notification.subject, Notification.status, Notification.attempts, Notification.last_error,
-                    Notification.created_at, Notification.sent_at]
+                    Notification.created_at, Notification.next_attempt_at, Notification.sent_at,
+                    Notification.booking_id]  # as lib.messages.MessageRow, which the outbox shows too
 
 
 @lru_cache(maxsize=4)
@@ -192,7 +180,8 @@ def _read_detail(b, conn: Connection | None = None) -> BookingDetail:
             _Therapist(b.therapist_id, b.therapist_tz, b.working_hours), b.starts_at, b.duration_minutes,
             availability.near_rows(b.near_confirmed, b.near_offered), ignore_booking_id=b.id),
         history=[Event(kind, who, timestamp(at), detail) for kind, who, at, detail in rows(b.history)],
-        messages=[Message(*m[:8], timestamp(m[8]), timestamp(m[9])) for m in rows(b.messages)],
+        messages=[MessageRow(*m[:8], timestamp(m[8]), timestamp(m[9]), timestamp(m[10]), m[11])
+                  for m in rows(b.messages)],
         reassigned_from_id=b.reassigned_from_id,
         open_offers=_open_offers(b.id, conn) if b.status == "awaiting_client" else [],
     )

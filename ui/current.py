@@ -8,17 +8,16 @@ from ui import visit
 from ui.login import browser_session
 
 
-def require_app() -> None:
+def require_app(v: visit.Visit | None = None) -> None:
     """Stop a page drawn outside the login gate (ui.shell sets the flag around the page it runs)."""
-    if not visit.get().in_app:
+    if not (v or visit.get()).in_app:
         st.info("This page isn't available at this address.", icon=":material/search:")
         st.stop()
 
 
 def actor() -> Actor:
     v = visit.get()
-    if not v.in_app:
-        require_app()
+    require_app(v)
     if v.actor is None:  # the gate never lets a page run without one; this is belt and braces
         st.warning("Please log in.")
         st.stop()

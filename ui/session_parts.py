@@ -9,7 +9,6 @@ from datetime import datetime
 
 from lib import assessments, clock
 from lib.session_view import BookingDetail
-from lib.messages import STATUS_LABELS as MESSAGE_STATUS
 from lib.notify.templates import TEMPLATE_TITLES
 from ui import format as fmt
 
@@ -140,7 +139,7 @@ HISTORY_COLUMNS = ["When", "What", "Who", "Details"]
 
 
 def _message_status(m, tz: str) -> str:
-    status = MESSAGE_STATUS.get(m.status, m.status)
+    status = m.status_label
     if m.sent_at:
         status += f" {fmt.when(m.sent_at, tz)}"
     return f"{status} — {m.last_error}" if m.last_error else status

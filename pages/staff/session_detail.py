@@ -27,8 +27,7 @@ def render() -> None:
         st.page_link(nav.page(nav.DASHBOARD), label="Back to the dashboard", icon=":material/arrow_back:")
         st.stop()
 
-    once = v.once.copy()  # what the last run left for this one
-    v.once.clear()
+    once, v.once = v.once, {}  # what the last run left for this one
     if flash := once.get("flash"):
         st.success(flash, icon=":material/check_circle:")
 
