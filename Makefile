@@ -40,7 +40,7 @@ test-fast: install-dev
 	$(PY) -m pytest -q -m "not e2e and not postgres" $(PYTEST_ARGS)
 
 ## bench: the speed figures, measured side by side in one run
-bench: install-dev
+bench: install-dev chromium
 	$(PY) -m bench $(BENCH_ARGS)
 
 ## audit: known vulnerabilities in the pinned requirements

@@ -1,6 +1,6 @@
 """Run every benchmark and end with one `name: value` line per figure.
 
-Options: --only core,dispatch,importing,metrics   BENCH_BOOKINGS=N (default 1,000,000)
+Options: --only core,dispatch,importing,metrics,redraw   BENCH_BOOKINGS=N (default 1,000,000)
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("BOOKING_DESK_DISPATCHER", "off")
 
-SUITES = ["core", "dispatch", "importing", "metrics"]
+SUITES = ["core", "dispatch", "importing", "metrics", "redraw"]
 
 
 def main() -> int:

@@ -85,13 +85,13 @@ def serving(env: dict, log_path: Path, port: int, timeout: float = 30.0):
 
 
 @contextmanager
-def running_app(workdir: Path, timeout: float = 30.0):
+def running_app(workdir: Path, timeout: float = 30.0, extra_env: dict | None = None):
     """A migrated demo database in `workdir` and the app serving it; stopped on exit."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     database_url = f"sqlite:///{workdir / 'booking_desk.db'}"
     env = os.environ | {"DATABASE_URL": database_url, "BOOKING_DESK_DISPATCHER": "off", "APP_BASE_URL": url,
-                        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+                        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"} | (extra_env or {})
     env.pop("BOOKING_DESK_SECRET", None)  # the demo key; a developer's own secret must not leak in
     _lib(["migrate"], env)
     _lib(["seed-demo"], env)
