@@ -20,6 +20,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--only", default=",".join(SUITES))
     args = parser.parse_args()
+    if "redraw" in args.only.split(",") and not os.access("/usr/bin/chromium", os.X_OK):
+        parser.error("the redraw suite drives Chromium: install it with `make chromium` (make bench does)")
     figures: list[tuple[str, str]] = []
 
     def report(name: str, value: float | str) -> None:

@@ -79,8 +79,9 @@ def compare(at: AppTest, runs: int = RUNS) -> tuple[float, float]:
         at.run()
         empty.run()
     page_times, empty_times = [], []
-    for start in range(0, runs, BLOCK):
-        n = min(BLOCK, runs - start)
+    block = min(BLOCK, max(1, runs // 4))  # a few turns each, also for the few runs of a slow page
+    for start in range(0, runs, block):
+        n = min(block, runs - start)
         page_times += [_timed(at) for _ in range(n)]
         empty_times += [_timed(empty) for _ in range(n)]
     return statistics.median(page_times), statistics.median(empty_times)
