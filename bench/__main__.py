@@ -20,7 +20,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--only", default=",".join(SUITES))
     args = parser.parse_args()
-    if "redraw" in args.only.split(",") and not os.access("/usr/bin/chromium", os.X_OK):
+    from tests.e2e.conftest import CHROMIUM
+
+    if "redraw" in args.only.split(",") and not os.access(CHROMIUM, os.X_OK):
         parser.error("the redraw suite drives Chromium: install it with `make chromium` (make bench does)")
     figures: list[tuple[str, str]] = []
 
