@@ -28,6 +28,7 @@ DEFAULTS = {
     "holiday_country": "GB",
     "holiday_subdiv": "ENG",
     "response_target_hours": 4,
+    "minimum_notice_hours": 24,  # offered and agreed new times start at least this far ahead
     "expiry_schedule": DEFAULT_EXPIRY_SCHEDULE,
     "practice_name": "Booking Desk Practice",
     "demo_data": False,  # set only by the demo seed
@@ -85,6 +86,7 @@ class Rules:
         )
         self.target_hours = float(settings["response_target_hours"])
         self.schedule = settings["expiry_schedule"]
+        self.minimum_notice = timedelta(hours=float(settings["minimum_notice_hours"]))
 
     @classmethod
     def load(cls, session: Session) -> "Rules":
