@@ -12,15 +12,22 @@ from sqlalchemy.orm import Session
 from lib.business_hours import DEFAULT_WEEK, BusinessCalendar, add_business_seconds
 from lib.models import PracticeSetting
 
-# Lead time (request to start) → when an unanswered request expires. From DESIGN.md.
+# Lead time (request to start) → when an unanswered request expires. From DESIGN.md; the last step counts
+# business hours (16: two working days), and Rules.expires_at never lets a step cut in before the managers' chance.
 DEFAULT_EXPIRY_SCHEDULE = [
     {"lead_under_hours": 6, "hours_before_start": 0},
     {"lead_under_hours": 12, "hours_before_start": 2},
     {"lead_under_hours": 24, "hours_before_start": 6},
     {"lead_under_hours": 48, "hours_before_start": 12},
     {"lead_under_hours": 72, "hours_before_start": 36},
-    {"lead_under_hours": None, "hours_after_request": 48},
+    {"lead_under_hours": None, "business_hours_after_request": 16},
 ]
+
+# Managers get this much business time after the escalation (at the due time) to act before a request expires.
+ESCALATION_GRACE_HOURS = 4
+# A schedule stored before business hours counted "hours_after_request" in calendar days: each 24 h of it
+# is read as one working day of this many business hours (the old default 48 becomes the new 16).
+WORKING_DAY_HOURS = 8
 
 DEFAULTS = {
     "timezone": "Europe/London",
@@ -93,15 +100,32 @@ class Rules:
         return cls(get_all(session))
 
     def expires_at(self, requested_at: datetime, starts_at: datetime) -> datetime:
-        lead_hours = (starts_at - requested_at).total_seconds() / 3600
-        for rule in self.schedule:
-            limit = rule.get("lead_under_hours")
-            if limit is None or lead_hours < limit:
-                if "hours_after_request" in rule:
-                    return requested_at + timedelta(hours=rule["hours_after_request"])
-                return starts_at - timedelta(hours=rule.get("hours_before_start", 0))
-        return starts_at
+        """The schedule's cut-off, moved later to the end of the managers' chance, never after the start."""
+        managers_chance = add_business_seconds(
+            requested_at, (self.target_hours + ESCALATION_GRACE_HOURS) * 3600, self.calendar)
+        return min(starts_at, max(self._scheduled_cut_off(requested_at, starts_at), managers_chance))
 
     def response_due_at(self, requested_at: datetime, starts_at: datetime) -> datetime:
+        # The expiry is never before the due time, except when the session starts first.
         due = add_business_seconds(requested_at, self.target_hours * 3600, self.calendar)
-        return min(due, self.expires_at(requested_at, starts_at))
+        return min(due, starts_at)
+
+    def _scheduled_cut_off(self, requested_at: datetime, starts_at: datetime) -> datetime:
+        lead_hours = (starts_at - requested_at).total_seconds() / 3600
+        for step in self.schedule:
+            limit = step.get("lead_under_hours")
+            if limit is None or lead_hours < limit:
+                after = business_hours_after_request(step)
+                if after is not None:
+                    return add_business_seconds(requested_at, after * 3600, self.calendar)
+                return starts_at - timedelta(hours=step.get("hours_before_start", 0))
+        return starts_at
+
+
+def business_hours_after_request(step: dict) -> float | None:
+    """The "after the request" step in business hours (None for a "before the start" step)."""
+    if step.get("business_hours_after_request") is not None:
+        return float(step["business_hours_after_request"])
+    if step.get("hours_after_request") is not None:  # a schedule stored in calendar hours
+        return float(step["hours_after_request"]) / 24 * WORKING_DAY_HOURS
+    return None

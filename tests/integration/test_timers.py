@@ -1,7 +1,9 @@
 """Reminders, escalations and expiry, driven by moving the pinned clock (never by sleeping)."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from lib import answers, clock, timers
+from lib.db import unit_of_work
+from lib.practice import DEFAULT_EXPIRY_SCHEDULE, set_value
 from tests.conftest import NOW
 from tests.integration.test_answers import _booking, _msgs, at11
 from tests.factories import book
@@ -68,3 +70,65 @@ def test_the_dispatch_command_runs_the_deadlines_too(practice, monkeypatch):
     at(12, 0)
     assert dispatcher.main(once=True) == 0
     assert [m.status for m in _msgs(bid, "reminder")] == ["not_sent"]  # no SMTP here: kept, marked not sent
+
+
+SATURDAY_0031 = datetime(2026, 11, 28, 0, 31)  # London is on GMT: naive UTC = wall clock
+
+
+def on(day, hour, minute=0):
+    """Move the clock to a day of the week after SATURDAY_0031 (28 Nov 2026), at a London wall-clock time."""
+    offset = ("sat", "sun", "mon", "tue", "wed", "thu").index(day)
+    clock.freeze(SATURDAY_0031.replace(hour=hour, minute=minute) + timedelta(days=offset))
+
+
+def test_a_saturday_request_for_next_week_waits_for_the_working_week_and_the_client_is_told_once(practice):
+    clock.freeze(SATURDAY_0031)
+    bid = book(practice.alice, email="hannah@client.example", starts_at=SATURDAY_0031 + timedelta(days=5),
+               requested_ago=timedelta(0))
+    for day, hour, minute in (("sat", 12, 0), ("sun", 23, 0), ("mon", 0, 31), ("mon", 11, 59)):
+        on(day, hour, minute)
+        assert timers.tick() == timers.TickResult(), (day, hour, minute)  # no reminder, escalation or expiry
+    assert _booking(bid).status == "unconfirmed"
+    on("mon", 12, 0)
+    assert timers.tick().reminded == [bid]  # an hour before Monday 13:00, the answer's due time
+    on("mon", 13, 0)
+    assert timers.tick() == timers.TickResult(escalated=[bid])
+    on("mon", 17, 0)  # the managers had their 4 business hours after the escalation: still open
+    assert timers.tick().expired == [] and _booking(bid).status == "unconfirmed"
+    on("tue", 16, 29)
+    assert timers.tick().expired == []
+    on("tue", 16, 30)  # 16 business hours after the request: 8.5 on Monday and 7.5 on Tuesday
+    assert timers.tick().expired == [bid]
+    assert timers.tick().expired == []
+    assert _booking(bid).status == "expired"
+    assert [m.recipient for m in _msgs(bid, "expired_client")] == ["hannah@client.example"]
+    assert [m.recipient for m in _msgs(bid, "expired_manager")] == ["morgan@practice.example"]
+    assert [m.recipient for m in _msgs(bid, "escalation")] == ["morgan@practice.example"]
+
+
+def test_a_session_that_starts_first_expires_at_its_start_never_after(practice):
+    clock.freeze(SATURDAY_0031)
+    monday_ten = SATURDAY_0031.replace(hour=10, minute=0) + timedelta(days=2)  # before Monday's escalation
+    bid = book(practice.alice, email="hannah@client.example", starts_at=monday_ten, requested_ago=timedelta(0))
+    on("sat", 22, 0)  # "36 h before the start" under the calendar schedule, with no business hour in it
+    assert timers.tick().expired == []
+    on("mon", 9, 59)
+    assert timers.tick().expired == [] and _booking(bid).status == "unconfirmed"
+    assert len(_msgs(bid, "reminder")) == 1  # the answer is due at the start: one business hour is all there is
+    on("mon", 10, 0)
+    assert timers.tick().expired == [bid]
+    assert timers.tick().expired == []
+    assert _booking(bid).expires_at == monday_ten
+    assert len(_msgs(bid, "expired_client")) == 1
+
+
+def test_a_practice_with_the_old_calendar_schedule_stored_still_waits_for_the_working_week(practice):
+    with unit_of_work(write=True) as s:
+        old = [*DEFAULT_EXPIRY_SCHEDULE[:-1], {"lead_under_hours": None, "hours_after_request": 48}]
+        set_value(s, "expiry_schedule", old)
+    clock.freeze(SATURDAY_0031)
+    bid = book(practice.alice, starts_at=SATURDAY_0031 + timedelta(days=5), requested_ago=timedelta(0))
+    on("mon", 9, 0)  # calendar hours would have expired it at 00:31
+    assert timers.tick().expired == []
+    on("tue", 16, 30)  # 48 calendar hours read as two working days
+    assert timers.tick().expired == [bid]

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from lib.business_hours import BusinessCalendar, add_business_seconds, business_seconds_between
-from lib.practice import DEFAULTS, Rules
+from lib.practice import DEFAULTS, ESCALATION_GRACE_HOURS, Rules
 
 LONDON = ZoneInfo("Europe/London")
 CAL = BusinessCalendar()
@@ -59,20 +59,59 @@ def test_no_opening_hours_is_a_clear_error():
 
 
 @pytest.mark.parametrize("lead_hours, expected_cutoff_from_start", [
-    (3, timedelta(0)), (8, timedelta(hours=-2)), (18, timedelta(hours=-6)), (30, timedelta(hours=-12)),
+    (3, timedelta(0)), (11, timedelta(hours=-2)), (18, timedelta(hours=-6)), (30, timedelta(hours=-12)),
     (60, timedelta(hours=-36)),
 ])
 def test_expiry_schedule_by_lead_time(lead_hours, expected_cutoff_from_start):
+    # Requested Tuesday 09:00: due 13:00, the managers' chance ends 17:00, before every one of these cut-offs.
     rules = Rules(DEFAULTS)
-    requested = utc(2026, 11, 24, 10)
+    requested = utc(2026, 11, 24, 9)
     starts = requested + timedelta(hours=lead_hours)
     assert rules.expires_at(requested, starts) == starts + expected_cutoff_from_start
 
 
-def test_long_lead_expires_48_hours_after_request_and_due_is_capped_by_expiry():
+def test_long_lead_expires_sixteen_business_hours_after_request_and_due_is_capped_by_the_start():
     rules = Rules(DEFAULTS)
-    requested = utc(2026, 11, 24, 10)
-    assert rules.expires_at(requested, requested + timedelta(days=10)) == requested + timedelta(hours=48)
+    requested = utc(2026, 11, 24, 10)  # Tuesday: 7.5 h left today, 8.5 h on Wednesday
+    assert rules.expires_at(requested, requested + timedelta(days=10)) == utc(2026, 11, 25, 17, 30)
     # A session 3 h away expires at its start, before 4 business hours pass: due = start.
     soon = requested + timedelta(hours=3)
     assert rules.response_due_at(requested, soon) == soon
+
+
+def test_a_saturday_request_for_next_week_stays_open_past_mondays_escalation():
+    rules = Rules(DEFAULTS)
+    requested = utc(2026, 11, 28, 0, 31)
+    starts = requested + timedelta(days=5)
+    assert rules.response_due_at(requested, starts) == utc(2026, 11, 30, 13)  # Monday, 4 business hours
+    assert rules.expires_at(requested, starts) == utc(2026, 12, 1, 16, 30)  # Tuesday: 8.5 h Monday + 7.5 h
+
+
+def test_a_cut_off_that_falls_on_the_weekend_waits_for_the_managers_chance():
+    rules = Rules(DEFAULTS)
+    requested = utc(2026, 11, 28, 0, 31)  # Saturday; 70 h lead → "36 h before the start" is Sunday 10:31
+    assert rules.expires_at(requested, requested + timedelta(hours=70)) == utc(2026, 11, 30, 17)  # due 13:00 + 4
+    # A session that starts before the chance ends expires at its start.
+    monday_ten = utc(2026, 11, 30, 10)
+    assert rules.expires_at(requested, monday_ten) == monday_ten
+    assert rules.response_due_at(requested, monday_ten) == monday_ten
+
+
+def test_a_schedule_stored_in_calendar_hours_is_read_as_working_days():
+    old = [*DEFAULTS["expiry_schedule"][:-1], {"lead_under_hours": None, "hours_after_request": 48}]
+    longer = [*old[:-1], {"lead_under_hours": None, "hours_after_request": 72}]
+    requested, starts = utc(2026, 11, 24, 10), utc(2026, 12, 4, 10)
+    assert Rules({**DEFAULTS, "expiry_schedule": old}).expires_at(requested, starts) == utc(2026, 11, 25, 17, 30)
+    assert Rules({**DEFAULTS, "expiry_schedule": longer}).expires_at(requested, starts) == utc(2026, 11, 26, 17)
+
+
+def test_no_request_expires_before_the_managers_chance_unless_the_session_starts_first():
+    rules = Rules(DEFAULTS)
+    grace = ESCALATION_GRACE_HOURS * 3600
+    for hour in range(0, 7 * 24, 5):  # through a week, bank holiday-free, at odd hours
+        requested = utc(2026, 11, 23, 0) + timedelta(hours=hour, minutes=17)
+        for lead in (1, 5, 7, 11, 13, 20, 30, 47, 50, 71, 73, 100, 300):
+            starts = requested + timedelta(hours=lead)
+            due, expires = rules.response_due_at(requested, starts), rules.expires_at(requested, starts)
+            assert due <= expires <= starts
+            assert expires == starts or business_seconds_between(due, expires, CAL) >= grace, (requested, lead)
