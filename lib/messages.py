@@ -17,6 +17,7 @@ from lib.auth import Actor, require_manager
 from lib.db import unit_of_work
 from lib.errors import Conflict, InvalidInput, NotFound
 from lib.models import Booking, Notification
+from lib.notify.delivery import NOT_CONFIGURED
 from lib.notify.email_channel import SmtpSettings
 from lib.notify.sms_channel import TwilioSettings
 from lib.notify.templates import TEMPLATE_TITLES as TEMPLATE_LABELS  # noqa: F401 — the page labels rows with it
@@ -46,6 +47,13 @@ class MessageRow:
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def problem(self) -> str | None:
+        """What went wrong, when it adds something to the status. "Channel not configured" is what the
+        dispatcher records for a "not sent" message: the status already says it, so it is not repeated
+        (nor left behind, stale, on a message queued again)."""
+        return None if self.last_error == NOT_CONFIGURED else self.last_error
 
     @property
     def can_retry(self) -> bool:

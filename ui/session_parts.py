@@ -142,7 +142,7 @@ def _message_status(m, tz: str) -> str:
     status = m.status_label
     if m.sent_at:
         status += f" {fmt.when(m.sent_at, tz)}"
-    return f"{status} — {m.last_error}" if m.last_error else status
+    return f"{status} — {m.problem}" if m.problem else status  # "not sent" is said once
 
 
 def _messages_md(d: BookingDetail, tz: str) -> str:

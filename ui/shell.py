@@ -8,9 +8,14 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.errors import DatabaseUnavailable
-from ui import login, nav, secret, shell_state, visit
+from ui import channel_banner, login, nav, secret, shell_state, visit
 from ui.background import start_dispatcher
 from ui.errors import friendly_errors
+
+
+# Pages without the channel banner: the clients' own pages, logging out, and the outbox (which describes
+# each channel itself).
+_NO_BANNER = frozenset(e.url for e in nav.PUBLIC + [nav.LOG_OUT, nav.OUTBOX])
 
 
 def main() -> None:
@@ -54,6 +59,8 @@ def _gate() -> None:
                 login.account_section(actor): nav.pages([nav.LOG_OUT]),
             }, position="sidebar")
             _configure(nav.layout(pg))
+            if pg.url_path not in _NO_BANNER:
+                channel_banner.show(actor)  # email or SMS not set up: said above every staff page
             run_page(pg)
             return
         _configure()  # the login form was drawn

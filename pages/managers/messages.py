@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib import messages
 from lib.errors import BookingDeskError
-from ui import current, format as fmt, nav
+from ui import current, format as fmt, nav, promises
 from ui.template_gallery import gallery
 
 
@@ -24,7 +24,11 @@ def render() -> None:
     gallery()
 
     if flash := st.session_state.pop("outbox_flash", None):
-        st.success(flash, icon=":material/check_circle:")
+        going, text = flash
+        if going:
+            st.success(text, icon=":material/check_circle:")
+        else:
+            st.warning(text, icon=":material/cancel_schedule_send:")
 
     ALL = "all"  # a real option (None would show as an empty box)
     f1, f2, f3 = st.columns([2, 2, 1])
@@ -52,7 +56,7 @@ def render() -> None:
         "To": r.recipient, "Message": r.subject or messages.TEMPLATE_LABELS.get(r.template, r.template),
         "Status": r.status_label, "Attempts": r.attempts,
         "Next attempt": fmt.when(r.next_attempt_at, me.timezone) if r.status == "pending" else "",
-        "Sent": fmt.when(r.sent_at, me.timezone) if r.sent_at else "", "Problem": r.last_error or "",
+        "Sent": fmt.when(r.sent_at, me.timezone) if r.sent_at else "", "Problem": r.problem or "",
     } for r in box.rows]), hide_index=True, width="stretch")
     first = (page - 1) * PAGE_SIZE + 1
     st.caption(f"Messages {first:,}–{first + len(box.rows) - 1:,} of {box.matching:,}, newest first.")
@@ -78,11 +82,12 @@ def render() -> None:
     st.subheader(f"Message #{row.id}")
     with st.container(border=True):
         for label, value in [
-            ("To", row.recipient), ("From", view.sender or "— (channel not configured)"),
+            ("To", row.recipient),
+            ("From", view.sender or ("—" if row.status == "not_sent" else "— (channel not configured)")),
             ("Subject", row.subject or "— (SMS)"), ("Status", row.status_label),
             ("Attempts", str(row.attempts)), ("Written", fmt.when(row.created_at, me.timezone)),
             ("Sent", fmt.when(row.sent_at, me.timezone) if row.sent_at else "—"),
-            ("Problem", row.last_error or "—"), ("Message-ID" if row.channel == "email" else "Provider id",
+            ("Problem", row.problem or "—"), ("Message-ID" if row.channel == "email" else "Provider id",
                                                 view.message_id if row.channel == "email" else view.provider_id or "—"),
         ]:
             a, b = st.columns([1, 4])
@@ -101,7 +106,11 @@ def render() -> None:
             except BookingDeskError as exc:
                 st.error(exc.message, icon=":material/warning:")
             else:
-                st.session_state["outbox_flash"] = f"Message #{row.id} is queued to be sent again."
+                going = promises.ready(row.channel)
+                st.session_state["outbox_flash"] = (going, (
+                    f"Message #{row.id} is queued to be sent again. It usually goes out within a minute." if going
+                    else f"Message #{row.id} is queued again, but it will **not** be sent: "
+                         f"{promises.not_set_up([row.channel])}."))
                 st.rerun()
 
     if row.channel == "sms":

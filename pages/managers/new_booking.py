@@ -5,10 +5,10 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from lib import clock, importer, manual_booking
+from lib import clock, importer, manual_booking, messages
 from lib.errors import BookingDeskError, InvalidInput
 from lib.import_rows import COLUMNS, SESSION_TYPES
-from ui import current, format as fmt, nav
+from ui import current, format as fmt, nav, promises
 
 
 def render() -> None:
@@ -32,7 +32,8 @@ def render() -> None:
         elif report.nothing_new:
             st.info(report.summary(), icon=":material/check_circle:")
         else:
-            st.success(report.summary(), icon=":material/check_circle:")
+            held = promises.held_note() if report.messages else None  # "queued" is not "sent"
+            st.success(report.summary() + (f" {held}" if held else ""), icon=":material/check_circle:")
         if note := report.ignored_note():
             st.info(fmt.md_escape(note), icon=":material/info:")
 
@@ -101,8 +102,9 @@ def render() -> None:
             ss["nb_problem"] = exc.message
             return
         name = therapists[values["therapist"]].name
-        ss["nb_saved"] = (saved.booking_id, f"Session saved. {saved.messages} messages are on their way to {name} "
-                                            "and the client.")
+        channels = [r.channel for r in messages.list_messages(me, booking_id=saved.booking_id).rows]
+        ss["nb_saved"] = (saved.booking_id, "Session saved. "
+                          + promises.messages_line(channels, f"{fmt.md_escape(name)} and the client"))
         for key in FIELDS + ("nb_review",):
             ss.pop(key, None)
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lib import settings
-from ui import current
+from ui import channel_banner, current, promises
 from ui.settings_form import field_error, save, week_inputs
 
 
@@ -25,7 +25,9 @@ def render() -> None:
             tz = st.text_input("Your timezone", value=mine.timezone, key="s_tz", help="For example Europe/London")
             field_error(errors, "timezone")
         with b:
-            sms = st.toggle("Text me important alerts (new requests, reminders)", value=mine.sms_opt_in, key="s_sms")
+            sms = st.toggle("Text me important alerts (new requests, reminders)", value=mine.sms_opt_in, key="s_sms",
+                            help=None if promises.ready("sms") else
+                            "SMS is not set up on this server yet: text alerts are kept in the outbox and not sent.")
             sms_phone = st.text_input("Mobile number for alerts", value=mine.sms_phone or "", key="s_sms_phone",
                                       placeholder="+44 7911 123456")
             field_error(errors, "sms_phone")
@@ -41,10 +43,12 @@ def render() -> None:
         st.markdown("**Weekly working hours** — like `09:00-12:30, 13:30-17:00`; leave a day empty if you don't work")
         hours = week_inputs("s_hours_", mine.working_hours, errors, placeholder="off")
         if st.form_submit_button("Save my settings", type="primary"):
-            save(lambda: settings.update_mine(me, email=email, phone=phone, sms_opt_in=sms, sms_phone=sms_phone,
-                                              timezone=tz, hours=hours, addresses=addresses,
-                                              video_services=services),
-                 "bd_settings_errors", "Your settings are saved.")
+            def update() -> None:
+                settings.update_mine(me, email=email, phone=phone, sms_opt_in=sms, sms_phone=sms_phone, timezone=tz,
+                                     hours=hours, addresses=addresses, video_services=services)
+                channel_banner.forget()  # the banner says at once whether these text alerts can be sent
+
+            save(update, "bd_settings_errors", "Your settings are saved.")
     if problem := st.session_state.pop("bd_settings_error", None):
         st.error(problem)
 

@@ -123,7 +123,8 @@ def test_manual_entry_shows_the_clash_before_saving_and_then_saves(sqlite_practi
     at.checkbox(key="nb_anyway").check().run()
     at.button(key="nb_save").click().run()
     assert not at.exception
-    assert at.success[0].value == "Session saved. 3 messages are on their way to Alice Moreno and the client."
+    assert at.success[0].value == ("Session saved. Email and SMS are not set up on this server, so these 3 messages "
+                                   "to Alice Moreno and the client have **not** been sent; they are kept in the outbox.")
     detail = next(i for i in bookings.queue(sqlite_practice.alice).items if i.attendees == ["Hannah Whitfield"])
     assert detail.starts_at == start
     with unit_of_work() as s:
