@@ -124,7 +124,8 @@ def practice_settings(actor: Actor) -> dict:
 
 
 def update_practice(actor: Actor, *, timezone: str, hours: dict[str, str], holiday_country: str,
-                    holiday_subdiv: str, response_target_hours: float, expiry_schedule: list[dict]) -> None:
+                    holiday_subdiv: str, response_target_hours: float, expiry_schedule: list[dict],
+                    minimum_notice_hours: float | None = None) -> None:
     require_manager(actor)
     errors: dict[str, str] = {}
     tz = _timezone(timezone, errors)
@@ -144,6 +145,14 @@ def update_practice(actor: Actor, *, timezone: str, hours: dict[str, str], holid
         errors["response_target_hours"] = "The response target must be between 0.25 and 72 business hours."
         target = 4
     schedule = _schedule(expiry_schedule, errors)
+    changes = {}
+    if minimum_notice_hours is not None:  # left as it is when not given
+        try:
+            changes["minimum_notice_hours"] = float(minimum_notice_hours)
+            if not 0 <= changes["minimum_notice_hours"] <= 24 * 14:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["minimum_notice_hours"] = "The minimum notice must be between 0 and 336 hours (two weeks)."
     if not errors:
         try:  # a week with no opening hours would make every due time infinite
             add_business_seconds(clock.now(), 3600, BusinessCalendar.from_settings(tz, week, country, subdiv))
@@ -154,7 +163,7 @@ def update_practice(actor: Actor, *, timezone: str, hours: dict[str, str], holid
     with unit_of_work(write=True) as s:
         for key, value in (("timezone", tz), ("business_hours", week), ("holiday_country", country),
                            ("holiday_subdiv", subdiv), ("response_target_hours", target),
-                           ("expiry_schedule", schedule)):
+                           ("expiry_schedule", schedule), *changes.items()):
             practice.set_value(s, key, value)
 
 
@@ -166,7 +175,8 @@ def _num(value) -> float:
 
 
 def _schedule(rows: list[dict], errors: dict) -> list[dict]:
-    """Rows of (lead under N hours → expire M hours before the start); the last row is 'N hours after request'."""
+    """Rows of (lead under N hours → expire M hours before the start); the last row is 'N business hours after
+    the request' (a row still in the stored calendar-hours form is read by practice.business_hours_after_request)."""
     out, last_limit = [], 0.0
     try:
         for row in rows[:-1]:
@@ -175,11 +185,11 @@ def _schedule(rows: list[dict], errors: dict) -> list[dict]:
                 raise ValueError
             out.append({"lead_under_hours": limit, "hours_before_start": before})
             last_limit = limit
-        after = _num(rows[-1]["hours_after_request"])
+        after = _num(practice.business_hours_after_request(rows[-1]))
         if after <= 0:
             raise ValueError
-        out.append({"lead_under_hours": None, "hours_after_request": after})
+        out.append({"lead_under_hours": None, "business_hours_after_request": after})
     except (KeyError, TypeError, ValueError, IndexError):
         errors["expiry_schedule"] = ("Each row's lead time must be larger than the row above, and a session must "
-                                     "expire before it starts; the last row needs a positive number of hours.")
+                                     "expire before it starts; the last row needs a positive number of business hours.")
     return out

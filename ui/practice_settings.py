@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import settings
+from lib import practice, settings
 from lib.auth import Actor
 from ui.settings_form import field_error, save, week_inputs
 
@@ -22,7 +22,11 @@ def practice_form(me: Actor) -> None:
                               help="For the UK: ENG, NIR, SCT or WLS")
         target = d.number_input("Response target (business hours)", value=float(current["response_target_hours"]),
                                 min_value=0.25, max_value=72.0, step=0.5, key="p_target")
-        for name in ("timezone", "holiday_country", "holiday_subdiv", "response_target_hours"):
+        notice = a.number_input("Minimum notice for offered times (hours)",
+                                value=float(current["minimum_notice_hours"]), min_value=0.0, max_value=336.0,
+                                step=1.0, key="p_notice",
+                                help="Other times a therapist offers start at least this far ahead.")
+        for name in ("timezone", "holiday_country", "holiday_subdiv", "response_target_hours", "minimum_notice_hours"):
             field_error(errors, name)
         st.markdown("**Business hours** (the response clock only runs in these)")
         hours = week_inputs("p_hours_", current["business_hours"], errors, placeholder="closed")
@@ -30,15 +34,17 @@ def practice_form(me: Actor) -> None:
         rows = current["expiry_schedule"]
         table = pd.DataFrame([{"Lead time under (hours)": r.get("lead_under_hours"),
                                "Expire hours before start": r.get("hours_before_start"),
-                               "Or hours after request": r.get("hours_after_request")} for r in rows])
+                               "Or business hours after request": practice.business_hours_after_request(r)}
+                              for r in rows])
         edited = st.data_editor(table, hide_index=True, key="p_schedule", num_rows="fixed", width="stretch")
         field_error(errors, "expiry_schedule")
         if st.form_submit_button("Save practice rules", type="primary"):
             schedule = [{"lead_under_hours": r["Lead time under (hours)"],
                          "hours_before_start": r["Expire hours before start"],
-                         "hours_after_request": r["Or hours after request"]} for _, r in edited.iterrows()]
+                         "business_hours_after_request": r["Or business hours after request"]}
+                        for _, r in edited.iterrows()]
             save(lambda: settings.update_practice(me, timezone=tz, hours=hours, holiday_country=country,
                                                   holiday_subdiv=subdiv, response_target_hours=target,
-                                                  expiry_schedule=schedule),
+                                                  expiry_schedule=schedule, minimum_notice_hours=notice),
                  "bd_practice_errors",
                  "Practice rules saved. They apply to new requests; existing due times are kept.")
