@@ -4,15 +4,17 @@ Each is one transaction: the change, its history event, its outbox messages and 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from lib import audit, clock, config, tokens
+from lib import audit, availability, clock, config, team_worklist, tokens
 from lib.auth import Actor, require_actor
-from lib.bookings import OPEN_STATUSES, facts_for, load_for_change, record_first_response, require_free
+from lib.bookings import OPEN_STATUSES, _load, facts_for, load_for_change, record_first_response, require_free
 from lib.db import unit_of_work
 from lib.errors import Conflict, InvalidInput
 from lib.models import BookingEvent, TimeOffer, User
@@ -57,6 +59,15 @@ def _changing(fn):
     return wrapper
 
 
+def _reschedule_time(b, new_start: datetime, viewer_tz: str) -> datetime:
+    """An agreed new time: a real change, and not in the past."""
+    new_start = _future(new_start, viewer_tz)
+    if new_start == b.starts_at:
+        raise InvalidInput(f"{clock.fmt_local(new_start, viewer_tz)} is the session's current time. Choose the "
+                           "new time you agreed with the client.", "starts_at")
+    return new_start
+
+
 @_changing
 def reschedule_agreed(actor: Actor, booking_id, expected_version: int, new_start: datetime,
                       browser_session: str | None = None) -> None:
@@ -64,13 +75,14 @@ def reschedule_agreed(actor: Actor, booking_id, expected_version: int, new_start
     actor = require_actor(actor)
     with unit_of_work(write=True) as s:
         b = load_for_change(s, actor, booking_id, expected_version, OPEN_STATUSES + ("confirmed",), "moved")
-        new_start = _future(new_start, actor.timezone)
+        new_start = _reschedule_time(b, new_start, actor.timezone)
         require_free(s, b, new_start, actor.timezone)
-        rules, now, old = Rules.load(s), clock.now(), b.starts_at
+        rules, now, old, was = Rules.load(s), clock.now(), b.starts_at, b.status
         b.starts_at, b.status = new_start, "confirmed"
         record_first_response(b, rules, now)
         s.add(BookingEvent(booking_id=b.id, kind="rescheduled", actor=actor.username, at=now,
-                           detail={"from": old.isoformat(), "to": new_start.isoformat()}))
+                           detail={"from": old.isoformat(), "to": new_start.isoformat(),
+                                   "confirmed": was != "confirmed"}))
         s.flush()
         outbox.enqueue(s, cause=f"rescheduled:{b.id}:v{b.version}", channel="email", recipient=b.client.email,
                        message=templates.rescheduled_email(facts_for(b), old), booking_id=b.id)
@@ -78,42 +90,117 @@ def reschedule_agreed(actor: Actor, booking_id, expected_version: int, new_start
                      browser_session=browser_session)
 
 
-@_changing
-def offer_times(actor: Actor, booking_id, expected_version: int, times: list[datetime],
-                browser_session: str | None = None) -> None:
-    """'I'm not available': offer 1-3 other times; the client picks one through a private link."""
-    actor = require_actor(actor)
-    times = [t for t in times if t is not None]
+def _offer_times_checked(s: Session, b, rules: Rules, times: list[datetime], outside_hours_ok: bool,
+                         actor: Actor) -> list[datetime]:
+    """The offer's rules, each refused with a message that says what to change (nothing is written)."""
+    times = [clock.to_utc_naive(t) for t in times if t is not None]
     if not 1 <= len(times) <= 3:
         raise InvalidInput("Offer between one and three times.", "times")
+    if len(set(times)) < len(times):
+        raise InvalidInput("The same time is offered twice; please offer different times.", "times")
+    times.sort()
+    earliest = clock.now() + rules.minimum_notice
+    whose, viewer_tz = ("your" if actor.id == b.therapist_id else "the therapist's"), actor.timezone
+    for t in times:
+        when = clock.fmt_local(t, viewer_tz)
+        if t == b.starts_at:
+            raise InvalidInput(f"{when} is the time the client asked for. To keep that time use Confirm Session; "
+                               "here, offer other times.", "times")
+        if t < earliest:
+            raise InvalidInput(f"{when} is too soon: offer times at least {_hours(rules.minimum_notice)} ahead, "
+                               "so the client has time to choose.", "times")
+        require_free(s, b, t, viewer_tz)
+        avail = availability.check(s, b.therapist, t, b.duration_minutes, ignore_booking_id=b.id)
+        if avail.outside_hours and not outside_hours_ok:
+            raise InvalidInput(f"{when} is outside {whose} usual working hours ({avail.working_hours_text}). "
+                               "Choose another time, or tick “Outside my usual hours — offer anyway”.",
+                               "outside_hours")
+    for a, c in zip(times, times[1:]):
+        if c - a < timedelta(minutes=b.duration_minutes):
+            raise InvalidInput("Two of the offered times overlap; please offer separate times.", "times")
+    return times
+
+
+def _hours(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")
+
+
+@_changing
+def offer_times(actor: Actor, booking_id, expected_version: int, times: list[datetime],
+                browser_session: str | None = None, outside_hours_ok: bool = False) -> None:
+    """'I'm not available': offer 1-3 other times; the client picks one through a private link.
+
+    While the client has not picked, offering again changes the offer: the old times and link stop working
+    at once and the client gets one email with the new times.
+    """
+    actor = require_actor(actor)
     with unit_of_work(write=True) as s:
-        b = load_for_change(s, actor, booking_id, expected_version, OPEN_STATUSES, "offered other times")
-        times = sorted({_future(t, actor.timezone) for t in times})
-        for t in times:
-            require_free(s, b, t, actor.timezone)
-        for a, c in zip(times, times[1:]):
-            if c - a < timedelta(minutes=b.duration_minutes):
-                raise InvalidInput("Two of the offered times overlap; please offer separate times.", "times")
-        rules, now = Rules.load(s), clock.now()
+        b = load_for_change(s, actor, booking_id, expected_version, OPEN_STATUSES + ("awaiting_client",),
+                            "offered other times")
+        rules, now, changing = Rules.load(s), clock.now(), b.status == "awaiting_client"
+        times = _offer_times_checked(s, b, rules, times, outside_hours_ok, actor)
+        if changing:
+            _end_offer(s, b)
         b.status = "awaiting_client"
-        b.expires_at = now + OFFER_VALID_FOR
+        b.expires_at = min(now + OFFER_VALID_FOR, times[0])
+        flag_modified(b, "expires_at")  # a changed offer is a new version even if nothing else on the row moved
         record_first_response(b, rules, now)
         for t in times:
             s.add(TimeOffer(booking_id=b.id, starts_at=t, open=True))
-        s.add(BookingEvent(booking_id=b.id, kind="offered", actor=actor.username, at=now,
-                           detail={"times": [t.isoformat() for t in times]}))
+        s.add(BookingEvent(booking_id=b.id, kind="offer_changed" if changing else "offered", actor=actor.username,
+                           at=now, detail={"times": [t.isoformat() for t in times]}))
         s.flush()
         token = tokens.issue(s, "respond", b.client_id, b.id, OFFER_VALID_FOR)
         link = f"{config.app_base_url()}/respond?token={token}"
         facts = facts_for(b)
         cause = f"offered:{b.id}:v{b.version}"
         outbox.enqueue(s, cause=cause, channel="email", recipient=b.client.email, booking_id=b.id,
-                       message=templates.times_offered_email(facts, times, link))
+                       message=templates.times_offered_email(facts, times, link, changed=changing))
         if b.client.phone:
             outbox.enqueue(s, cause=cause, channel="sms", recipient=b.client.phone, booking_id=b.id,
                            message=templates.times_offered_sms(facts, link))
-        audit.record(s, actor.username, "offer_times", booking_id=b.id, client_id=b.client_id,
+        audit.record(s, actor.username, "change_offer" if changing else "offer_times", booking_id=b.id,
+                     client_id=b.client_id, browser_session=browser_session)
+
+
+def _end_offer(s: Session, b) -> None:
+    """Close the open offered times and make the client's link stop working at once."""
+    for offer in s.scalars(select(TimeOffer).where(TimeOffer.booking_id == b.id, TimeOffer.open.is_(True))):
+        offer.open = False
+    tokens.revoke_for_booking(s, b.id, "respond")
+
+
+@_changing
+def withdraw_offer(actor: Actor, booking_id, expected_version: int, browser_session: str | None = None) -> None:
+    """Take back offered times the client has not picked from: the request is unconfirmed again, in the
+    therapist's queue, and the client is told in one email that an answer will follow."""
+    actor = require_actor(actor)
+    with unit_of_work(write=True) as s:
+        b = load_for_change(s, actor, booking_id, expected_version, ("awaiting_client",), "withdrawn")
+        rules, now = Rules.load(s), clock.now()
+        _end_offer(s, b)
+        b.status = "unconfirmed"
+        # The client is waiting for an answer again: the cut-off counts from now, as for a new request.
+        b.expires_at = rules.expires_at(now, b.starts_at)
+        s.add(BookingEvent(booking_id=b.id, kind="offer_withdrawn", actor=actor.username, at=now))
+        s.flush()
+        outbox.enqueue(s, cause=f"offer_withdrawn:{b.id}:v{b.version}", channel="email", recipient=b.client.email,
+                       booking_id=b.id, message=templates.offer_withdrawn_email(facts_for(b)))
+        audit.record(s, actor.username, "withdraw_offer", booking_id=b.id, client_id=b.client_id,
                      browser_session=browser_session)
+
+
+def suggested_times(actor: Actor, booking_id, count: int = 6) -> list[datetime]:
+    """Free times to offer: the therapist's working hours, after the minimum notice, clear of their sessions
+    and live offers, never the time the client asked for nor a practice holiday."""
+    actor = require_actor(actor)
+    with unit_of_work() as s:
+        b = _load(s, actor, booking_id)
+        rules = Rules.load(s)
+        return availability.free_slots(s, b.therapist, b.duration_minutes, clock.now() + rules.minimum_notice,
+                                       count=count, avoid=(b.starts_at,), ignore_booking_id=b.id,
+                                       skip_day=rules.calendar.is_holiday)
 
 
 @_changing
@@ -136,6 +223,7 @@ def decline_not_fit(actor: Actor, booking_id, expected_version: int, reason: str
         facts = facts_for(b)
         outbox.enqueue(s, cause=f"declined:{b.id}", channel="email", recipient=b.client.email, booking_id=b.id,
                        message=templates.declined_client_email(facts))
+        team_worklist.open_task(s, b.id, team_worklist.Reason.DECLINED, now)
         outbox.enqueue_each(s, cause=f"declined:{b.id}", recipients=team, booking_id=b.id,
                             message=templates.declined_manager_email(facts, reason, help_needed,
                                                                      config.session_url(b.id)))
@@ -162,11 +250,10 @@ def cancel(actor: Actor, booking_id, expected_version: int, reason: str, full_re
                                "full refund.", "full_refund")
         refund = True if not short else bool(full_refund)
         now = clock.now()
-        open_offers = s.scalars(select(TimeOffer).where(TimeOffer.booking_id == b.id, TimeOffer.open.is_(True))).all()
+        _end_offer(s, b)
         b.status = "cancelled"
-        for offer in open_offers:
-            offer.open = False
-        tokens.revoke_for_booking(s, b.id, "respond")
+        if short:  # the team checks the refund decision the canceller recorded
+            team_worklist.open_task(s, b.id, team_worklist.Reason.LATE_CANCEL, now)
         s.add(BookingEvent(booking_id=b.id, kind="cancelled", actor=actor.username, at=now,
                            detail={"reason": reason, "short_notice": short, "full_refund": refund}))
         s.flush()
@@ -174,3 +261,24 @@ def cancel(actor: Actor, booking_id, expected_version: int, reason: str, full_re
                        message=templates.cancelled_client_email(facts_for(b), refund))
         audit.record(s, actor.username, "cancel", booking_id=b.id, client_id=b.client_id,
                      browser_session=browser_session)
+
+
+@dataclass(frozen=True)
+class CancelPreview:
+    short_notice: bool
+    policy: str  # the 48-hour policy line that applies now, in plain words
+    email: templates.Rendered  # what the client will be sent
+
+
+def cancellation_preview(actor: Actor, booking_id, full_refund: bool | None) -> CancelPreview:
+    """What cancelling now would mean and send, shown before anything happens."""
+    actor = require_actor(actor)
+    with unit_of_work() as s:
+        b = _load(s, actor, booking_id)
+        short = is_short_notice(b.starts_at)
+        refund = True if not short else full_refund
+        policy = ("More than 48 hours away: the client gets a full refund." if not short else
+                  "Less than 48 hours away: the practice decides about a refund — "
+                  + ("you chose a full refund." if refund else "you chose no refund." if refund is False
+                     else "please choose."))
+        return CancelPreview(short, policy, templates.cancelled_client_email(facts_for(b), refund))

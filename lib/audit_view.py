@@ -16,7 +16,9 @@ ACTION_LABELS = {
     "offer_times": "Offered other times", "decline": "Declined (not the best fit)", "cancel": "Cancelled",
     "reassign": "Reassigned", "login": "Logged in", "login_failed": "Failed login", "login_locked": "Login locked",
     "logout": "Logged out", "import": "Imported bookings", "manual_booking": "Entered a booking",
-    "retry_message": "Retried a message",
+    "retry_message": "Retried a message", "change_offer": "Changed the offered times",
+    "withdraw_offer": "Withdrew the offered times", "team_contacted": "Contacted the client (practice team)",
+    "team_closed": "Closed a practice-team item",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, literal, literal_column, select, union_all
 from sqlalchemy.engine import Connection
@@ -115,3 +116,54 @@ def _outside_hours(therapist: User, start: datetime, end: datetime) -> tuple[boo
         return True, text
     s, e = local_start.strftime("%H:%M"), local_end.strftime("%H:%M")
     return not any(a <= s and e <= b for a, b in spans), text
+
+
+# --- free times a therapist would actually offer ---
+
+SLOT_STEP = timedelta(minutes=30)  # suggestions start on the hour or half hour
+LOOK_AHEAD = timedelta(days=21)
+PER_DAY = 2  # spread suggestions over several days, so the client has a real choice
+
+
+def _busy(session: Session | Connection, therapist_id: int, start: datetime, end: datetime,
+          ignore_booking_id: int | None) -> list[tuple[datetime, datetime]]:
+    near = session.execute(_NEAR, {"tid": therapist_id, "end": end, "earliest": start - MAX_DURATION})
+    return [(s, s + timedelta(minutes=d)) for bid, s, d, _ in near if bid != ignore_booking_id]
+
+
+def free_slots(session: Session | Connection, therapist: User, duration_minutes: int, after: datetime,
+               count: int = 6, avoid: tuple[datetime, ...] = (), ignore_booking_id: int | None = None,
+               skip_day=lambda day: False) -> list[datetime]:
+    """The next starts (naive UTC) of `duration_minutes` inside the therapist's working hours, no earlier
+    than `after`, clear of their confirmed sessions and open offers, at most PER_DAY a day.
+
+    `avoid` are starts not to suggest (the time the client asked for); `skip_day(local date)` leaves out a
+    day (the practice's bank holidays). No working hours set: no suggestions (we won't guess them).
+    """
+    hours = therapist.working_hours
+    if not hours or not any(hours.get(d) for d in DAYS):
+        return []
+    zone = ZoneInfo(therapist.timezone)
+    length = timedelta(minutes=duration_minutes)
+    busy = _busy(session, therapist.id, after, after + LOOK_AHEAD + length, ignore_booking_id)
+    found: list[datetime] = []
+    day = clock.local(after, therapist.timezone).date()
+    for _ in range(LOOK_AHEAD.days):
+        on_day = 0
+        for a, b in ([] if skip_day(day) else hours.get(DAYS[day.weekday()], [])):
+            start = _utc(datetime.combine(day, time.fromisoformat(a), tzinfo=zone))
+            end = _utc(datetime.combine(day, time.fromisoformat(b), tzinfo=zone))
+            while start + length <= end and on_day < PER_DAY:
+                if start >= after and start not in avoid and not any(s < start + length and start < e
+                                                                     for s, e in busy):
+                    found.append(start)
+                    on_day += 1
+                    if len(found) == count:
+                        return found
+                start += SLOT_STEP
+        day += timedelta(days=1)
+    return found
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc).replace(tzinfo=None)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from lib import assessments, clock, config, tokens
+from lib import assessments, clock, config, team_worklist, tokens
 from lib.answers import manager_emails
 from lib.bookings import facts_for
 from lib.db import unit_of_work
@@ -27,20 +27,74 @@ class OfferView:
     session_type: str
     duration_minutes: int
     client_tz: str
+    location: str
     offers: list[tuple[int, datetime]]
+    chosen: datetime | None = None  # the link was used: the session is confirmed at this time
+
+
+class LinkAnswered(BadToken):
+    """A genuine link that has done its job or been replaced: each says what became of it, kindly."""
+
+
+class OfferWithdrawn(LinkAnswered):
+    message = ("The times in this link were changed or withdrawn by your therapist, so it no longer works. Please "
+               "look for our latest email about your session: it has the news. If anything is unclear, just reply "
+               "to it.")
+
+
+class AlreadyNoneFit(LinkAnswered):
+    message = ("Thank you — you've already told us none of the times work. The practice team will contact you to "
+               "find another time or therapist.")
+
+
+class AlreadyChosen(LinkAnswered):
+    message = "Thank you — you've already chosen a time, and your session is confirmed. Please see our email."
+
+
+class SessionCancelled(LinkAnswered):
+    message = ("This session has been cancelled, so there is nothing to choose. Please see our email about it; if "
+               "you'd like another time, just reply to it.")
+
+
+def _offer_view(b: Booking, offers: list[tuple[int, datetime]], chosen: datetime | None = None) -> OfferView:
+    f = facts_for(b)
+    return OfferView(f.client_first_name, f.therapist_name, f.type_label, b.duration_minutes, b.client.timezone,
+                     f.location, offers, chosen)
 
 
 def offer_for(token: str | None) -> OfferView:
+    """The offered times behind a client's link; reopened after the client picked, the time they chose."""
     with unit_of_work() as s:
-        grant = tokens.check(s, token, "respond")
+        try:
+            grant = tokens.check(s, token, "respond")
+        except BadToken:
+            spent = _after_use(s, token)
+            if isinstance(spent, OfferView):
+                return spent
+            raise spent from None
         b = s.get(Booking, grant.booking_id)
         if b is None or b.status != "awaiting_client":
             raise BadToken()
         offers = s.execute(select(TimeOffer.id, TimeOffer.starts_at).where(
             TimeOffer.booking_id == b.id, TimeOffer.open.is_(True)).order_by(TimeOffer.starts_at)).all()
-        f = facts_for(b)
-        return OfferView(f.client_first_name, f.therapist_name, f.type_label, b.duration_minutes, b.client.timezone,
-                         [tuple(o) for o in offers])
+        return _offer_view(b, [tuple(o) for o in offers])
+
+
+def _after_use(s, token: str | None) -> OfferView | BadToken:
+    """A link that no longer works: the time the client chose, or why it stopped (kindly, to its owner)."""
+    gone = tokens.spent(s, token, "respond")
+    b = s.get(Booking, gone.booking_id) if gone and gone.booking_id else None
+    if b is None:
+        return BadToken()
+    picked = s.scalar(select(BookingEvent.id).where(BookingEvent.booking_id == b.id,
+                                                     BookingEvent.kind == "client_picked"))
+    if gone.used and b.status == "confirmed" and picked:
+        return _offer_view(b, [], chosen=b.starts_at)
+    if b.status == "cancelled":
+        return AlreadyNoneFit() if gone.used else SessionCancelled()
+    if gone.revoked:
+        return OfferWithdrawn()
+    return BadToken()
 
 
 def respond(token: str | None, offer_id: int | None) -> str:
@@ -48,7 +102,11 @@ def respond(token: str | None, offer_id: int | None) -> str:
     from lib.bookings import require_free
 
     with unit_of_work(write=True) as s:
-        grant = tokens.check(s, token, "respond", lock=True)
+        try:
+            grant = tokens.check(s, token, "respond", lock=True)
+        except BadToken:
+            spent = _after_use(s, token)
+            raise (spent if isinstance(spent, BadToken) else AlreadyChosen()) from None
         b = s.scalar(select(Booking).where(Booking.id == grant.booking_id).with_for_update())
         if b is None or b.status != "awaiting_client":
             raise BadToken()
@@ -57,6 +115,7 @@ def respond(token: str | None, offer_id: int | None) -> str:
         if offer_id is None:
             b.status = "cancelled"
             kind, cause = "cancelled", f"none_fits:{b.id}"
+            team_worklist.open_task(s, b.id, team_worklist.Reason.NONE_FITS, now)
         else:
             chosen = next((o for o in offers if o.id == offer_id), None)
             if chosen is None:

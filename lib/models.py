@@ -248,3 +248,27 @@ class PracticeSetting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict] = mapped_column(JSON)
+
+
+class TeamTask(Base):
+    """A request that needs the practice team ("Needs the practice team" on the managers' dashboard).
+
+    Opened in the same transaction as its cause; it leaves the list only when a person closes it with a
+    recorded outcome (reassigned, contacted the client, closed with a reason): nothing leaves by itself.
+    """
+
+    __tablename__ = "team_tasks"
+    __table_args__ = (
+        Index("ix_team_tasks_open", "closed_at", "opened_at"),
+        Index("ix_team_tasks_booking", "booking_id", "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
+    reason: Mapped[str] = mapped_column(String(24))  # lib.team_worklist.Reason
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    notification_id: Mapped[Optional[int]] = mapped_column(ForeignKey("notifications.id"))
+    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    closed_by: Mapped[Optional[str]] = mapped_column(String(64))
+    outcome: Mapped[Optional[str]] = mapped_column(String(16))  # lib.team_worklist.Outcome
+    note: Mapped[Optional[str]] = mapped_column(Text)

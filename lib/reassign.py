@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from lib import audit, clock
+from lib import audit, clock, team_worklist
 from lib.auth import Actor, require_manager
 from lib.bookings import _load
 from lib.db import unit_of_work
@@ -48,6 +48,8 @@ def reassign(actor: Actor, booking_id, new_therapist_id: int, new_start: datetim
             old.status = "cancelled"
         s.add(BookingEvent(booking_id=old.id, kind="reassigned", actor=actor.username, at=now,
                            detail={"to_therapist": therapist.name}))
+        team_worklist.close_for_booking(s, old.id, actor.username, team_worklist.Outcome.REASSIGNED,
+                                        f"Reassigned to {therapist.name}", now)
         created = create_booking(s, rules, therapist, req)
         new = created.booking
         new.reassigned_from_id = old.id

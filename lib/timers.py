@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import exists, select
 
-from lib import clock, config
+from lib import clock, config, team_worklist
 from lib.answers import manager_emails
 from lib.bookings import facts_for
 from lib.business_hours import business_seconds_between
@@ -95,6 +95,8 @@ def _expire(booking_id: int, now) -> bool:
         for o in offers:
             o.open = False
         s.add(BookingEvent(booking_id=b.id, kind="expired", actor="system", at=now))
+        team_worklist.open_task(s, b.id, team_worklist.Reason.OFFER_LAPSED if offer else team_worklist.Reason.EXPIRED,
+                                now)
         s.flush()
         facts = facts_for(b)
         outbox.enqueue(s, cause=f"expired:{b.id}", channel="email", recipient=b.client.email, booking_id=b.id,

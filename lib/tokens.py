@@ -26,6 +26,10 @@ BAD_LINK = ("This link can't be used. It may have expired or already been used. 
 class BadToken(Exception):
     message = BAD_LINK
 
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+
 
 def sign(key: str, nonce: str, purpose: str) -> str:
     """The signature part of a link (public for the bulk import, which reads the key once)."""
@@ -48,8 +52,8 @@ class Grant:
     booking_id: int | None
 
 
-def check(s: Session, token: str | None, purpose: str, lock: bool = False) -> Grant:
-    """The client and booking a token grants, or BadToken (one message for every failure)."""
+def _genuine(s: Session, token: str | None, purpose: str, lock: bool = False) -> ClientToken:
+    """The stored row of a link we really sent (whatever its state), or BadToken."""
     if not token or "." not in token or len(token) > 200:
         raise BadToken()
     nonce, sig = token.rsplit(".", 1)
@@ -57,9 +61,37 @@ def check(s: Session, token: str | None, purpose: str, lock: bool = False) -> Gr
         raise BadToken()
     stmt = select(ClientToken).where(ClientToken.nonce == nonce, ClientToken.purpose == purpose)
     row = s.scalar(stmt.with_for_update() if lock else stmt)
-    if row is None or row.revoked or row.used_at is not None or row.expires_at <= clock.now():
+    if row is None:
+        raise BadToken()
+    return row
+
+
+def check(s: Session, token: str | None, purpose: str, lock: bool = False) -> Grant:
+    """The client and booking a token grants, or BadToken (one message for every failure)."""
+    row = _genuine(s, token, purpose, lock)
+    if row.revoked or row.used_at is not None or row.expires_at <= clock.now():
         raise BadToken()
     return Grant(row.id, row.client_id, row.booking_id)
+
+
+@dataclass(frozen=True)
+class SpentLink:
+    """A genuine link that no longer works, and why: lets a client's page say something kinder than
+    "can't be used" to the person we sent it to (a forged or unknown link still learns nothing)."""
+    booking_id: int | None
+    used: bool
+    revoked: bool
+
+
+def spent(s: Session, token: str | None, purpose: str) -> SpentLink | None:
+    """None for a link that works or was never ours; otherwise what became of it."""
+    try:
+        row = _genuine(s, token, purpose)
+    except BadToken:
+        return None
+    if not (row.revoked or row.used_at is not None):
+        return None
+    return SpentLink(row.booking_id, row.used_at is not None, row.revoked)
 
 
 def use_up(s: Session, grant: Grant) -> None:

@@ -17,6 +17,8 @@ EVENT_LABELS = {
     "rescheduled": "Time changed", "offered": "Other times offered", "declined": "Declined (not the best fit)",
     "cancelled": "Cancelled", "expired": "Expired (no answer in time)", "reminded": "Reminder sent",
     "escalated": "Escalated to managers", "reassigned": "Reassigned", "client_picked": "Client picked a time",
+    "offer_changed": "Offered times changed", "offer_withdrawn": "Offered times withdrawn",
+    "team_contacted": "Practice team contacted the client", "team_closed": "Closed by the practice team",
 }
 
 
@@ -155,7 +157,8 @@ def _messages_md(d: BookingDetail, tz: str) -> str:
 
 DETAIL_LABELS = {"reason": "Reason", "presenting_issues": "Presenting issues", "help_needed": "Help needed",
                  "to_therapist": "To", "from_therapist": "From", "from_session": "From session",
-                 "full_refund": "Full refund", "short_notice": "Under 48 h notice"}
+                 "full_refund": "Full refund", "short_notice": "Under 48 h notice",
+                 "confirmed": "Also confirmed it", "why": "On the team's list for", "note": "Note"}
 
 
 def _detail_text(e, tz: str) -> str:

@@ -32,6 +32,7 @@ class Visit:
     pages: dict = field(default_factory=dict)  # this session's st.Page objects (ui.nav)
     viewed: set = field(default_factory=set)  # sessions opened already: the first view is recorded
     confirm_for: int | None = None  # the session whose Confirm dialog is open
+    cancel_for: tuple | None = None  # (session id, reason, full refund) whose Cancel dialog is open
     once: dict = field(default_factory=dict)  # messages for the next run only ("flash", "new_session", …)
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from lib import clock, config
+from lib import clock, config, team_worklist
 from lib.db import unit_of_work
 from lib.errors import BookingDeskError
 from lib.models import Notification
@@ -146,6 +146,16 @@ def record(outcomes: list[dict], url: str | None = None) -> None:
                       .values(status="sent", sent_at=plain[-1]["new_sent_at"], provider_id=None, last_error=None))
         if rest:
             s.execute(_RECORD, rest)
+        if failed := [o["row_id"] for o in rest if o["new_status"] == "failed"]:
+            _tell_the_team(s, failed)
+
+
+def _tell_the_team(s: Session, failed_ids: list[int]) -> None:
+    """A message that failed for good goes on the practice team's worklist, in the same transaction."""
+    c = _table.c
+    for row_id, booking_id in s.execute(select(c.id, c.booking_id).where(
+            c.id.in_(failed_ids), c.status == "failed", c.booking_id.is_not(None))):
+        team_worklist.open_task(s, booking_id, team_worklist.Reason.MESSAGE_FAILED, clock.now(), row_id)
 
 
 class _Deliverer:

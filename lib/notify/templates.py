@@ -178,17 +178,32 @@ def rescheduled_email(f: SessionFacts, old_starts_at: datetime) -> Rendered:
     )
 
 
-def times_offered_email(f: SessionFacts, offers: list[datetime], link: str) -> Rendered:
+def times_offered_email(f: SessionFacts, offers: list[datetime], link: str, changed: bool = False) -> Rendered:
     times = "; ".join(clock.fmt_local(o, f.client_tz) for o in offers)
+    first = (f"{f.therapist_name} has changed the times they offered you. The times and link in our earlier "
+             f"email no longer work; these are the times on offer now: {times}." if changed else
+             f"{f.therapist_name} is sorry they can't see you at the time you asked for, and offers these times "
+             f"instead: {times}.")
     return _both(
-        "times_offered", "Please choose a new time for your session", "Please choose a new time",
-        [f"Dear {f.client_first_name},",
-         f"{f.therapist_name} is sorry they can't see you at the time you asked for, and offers these times "
-         f"instead: {times}.",
+        "times_changed" if changed else "times_offered",
+        "New times for your session" if changed else "Please choose a new time for your session",
+        "The offered times have changed" if changed else "Please choose a new time",
+        [f"Dear {f.client_first_name},", first,
          "Please pick the one that suits you within 24 hours using the private link below, or tell us none of "
          "them work and the practice will help you find another time or therapist."],
-        [("Session type", f.type_label), ("Duration", f"{f.duration_minutes} minutes")],
+        [("Session type", f.type_label), ("Duration", f"{f.duration_minutes} minutes"), ("Where", f.location)],
         ("Choose a time", link),
+    )
+
+
+def offer_withdrawn_email(f: SessionFacts) -> Rendered:
+    return _both(
+        "offer_withdrawn", "The times offered for your session were withdrawn", "The offered times were withdrawn",
+        [f"Dear {f.client_first_name},",
+         f"{f.therapist_name} has withdrawn the other times they offered you, so the link in our earlier email "
+         "no longer works. You don't need to do anything.",
+         f"Your request for {clock.fmt_local(f.starts_at, f.client_tz)} is with {f.therapist_name} again, and "
+         "we'll email you as soon as they answer."],
     )
 
 
@@ -316,6 +331,8 @@ TEMPLATE_TITLES = {
     "rescheduled": "New time agreed (client, email)",
     "times_offered": "Other times offered (client, email)",
     "times_offered_sms": "Other times offered (client, SMS)",
+    "times_changed": "Offered times changed (client, email)",
+    "offer_withdrawn": "Offered times withdrawn (client, email)",
     "declined_client": "Not the best fit (client, email)",
     "cancelled": "Session cancelled (client, email)",
     "expired_client": "Request expired (client, email)",

@@ -3,8 +3,12 @@ import streamlit as st
 
 from lib import client_links, clock
 from lib.errors import BookingDeskError
+from lib.notify.readiness import email_ready
 from lib.tokens import BadToken
 from ui import current, format as fmt
+
+# Said only when it is true: with no email channel the client is not emailed.
+EMAILED = " We've emailed you the details, with a calendar invitation."
 
 
 def render() -> None:
@@ -22,9 +26,16 @@ def render() -> None:
         st.info(exc.message, icon=":material/link_off:")
         st.stop()
 
+    if view.chosen is not None:  # the link was used: say what was chosen, not "may have expired"
+        st.success(f"Hello {fmt.md_escape(view.first_name)}. Your {view.session_type.lower()} session with "
+                   f"{fmt.md_escape(view.therapist_name)} is confirmed for **{fmt.when(view.chosen, view.client_tz)}**"
+                   f" ({view.duration_minutes} minutes).", icon=":material/event_available:")
+        st.markdown(f"**Where:** {fmt.md_escape(view.location, links=True)}")
+        st.stop()
+
     st.markdown(f"Hello {fmt.md_escape(view.first_name)}. {fmt.md_escape(view.therapist_name)} has offered these "
                 f"times for your {view.session_type.lower()} session ({view.duration_minutes} minutes). Times are "
-                f"shown in {fmt.md_escape(view.client_tz)}.")
+                f"shown in {fmt.md_escape(view.client_tz)}.  \n**Where:** {fmt.md_escape(view.location, links=True)}")
     labels = {oid: fmt.when(t, view.client_tz) for oid, t in view.offers}
     NONE = "none"
     choice = st.radio("Which time suits you?", list(labels) + [NONE], key="respond_choice", index=None,
@@ -38,7 +49,7 @@ def render() -> None:
             st.error(exc.message)
         else:
             st.session_state["bd_client_done"] = (
-                f"Thank you — your session is confirmed for {labels[choice]}. We've emailed you the details."
+                f"Thank you — your session is confirmed for {labels[choice]}." + (EMAILED if email_ready() else "")
                 if outcome == "confirmed" else
                 "Thank you for letting us know. The practice team will contact you to find another time or therapist.")
             st.rerun()

@@ -1,8 +1,8 @@
 """The dashboard: confirmed sessions this week on the left, new and unconfirmed on the right."""
 import streamlit as st
 
-from lib import bookings, clock
-from ui import current, format as fmt, nav
+from lib import bookings, clock, team_worklist
+from ui import current, format as fmt, nav, team_panel
 
 
 def render() -> None:
@@ -30,6 +30,9 @@ def render() -> None:
             st.markdown("  \n".join(lines))
             st.page_link(nav.page(nav.SESSION), label=link_label, icon=":material/arrow_forward:",
                          query_params={"id": str(item.id)})
+
+    if me.is_manager and therapist_id is None:
+        team_panel.worklist_section(me, now)
 
     left, right = st.columns([2, 3], gap="large")
 
@@ -60,6 +63,21 @@ def render() -> None:
                 card(item, [f"**{fmt.session_type(item.session_type)}** · first asked for "
                             f"{fmt.when(item.starts_at, me.timezone)}", fmt.md_escape(", ".join(item.attendees))],
                      "Details")
+
+        if not me.is_manager:
+            closed = team_worklist.recently_closed(me)
+            if closed:
+                st.subheader(f"Recently closed · {len(closed)}")
+                st.caption("Your requests of the last two weeks that were declined, expired or cancelled. "
+                           "Declined and expired ones are with the practice team.")
+                for c in closed:
+                    with st.container(border=True):
+                        st.markdown(f":gray-badge[{bookings.STATUS_LABELS[c.status]}] "
+                                    f"{fmt.ago(c.closed_at, now)}  \n"
+                                    f"**{fmt.session_type(c.session_type)}** · {fmt.when(c.starts_at, me.timezone)}"
+                                    f"  \n{fmt.md_escape(', '.join(c.attendees))}")
+                        st.page_link(nav.page(nav.SESSION), label="Details", icon=":material/arrow_forward:",
+                                     query_params={"id": str(c.booking_id)})
 
     with left:
         st.subheader("Confirmed · next 7 days")

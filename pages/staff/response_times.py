@@ -5,7 +5,7 @@ from datetime import timedelta
 import pyarrow as pa
 import streamlit as st
 
-from lib import clock, metrics
+from lib import clock, metrics, team_worklist
 from lib.errors import NotFound
 from lib.metrics import MIN_REQUESTS, SESSION_TYPES, hours_text
 from lib.metrics_charts import histogram_chart, trend_charts
@@ -179,6 +179,11 @@ def draw_header(me, rep: metrics.Report, session_type: str | None, filters) -> N
         Tile("Declined", pct(f.share(f.declined)), "Share of the period's requests declined as not the best fit."),
         Tile("Expired", pct(f.share(f.expired)), "Share of the period's requests that expired with no answer."),
     ]
+    if me.is_manager:  # what waits for the team now: declined, expired, lapsed, late cancellations, failed messages
+        team = team_worklist.waiting(me)
+        tiles.append(Tile("For the practice team", f"{team.count:,}", "Requests on the practice team's list right now"
+                          + (f"; the oldest has waited {fmt.ago(team.oldest_since, rep.now).removesuffix(' ago')}."
+                             if team.oldest_since else ".")))
     info = None if f.has_figures else (f"No median, 90th percentile or share within target — because there are "
                                        f"{f.why_no_figure}. A figure needs at least {MIN_REQUESTS}.")
     notes = []

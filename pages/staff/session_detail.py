@@ -4,9 +4,10 @@ import streamlit as st
 from lib import bookings, session_view
 from lib.auth import Actor
 from lib.errors import BookingDeskError, NotFound
+from lib.notify.readiness import email_ready
 from lib.session_view import BookingDetail
 from ui.visit import Visit
-from ui import answer_forms, current, format as fmt, nav, visit
+from ui import answer_forms, current, format as fmt, nav, promises, team_panel, visit
 from ui.session_parts import (answer_heading, assessment_md, availability_md, details_md, every_answer_md, header_md,
                               messages_and_history_md, offers_md)
 
@@ -69,6 +70,8 @@ def render() -> None:
             st.info(f"This session is **{detail.status_label.lower()}**; there is nothing to answer.",
                     icon=":material/info:")
     answer_forms.other_answers(me, detail, v)
+    if me.is_manager:
+        team_panel.for_session(me, detail, v.id)
     if new_id := once.get("new_session"):
         st.page_link(nav.page(nav.SESSION), label=f"Open the new session #{new_id}",
                      icon=":material/arrow_forward:", query_params={"id": str(new_id)})
@@ -81,7 +84,9 @@ def render() -> None:
 @st.dialog("Confirm this session?", width="large", on_dismiss=lambda: setattr(visit.get(), "confirm_for", None))
 def confirm_dialog(me: Actor, detail: BookingDetail, v: Visit) -> None:
     preview = bookings.confirmation_preview(me, detail.id)
-    st.markdown(f"{fmt.md_escape(detail.client_name)} will be emailed this, with a calendar invitation:")
+    st.markdown(f"{fmt.md_escape(detail.client_name)} will be emailed this, with a calendar invitation:"
+                if email_ready() else f"Email is not set up on this server, so {fmt.md_escape(detail.client_name)} "
+                "will **not** be emailed. This is the email that would be sent:")
     with st.container(border=True):
         st.markdown(f"**Subject:** {fmt.md_escape(preview.subject)}")
         st.text(preview.text)
@@ -93,8 +98,8 @@ def confirm_dialog(me: Actor, detail: BookingDetail, v: Visit) -> None:
         except BookingDeskError as exc:
             v.once["confirm_error"] = exc.message
         else:
-            v.once["flash"] = (f"Session confirmed. {detail.client_name} will receive the "
-                               "confirmation email shortly.")
+            v.once["flash"] = "Session confirmed. " + promises.email_line(detail.client_name,
+                                                                          "the confirmation email")
         st.rerun()
     if back.button("Not yet", key="confirm_cancel", width="stretch"):
         v.confirm_for = None

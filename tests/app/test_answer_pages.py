@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from lib import answers, bookings, clock, session_view
 from tests.app.helpers import app, md_table, open_page, switch_page, texts
+from ui.answer_forms import AGREED, OFFER
 from tests.factories import book
 from tests.integration.test_answers import _booking, _msgs, _token_from, at11
 
@@ -19,8 +20,9 @@ def _public(page: str, token: str):
 def test_offer_other_times_from_the_session_page(sqlite_practice):
     bid = book(sqlite_practice.alice, starts_at=at11(2))
     at = open_page("alice", "session_detail.py", id=bid)
-    at.pills(key="answer_choice").set_value("Edit date/time").run()
-    at.radio(key="edit_mode").set_value("I'm not available — offer other times").run()
+    at.pills(key="answer_choice").set_value(OFFER).run()
+    # Nothing is picked for the therapist: the own-time fields start empty, suggestions unselected.
+    assert at.date_input(key="offer0_d").value is None and at.pills(key="offer_suggested").value == []
     at.date_input(key="offer0_d").set_value(at11(3).date())
     at.time_input(key="offer0_t").set_value(at11(3).time())
     at.button(key="FormSubmitter:offer_form-Send these times to the client").click().run()
@@ -30,12 +32,37 @@ def test_offer_other_times_from_the_session_page(sqlite_practice):
     assert "Waiting for the client to pick one of: Fri 27 Nov 2026, 11:00 GMT" in texts(at)
 
 
+def test_a_suggested_free_time_is_one_click_and_never_the_requested_time(sqlite_practice):
+    bid = book(sqlite_practice.alice, starts_at=at11(2))
+    at = open_page("alice", "session_detail.py", id=bid)
+    at.pills(key="answer_choice").set_value(OFFER).run()
+    suggested = at.pills(key="offer_suggested")
+    # After the 24 h minimum notice, inside Alice's weekday hours (09:00-18:00), never the asked-for time.
+    assert suggested.options[:2] == ["Wed 25 Nov 2026, 10:00 GMT", "Wed 25 Nov 2026, 10:30 GMT"]
+    assert "Thu 26 Nov 2026, 11:00 GMT" not in suggested.options
+    suggested.set_value([suggested.options[0]])
+    at.button(key="FormSubmitter:offer_form-Send these times to the client").click().run()
+    assert not at.exception
+    assert session_view.get_for(sqlite_practice.alice, bid).open_offers == [at11(1).replace(hour=10)]
+
+
+def test_offering_the_requested_time_is_refused_and_nothing_is_sent(sqlite_practice):
+    bid = book(sqlite_practice.alice, starts_at=at11(2))
+    at = open_page("alice", "session_detail.py", id=bid)
+    at.pills(key="answer_choice").set_value(OFFER).run()
+    at.date_input(key="offer0_d").set_value(at11(2).date())
+    at.time_input(key="offer0_t").set_value(at11(2).time())
+    at.button(key="FormSubmitter:offer_form-Send these times to the client").click().run()
+    assert any("the time the client asked for" in e.value for e in at.error)
+    assert _booking(bid).status == "unconfirmed" and _msgs(bid, "times_offered") == []
+
+
 def test_a_clashing_new_time_is_refused_with_a_clear_message(sqlite_practice):
     other = book(sqlite_practice.alice, "Oliver Bennett", starts_at=at11(3))
     bookings.confirm(sqlite_practice.alice, other, 1)
     bid = book(sqlite_practice.alice, starts_at=at11(2))
     at = open_page("alice", "session_detail.py", id=bid)
-    at.pills(key="answer_choice").set_value("Edit date/time").run()
+    at.pills(key="answer_choice").set_value(AGREED).run()
     at.date_input(key="resched_d").set_value(at11(3).date())
     at.time_input(key="resched_t").set_value(at11(3).time())
     at.button(key="FormSubmitter:reschedule_form-Confirm the new time").click().run()
@@ -61,11 +88,19 @@ def test_short_notice_cancel_asks_about_the_refund(sqlite_practice):
     at.pills(key="answer_choice").set_value("Cancel session").run()
     assert "less than 48 hours away" in texts(at)
     at.text_input(key="cancel_reason").input("Unwell")
-    at.button(key="FormSubmitter:cancel_form-Cancel this session").click().run()
+    at.button(key="FormSubmitter:cancel_form-Review the cancellation…").click().run()
     assert any("full refund" in e.value for e in at.error)
     at.radio(key="cancel_refund").set_value("Yes, full refund")
-    at.button(key="FormSubmitter:cancel_form-Cancel this session").click().run()
+    at.button(key="FormSubmitter:cancel_form-Review the cancellation…").click().run()
+    # The dialog previews the policy and the client's email before anything happens.
+    assert _booking(bid).status == "unconfirmed"
+    shown = texts(at)
+    assert "Less than 48 hours away: the practice decides about a refund — you chose a full refund." in shown
+    assert "Your therapy session has been cancelled" in shown
+    assert "You will receive a full refund." in [t.value for t in at.text][0]
+    at.button(key="cancel_final").click().run()
     assert _booking(bid).status == "cancelled"
+    assert "Session cancelled" in at.success[0].value
 
 
 def test_manager_reassigns_a_declined_session(sqlite_practice):
@@ -90,19 +125,22 @@ def test_manager_reassigns_a_declined_session(sqlite_practice):
 
 def test_client_picks_an_offered_time_without_logging_in(sqlite_practice):
     bid = book(sqlite_practice.alice, starts_at=at11(2))
-    answers.offer_times(sqlite_practice.alice, bid, 1, [at11(3), at11(4)])
+    answers.offer_times(sqlite_practice.alice, bid, 1, [at11(3), at11(6)])
     token = _token_from(_msgs(bid, "times_offered")[0])
     at = _public("choose_time.py", token)
     assert not at.exception
     offer_ids = at.radio(key="respond_choice").options
     assert at.button[0].disabled  # nothing chosen yet
-    assert offer_ids == ["Fri 27 Nov 2026, 11:00 GMT", "Sat 28 Nov 2026, 11:00 GMT", "None of these work for me"]
+    assert offer_ids == ["Fri 27 Nov 2026, 11:00 GMT", "Mon 30 Nov 2026, 11:00 GMT", "None of these work for me"]
+    assert "**Where:** Online" in texts(at) and "zoom" in texts(at)
     at.radio(key="respond_choice").set_value(2).run()  # the second offer's id
     at.button[0].click().run()
-    assert "your session is confirmed for Sat 28 Nov 2026, 11:00 GMT" in at.success[0].value
-    assert _booking(bid).starts_at == at11(4)
+    assert "your session is confirmed for Mon 30 Nov 2026, 11:00 GMT" in at.success[0].value
+    assert _booking(bid).starts_at == at11(6)
+    # Reopened after picking, the link shows the chosen time, not "may have expired".
     again = _public("choose_time.py", token)
-    assert "can't be used" in again.info[0].value
+    assert "is confirmed for **Mon 30 Nov 2026, 11:00 GMT**" in again.success[0].value
+    assert not again.radio
 
 
 def test_bad_links_get_one_kind_page(sqlite_practice):

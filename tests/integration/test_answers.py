@@ -63,7 +63,7 @@ def test_agreed_new_time_is_checked_for_clashes_and_the_past(practice):
 
 def test_offer_times_then_client_picks_one(practice):
     bid = book(practice.alice, email="hannah@client.example", client_phone="+447700900456", starts_at=at11(2))
-    times = [at11(3), at11(4).replace(hour=15)]
+    times = [at11(3), at11(6).replace(hour=15)]  # Friday and Monday: Alice works weekdays
     answers.offer_times(practice.alice, bid, 1, times)
     assert _booking(bid).status == "awaiting_client"
     email = _msgs(bid, "times_offered")[0]
@@ -100,7 +100,7 @@ def test_client_says_none_fit_cancels_and_tells_managers(practice):
 
 def test_offer_link_expires_after_24_hours_and_is_bound_to_its_purpose(practice):
     bid = book(practice.alice, starts_at=at11(3))
-    answers.offer_times(practice.alice, bid, 1, [at11(4)])
+    answers.offer_times(practice.alice, bid, 1, [at11(6)])
     token = _token_from(_msgs(bid, "times_offered")[0])
     with pytest.raises(BadToken):
         client_links.assessment_for(token)  # a respond link is not an assessment link
