@@ -135,7 +135,7 @@ def free_slots(session: Session | Connection, therapist: User, duration_minutes:
                count: int = 6, avoid: tuple[datetime, ...] = (), ignore_booking_id: int | None = None,
                skip_day=lambda day: False) -> list[datetime]:
     """The next starts (naive UTC) of `duration_minutes` inside the therapist's working hours, no earlier
-    than `after`, clear of their confirmed sessions and open offers, at most PER_DAY a day.
+    than `after`, clear of their confirmed sessions and open offers and of each other, at most PER_DAY a day.
 
     `avoid` are starts not to suggest (the time the client asked for); `skip_day(local date)` leaves out a
     day (the practice's bank holidays). No working hours set: no suggestions (we won't guess them).
@@ -160,6 +160,9 @@ def free_slots(session: Session | Connection, therapist: User, duration_minutes:
                     on_day += 1
                     if len(found) == count:
                         return found
+                    # The next suggestion starts after this one ends, so any of them can be offered together.
+                    start += -(-length // SLOT_STEP) * SLOT_STEP
+                    continue
                 start += SLOT_STEP
         day += timedelta(days=1)
     return found

@@ -51,18 +51,22 @@ def layout(pg: st.Page) -> str:
     return _LAYOUT.get(pg.url_path, "wide")  # the default page's url_path is ""
 
 
-def page(entry: Entry, made: dict | None = None) -> st.Page:
+def page(entry: Entry, made: dict | None = None, title: str | None = None) -> st.Page:
     """The page for this entry, made once per browser session (st.navigation marks the page it runs,
-    so one st.Page is never shared between users' sessions, which may run at the same time)."""
+    so one st.Page is never shared between users' sessions, which may run at the same time).
+    `title` replaces the menu's words (the dashboard's count of what waits for the team); links find the
+    page last made for the entry."""
     if made is None:
         made = visit.get().pages
-    if entry not in made:
+    if title is None:
+        title = made.get(entry, (None, entry.title))[1] if entry in made else entry.title
+    if entry not in made or made[entry][1] != title:
         render = importlib.import_module(f"pages.{entry.module}").render
-        made[entry] = st.Page(render, title=entry.title, url_path=entry.url, icon=entry.icon, default=entry.default,
-                              visibility="hidden" if entry.hidden else "visible")
-    return made[entry]
+        made[entry] = (st.Page(render, title=title, url_path=entry.url, icon=entry.icon, default=entry.default,
+                               visibility="hidden" if entry.hidden else "visible"), title)
+    return made[entry][0]
 
 
-def pages(entries: list[Entry]) -> list[st.Page]:
-    made = visit.get().pages
-    return [page(e, made) for e in dict.fromkeys(entries)]
+def pages(entries: list[Entry], titles: dict[Entry, str] | None = None) -> list[st.Page]:
+    made, titles = visit.get().pages, titles or {}
+    return [page(e, made, titles.get(e)) for e in dict.fromkeys(entries)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib import team_worklist
 from lib.errors import DatabaseUnavailable
 from ui import channel_banner, login, nav, secret, shell_state, visit
 from ui.background import start_dispatcher
@@ -55,7 +56,7 @@ def _gate() -> None:
         actor = login.current_actor(key, demo)
         if actor is not None:
             pg = st.navigation({
-                "": nav.pages((nav.MANAGER if actor.is_manager else nav.THERAPIST) + nav.PUBLIC),
+                "": nav.pages((nav.MANAGER if actor.is_manager else nav.THERAPIST) + nav.PUBLIC, _titles(actor)),
                 login.account_section(actor): nav.pages([nav.LOG_OUT]),
             }, position="sidebar")
             _configure(nav.layout(pg))
@@ -77,6 +78,14 @@ def _gate() -> None:
     if login.current_actor(key, demo) is None:
         st.stop()
     st.rerun()  # logged in by the cookie just now: draw the page with the user's own menu
+
+
+def _titles(actor) -> dict:
+    """A manager's menu counts what waits for the practice team, so it is seen from every page."""
+    if not actor.is_manager:
+        return {}
+    waiting = team_worklist.waiting(actor).count
+    return {nav.DASHBOARD: f"{nav.DASHBOARD.title} · {waiting} for the team"} if waiting else {}
 
 
 def run_page(pg: st.Page) -> None:

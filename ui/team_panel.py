@@ -30,7 +30,7 @@ def worklist_section(me: Actor, now: datetime) -> None:
     for item in items:
         with st.container(border=True):
             st.markdown("  \n".join([
-                f"**{item.reason.label}** · since {fmt.ago(item.since, now)}",
+                f"**{item.reason.label}** · since {fmt.when(item.since, me.timezone)} ({fmt.ago(item.since, now)})",
                 f"{fmt.session_type(item.session_type)} · {fmt.when(item.starts_at, me.timezone)} · "
                 f"{fmt.md_escape(', '.join(item.attendees))} · therapist {fmt.md_escape(item.therapist)}",
                 bands(item.phq9_band, item.gad7_band, item.risk)]))

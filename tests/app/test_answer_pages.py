@@ -38,7 +38,7 @@ def test_a_suggested_free_time_is_one_click_and_never_the_requested_time(sqlite_
     at.pills(key="answer_choice").set_value(OFFER).run()
     suggested = at.pills(key="offer_suggested")
     # After the 24 h minimum notice, inside Alice's weekday hours (09:00-18:00), never the asked-for time.
-    assert suggested.options[:2] == ["Wed 25 Nov 2026, 10:00 GMT", "Wed 25 Nov 2026, 10:30 GMT"]
+    assert suggested.options[:2] == ["Wed 25 Nov 2026, 10:00 GMT", "Wed 25 Nov 2026, 11:00 GMT"]
     assert "Thu 26 Nov 2026, 11:00 GMT" not in suggested.options
     suggested.set_value([suggested.options[0]])
     at.button(key="FormSubmitter:offer_form-Send these times to the client").click().run()

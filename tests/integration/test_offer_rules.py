@@ -101,6 +101,7 @@ def test_suggested_times_are_free_working_times_after_the_notice(practice):
     assert found[:2] == [at11(1).replace(hour=11, minute=0), at11(1).replace(hour=12, minute=0)]
     assert at11(1).replace(hour=11, minute=30) not in found
     assert max(sum(1 for t in found if t.date() == d) for d in {t.date() for t in found}) <= 2
+    assert all(b - a >= timedelta(minutes=50) for a, b in zip(found, found[1:]))  # any of them can go together
     # The suggestions pass the offer's own rules as they are.
     answers.offer_times(practice.alice, bid, 1, found[:3])
     assert _booking(bid).status == "awaiting_client"
