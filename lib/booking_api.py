@@ -67,22 +67,23 @@ def receive(body: bytes, headers: Mapping[str, str]) -> Answer:
         _audit("api_refused", f"POST /api/v1/bookings: 401, {problem}")
         return Answer(401, UNAUTHORIZED)
     values, errors = _values(body)
-    if errors:
+    if values is None:
         return _invalid(webhook_id, errors)
     try:
-        return _create(webhook_id, body, values)
+        return _create(webhook_id, body, values, errors)
     except IntegrityError:  # another server stored this webhook id a moment ago: answer as it did
-        return _create(webhook_id, body, values)
+        return _create(webhook_id, body, values, errors)
 
 
-def _values(body: bytes) -> tuple[dict[str, str], list[dict]]:
-    """The JSON object's fields as the CSV's text values, or what is wrong with its shape."""
+def _values(body: bytes) -> tuple[dict[str, str] | None, list[dict]]:
+    """The JSON object's fields as the CSV's text values, and what is wrong with its shape (values None:
+    not an object at all)."""
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, ValueError):
-        return {}, [{"field": None, "message": "The body is not JSON."}]
+        return None, [{"field": None, "message": "The body is not JSON."}]
     if not isinstance(data, dict):
-        return {}, [{"field": None, "message": "The body must be one JSON object: one booking."}]
+        return None, [{"field": None, "message": "The body must be one JSON object: one booking."}]
     errors, values = [], {}
     for name, value in data.items():
         if name not in COLUMNS:
@@ -112,7 +113,7 @@ def _conflict(s, webhook_id: str, message: str, booking_id: int | None = None) -
     return Answer(409, body)
 
 
-def _create(webhook_id: str, body: bytes, values: dict[str, str]) -> Answer:
+def _create(webhook_id: str, body: bytes, values: dict[str, str], shape_errors: list[dict]) -> Answer:
     digest = hashlib.sha256(body).hexdigest()
     with unit_of_work(write=True) as s:
         lock_new_bookings(s)  # one booking at a time, on every server (PostgreSQL); SQLite's write lock too
@@ -127,9 +128,9 @@ def _create(webhook_id: str, body: bytes, values: dict[str, str]) -> Answer:
         therapists = {u.username: u for u in s.scalars(select(User))}
         req, problems = check_values(values, therapists)
         forget_contacts()
-        if problems:
+        if problems or shape_errors:
             s.rollback()
-            return _invalid(webhook_id, [{"field": p.column, "message": p.message} for p in problems])
+            return _invalid(webhook_id, shape_errors + [{"field": p.column, "message": p.message} for p in problems])
         therapist = therapists[req.therapist_username]
         duplicate = s.scalar(select(Booking.id).join(Client, Client.id == Booking.client_id).where(
             Booking.therapist_id == therapist.id, Client.email == req.client_email, Booking.starts_at == req.starts_at))
