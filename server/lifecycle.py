@@ -9,6 +9,7 @@ import logging
 from contextlib import asynccontextmanager
 
 from starlette.concurrency import run_in_threadpool
+from streamlit import config as streamlit_config
 
 from lib.notify import dispatcher
 
@@ -23,8 +24,15 @@ def current_dispatcher():
     return _running[0] if _running else None
 
 
+class AgentApiOn(RuntimeError):
+    """Streamlit's experimental agent API lets a program drive the app without a browser: more to attack
+    (and to audit) for clinical data, and nothing the practice needs."""
+
+
 @asynccontextmanager
 async def lifespan(_app):
+    if streamlit_config.get_option("server.enableAgentApi"):
+        raise AgentApiOn("server.enableAgentApi is on; Booking Desk refuses to start with Streamlit's agent API.")
     _running[:] = [dispatcher.start_background()]
     log.info("dispatcher %s", "started" if _running[0] else "off (BOOKING_DESK_DISPATCHER=off)")
     try:
