@@ -142,3 +142,11 @@ def deliver(url: str, payload: dict | bytes, webhook_id: str | None = None, **si
 
 def status_of(url: str, booking_id: int, **signing) -> requests.Response:
     return requests.get(f"{url}/api/v1/bookings/{booking_id}", headers=signed_headers(b"", **signing), timeout=30)
+
+
+@contextmanager
+def serving_fresh(kind: str, folder: Path, smtp_port: int | None = None, **env: str):
+    """A fresh demo database of `kind` and a server on it (see server_env); both gone afterwards."""
+    with fresh_database(kind, folder) as url:
+        with running(server_env(url, free_port(), smtp_port, **env), folder / "server.log") as srv:
+            yield srv

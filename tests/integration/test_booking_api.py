@@ -12,10 +12,8 @@ import sqlalchemy as sa
 
 from lib import bookings
 from lib.auth import actor_for
-from tests.app_server import (
-    booking, deliver, fresh_database, new_secret, running, server_env, signed_headers, status_of,
-)
-from tests.servers import SmtpServer, free_port
+from tests.app_server import booking, deliver, new_secret, serving_fresh, signed_headers, status_of
+from tests.servers import SmtpServer
 
 pytestmark = pytest.mark.slow
 ALICE = "alice@practice.example"
@@ -31,11 +29,8 @@ def smtp():
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def server(request, smtp, tmp_path_factory):
-    folder = tmp_path_factory.mktemp(f"api-{request.param}")
-    with fresh_database(request.param, folder) as url:
-        port = free_port()
-        with running(server_env(url, port, smtp.port), folder / "server.log") as srv:
-            yield srv
+    with serving_fresh(request.param, tmp_path_factory.mktemp(f"api-{request.param}"), smtp.port) as srv:
+        yield srv
 
 
 def counts(database_url: str) -> dict:
@@ -186,14 +181,12 @@ def test_other_api_addresses_answer_404_json_not_the_app_page(server):
 
 
 def test_a_burst_past_the_rate_limit_is_refused_and_creates_nothing(tmp_path):
-    with fresh_database("sqlite", tmp_path) as url:
-        port = free_port()
-        with running(server_env(url, port, BOOKING_CHANNEL_RATE_LIMIT="3"), tmp_path / "server.log") as srv:
-            before = counts(url)
-            answers = [deliver(srv.url, booking()) for _ in range(5)]
-            assert [a.status_code for a in answers] == [201, 201, 201, 429, 429]
-            assert int(answers[3].headers["retry-after"]) >= 1
-            after = counts(url)
+    with serving_fresh("sqlite", tmp_path, BOOKING_CHANNEL_RATE_LIMIT="3") as srv:
+        before = counts(srv.database_url)
+        answers = [deliver(srv.url, booking()) for _ in range(5)]
+        assert [a.status_code for a in answers] == [201, 201, 201, 429, 429]
+        assert int(answers[3].headers["retry-after"]) >= 1
+        after = counts(srv.database_url)
     assert after["bookings"] == before["bookings"] + 3
     assert after["channel_deliveries"] == 3
     assert after["audit_log"] == before["audit_log"] + 5

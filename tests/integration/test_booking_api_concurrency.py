@@ -7,9 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.app_server import booking, deliver, fresh_database, running, server_env, signed_headers
+from tests.app_server import booking, deliver, serving_fresh, signed_headers
 from tests.integration.test_booking_api import counts
-from tests.servers import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -17,9 +16,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def pg_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("api-concurrency")
-    with fresh_database("postgres", folder) as url:
-        with running(server_env(url, free_port()), folder / "server.log") as srv:
-            yield srv
+    with serving_fresh("postgres", folder) as srv:
+        yield srv
 
 
 def test_twenty_concurrent_deliveries_of_one_webhook_create_exactly_one_booking(pg_server):

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from server.headers import SecurityHeaders
-from tests.app_server import fresh_database, running, server_env, start, stop
+from tests.app_server import fresh_database, server_env, serving_fresh, start, stop
 from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
@@ -19,9 +19,8 @@ EVERYWHERE = {"x-frame-options": "DENY", "x-content-type-options": "nosniff", "r
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("http")
-    with fresh_database("sqlite", folder) as url:
-        with running(server_env(url, free_port()), folder / "server.log") as srv:
-            yield srv
+    with serving_fresh("sqlite", folder) as srv:
+        yield srv
 
 
 def assert_secured(answer: requests.Response) -> None:
