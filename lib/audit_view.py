@@ -22,7 +22,7 @@ ACTION_LABELS = {
     "api_booking": "Booking received (booking channel)", "api_replayed": "Booking delivered again (booking channel)",
     "api_refused": "Refused a booking channel call", "api_status": "Looked up a booking's status (booking channel)",
     "channel_secret_rotated": "Made a new booking channel secret",
-    "import_bookings": "Imported bookings", "add_booking": "Entered a booking",
+    "import_bookings": "Imported bookings", "add_booking": "Entered a booking", "view_message": "Read a message in the outbox",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 
