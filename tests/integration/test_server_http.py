@@ -56,6 +56,12 @@ def test_a_static_asset_carries_the_headers_and_keeps_its_long_cache(server):
     assert "no-store" not in asset.headers.get("cache-control", "")
 
 
+def test_with_the_dispatcher_turned_off_the_server_is_ready_and_says_a_separate_one_sends(server):
+    report = requests.get(f"{server.url}/readyz", timeout=10).json()  # BOOKING_DESK_DISPATCHER=off here
+    assert report["ready"] is True
+    assert report["dispatcher"].startswith("off")
+
+
 def test_streamlits_agent_api_is_off(server):
     answer = requests.post(f"{server.url}/_stcore/agent/interact", json={"action": "snapshot"}, timeout=10)
     assert answer.status_code == 403
