@@ -121,10 +121,9 @@ def _create(webhook_id: str, body: bytes, values: dict[str, str], shape_errors: 
         if earlier is not None:
             if earlier.body_sha256 != digest:
                 return _conflict(s, webhook_id, "This webhook-id was already used for a different booking.")
-            status = STATUS_WORDS.get(s.scalar(select(Booking.status).where(Booking.id == earlier.booking_id)))
             audit.record(s, CALLER, "api_replayed", booking_id=earlier.booking_id,
                          detail=f"POST /api/v1/bookings: 201 again, webhook-id {webhook_id} (a retry)")
-            return Answer(201, _created(earlier.booking_id, status), {"Idempotent-Replayed": "true"})
+            return Answer(201, _created(earlier.booking_id), {"Idempotent-Replayed": "true"})
         therapists = {u.username: u for u in s.scalars(select(User))}
         req, problems = check_values(values, therapists)
         forget_contacts()
@@ -145,11 +144,12 @@ def _create(webhook_id: str, body: bytes, values: dict[str, str], shape_errors: 
         audit.record(s, CALLER, "api_booking", booking_id=booking.id, client_id=booking.client_id,
                      detail=f"POST /api/v1/bookings: 201, webhook-id {webhook_id}, {created.messages} messages queued")
         s.flush()  # a second server's copy of this webhook id fails here, before anything is committed
-        return Answer(201, _created(booking.id, "unconfirmed"))
+        return Answer(201, _created(booking.id))
 
 
-def _created(booking_id: int, status: str | None) -> dict[str, Any]:
-    return {"id": booking_id, "status": status, "status_url": status_url(booking_id)}
+def _created(booking_id: int) -> dict[str, Any]:
+    """The answer to a delivery, the same when it is retried (the status URL says where it stands now)."""
+    return {"id": booking_id, "status": "unconfirmed", "status_url": status_url(booking_id)}
 
 
 def booking_status(booking_id: int, headers: Mapping[str, str]) -> Answer:
