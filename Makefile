@@ -25,7 +25,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(PY) -m lib migrate
 	$(PY) -m lib seed-demo --if-empty
-	$(PY) -m ui.serve --server.port $(PORT) --server.address $(or $(ADDRESS),127.0.0.1)
+	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT) --server.address $(or $(ADDRESS),127.0.0.1)
 
 ## chromium: the browser the end-to-end tests drive (Debian's package)
 chromium:

@@ -1,12 +1,16 @@
 """Booking Desk: `streamlit run streamlit_app.py` (or `make run`). The frame and login gate are in ui/shell.py.
 
-Streamlit re-reads this file on every run, so it stays this small.
+Streamlit runs this file as __main__ on every page view, so that part stays this small. Imported as a
+module, it is the server: `streamlit run` finds `app` below and serves it under uvicorn (st.App), with
+the routes, security headers and lifespan of server/app.py.
 """
-from streamlit.runtime.pages_manager import PagesManager
+import streamlit as st
 
-from ui import shell
+if __name__ == "__main__":
+    from ui import shell
 
-# Also when started as plain `streamlit run` (ui/serve.py explains; it covers the very first request too).
-PagesManager.uses_pages_directory = False
+    shell.main()
+else:
+    from server.app import lifespan, middleware, routes
 
-shell.main()
+    app = st.App(__file__, routes=routes(), middleware=middleware(), lifespan=lifespan)

@@ -29,7 +29,7 @@ def _as_served() -> None:
     """Run the app's AppTest as our server runs the app: without Streamlit's older multipage mode.
 
     That mode is chosen from whether a pages/ folder sits beside the entry script. Our server turns it
-    off before it starts (ui/serve.py), but AppTest chooses anew on every run, and with our pages/
+    off before it starts (server/app.py), but AppTest chooses anew on every run, and with our pages/
     folder it would pay for that mode (a search of pages/, a second page and a second compile of the
     entry script: about a fifth of an empty page) on every run, which the server never does. The empty
     page has no pages/ folder, so it is unaffected.

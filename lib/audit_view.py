@@ -19,6 +19,10 @@ ACTION_LABELS = {
     "retry_message": "Retried a message", "change_offer": "Changed the offered times",
     "withdraw_offer": "Withdrew the offered times", "team_contacted": "Contacted the client (practice team)",
     "team_closed": "Closed a practice-team item",
+    "api_booking": "Booking received (booking channel)", "api_replayed": "Booking delivered again (booking channel)",
+    "api_refused": "Refused a booking channel call", "api_status": "Looked up a booking's status (booking channel)",
+    "channel_secret_rotated": "Made a new booking channel secret",
+    "import_bookings": "Imported bookings", "add_booking": "Entered a booking", "view_message": "Read a message in the outbox",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -48,11 +49,12 @@ def _pinned_clock():
     clock.freeze(None)
 
 
-@pytest.fixture(scope="session")
-def pg_server_url():
+@contextmanager
+def own_pg_database(prefix: str):
+    """An empty PostgreSQL database of its own (its URL), dropped afterwards."""
     import sqlalchemy as sa
 
-    name = f"bd_test_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -60,15 +62,22 @@ def pg_server_url():
     except Exception as exc:  # noqa: BLE001
         admin.dispose()
         skip_or_fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}")
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        db.dispose_all()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server_url():
     from lib import migrate
 
-    migrate.upgrade(url)
-    yield url
-    db.dispose_all()
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with own_pg_database("bd_test") as url:
+        migrate.upgrade(url)
+        yield url
 
 
 def _truncate(url: str) -> None:

@@ -27,7 +27,7 @@ class Entry:
 
 
 # Streamlit's older multipage mode serves each file directly in pages/ at /<file name>; ours are one
-# folder down, so that mode finds none (ui.serve also turns it off). File names differ from addresses.
+# folder down, so that mode finds none (server/app.py also turns it off). File names differ from addresses.
 DASHBOARD = Entry("staff.queue", "New sessions", "dashboard", ":material/inbox:", default=True)
 SESSION = Entry("staff.session_detail", "Session", "session", ":material/event:", hidden=True, layout="centered")
 METRICS = Entry("staff.response_times", "Response times", "metrics", ":material/monitoring:")

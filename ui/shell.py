@@ -10,7 +10,6 @@ import streamlit as st
 from lib import team_worklist
 from lib.errors import DatabaseUnavailable
 from ui import channel_banner, login, nav, secret, shell_state, visit
-from ui.background import start_dispatcher
 from ui.errors import friendly_errors
 
 
@@ -44,7 +43,6 @@ def _gate() -> None:
         _database_down(exc)
         st.button("Try again")
         st.stop()
-    start_dispatcher()
     key, problem = secret.cookie_key(demo)
     if problem:
         _configure()

@@ -209,15 +209,30 @@ def _anything_due(url: str | None) -> bool:
         return s.execute(due).first() is not None
 
 
-def run_once(url: str | None = None, batch_size: int = BATCH_SIZE, factories: dict | None = None) -> Counts:
-    """Deliver every message due now, batch by batch; returns what happened."""
+def release(ids: list[int], url: str | None = None) -> None:
+    """Give back claimed messages that were not sent (the server is stopping): due again at once, the
+    attempt not counted, so the next dispatcher sends them without waiting for the lease to run out."""
+    if not ids:
+        return
+    c = _table.c
+    with unit_of_work(write=True, url=url) as s:
+        s.execute(update(_table).where(c.id.in_(ids), c.status == "pending")
+                  .values(attempts=c.attempts - 1, next_attempt_at=clock.now()))
+
+
+def run_once(url: str | None = None, batch_size: int = BATCH_SIZE, factories: dict | None = None,
+             stopping: threading.Event | None = None) -> Counts:
+    """Deliver every message due now, batch by batch; returns what happened.
+
+    When `stopping` is set, the message on the wire is finished and recorded, and the rest of the batch
+    is released (left queued): a stop never leaves a message half-recorded."""
     if not _anything_due(url):
         return Counts()  # the usual case for the in-app thread: no write transaction at all
     factories = configured_channels() if factories is None else factories
     counts = Counts(not_sent=mark_not_configured([c for c in CHANNELS if c not in factories], url))
     deliverer = _Deliverer(factories)
     try:
-        while live := [c for c in factories if c not in deliverer.down]:
+        while (live := [c for c in factories if c not in deliverer.down]) and not _set(stopping):
             with unit_of_work(write=True, url=url) as s:
                 batch = claim(s, live, batch_size, clock.now())
             if not batch:
@@ -225,9 +240,12 @@ def run_once(url: str | None = None, batch_size: int = BATCH_SIZE, factories: di
             outcomes = []
             try:
                 for msg in batch:
+                    if _set(stopping):
+                        break
                     outcomes.append(deliverer.send(msg))
             finally:
                 record(outcomes, url)  # whatever went out is recorded, even if something broke mid-batch
+                release([m.id for m in batch[len(outcomes):]], url)
             for o in outcomes:
                 if o["new_status"] == "sent":
                     counts.sent += 1
@@ -240,11 +258,15 @@ def run_once(url: str | None = None, batch_size: int = BATCH_SIZE, factories: di
     return counts
 
 
+def _set(event: threading.Event | None) -> bool:
+    return event is not None and event.is_set()
+
+
 def _interval() -> float:
     return float(config.get("BOOKING_DESK_DISPATCH_SECONDS", "5") or 5)
 
 
-def tick_and_deliver(factories: dict | None = None) -> Counts:
+def tick_and_deliver(factories: dict | None = None, stopping: threading.Event | None = None) -> Counts:
     """One round of the long-running loops: deadlines first (their messages go out in the same round)."""
     from lib import timers  # timers → answers → bookings; imported late to keep this module light
 
@@ -252,7 +274,7 @@ def tick_and_deliver(factories: dict | None = None) -> Counts:
     if done.reminded or done.escalated or done.expired:
         log.info("deadlines: %d reminded, %d escalated, %d expired",
                  len(done.reminded), len(done.escalated), len(done.expired))
-    return run_once(factories=factories)
+    return run_once(factories=factories, stopping=stopping)
 
 
 def _round(deliver) -> None:
@@ -275,14 +297,20 @@ class Background(threading.Thread):
         super().__init__(name="booking-desk-dispatcher", daemon=True)
         self.interval = interval
         self.stopping = threading.Event()
+        self.last_round_at: datetime | None = None  # when the last round ended (the readiness check shows it)
 
     def run(self) -> None:
         while not self.stopping.is_set():
-            _round(tick_and_deliver)
+            _round(lambda: tick_and_deliver(stopping=self.stopping))
+            self.last_round_at = clock.now()
             self.stopping.wait(self.interval)
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 0.0) -> bool:
+        """Stop after the message being sent now (recorded; the rest stay queued). True once stopped."""
         self.stopping.set()
+        if wait and self.is_alive():
+            self.join(wait)
+        return not self.is_alive()
 
 
 def start_background() -> Background | None:
@@ -309,6 +337,6 @@ def main(once: bool = False) -> int:
     interval = _interval()
     print(f"delivering every {interval:g} s; stop with Ctrl+C", flush=True)
     while not stopping.is_set():
-        _round(lambda: tick_and_deliver(factories))
+        _round(lambda: tick_and_deliver(factories, stopping))
         stopping.wait(interval)
     return 0

@@ -3,6 +3,7 @@ import streamlit as st
 
 from lib import settings
 from ui import channel_banner, current, promises
+from ui.channel_secret import channel_secret_section
 from ui.settings_form import field_error, save, week_inputs
 
 
@@ -56,3 +57,4 @@ def render() -> None:
         from ui.practice_settings import practice_form
 
         practice_form(me)
+        channel_secret_section(me)

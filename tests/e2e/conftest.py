@@ -59,11 +59,12 @@ def _healthy(url: str) -> bool:
 
 @contextmanager
 def serving(env: dict, log_path: Path, port: int, timeout: float = 30.0):
-    """`python -m ui.serve` (as `make run` starts it) on 127.0.0.1:port until healthy; stopped on exit."""
+    """`streamlit run streamlit_app.py` (as `make run` starts it: st.App under uvicorn) on 127.0.0.1:port until
+    healthy; stopped on exit."""
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ui.serve", "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:

@@ -1,0 +1,37 @@
+"""What streamlit_app.py hands to st.App: the extra routes, the middleware and the lifespan.
+
+Streamlit's older multipage mode (each file directly in pages/ is an address) is decided once per
+process, on the first request, from whether a pages/ folder exists. Left on, a deep link such as
+/session?id=3 opened first thing after a restart shows "Page not found". It is switched off here, at
+import, before the server answers anything: both `make run` and `streamlit run streamlit_app.py` import
+this module first. (Our page files sit one folder down and only define functions, so that mode would
+find nothing to serve anyway.)
+"""
+from __future__ import annotations
+
+from starlette.middleware import Middleware
+from starlette.routing import Route
+from streamlit.runtime.pages_manager import PagesManager
+
+from server import api, health
+from server.headers import SecurityHeaders
+from server.lifecycle import lifespan
+
+PagesManager.uses_pages_directory = False
+
+__all__ = ["lifespan", "middleware", "routes"]
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/healthz", health.healthz, methods=["GET"]),
+        Route("/readyz", health.readyz, methods=["GET"]),
+        Route("/api/v1/bookings", api.post_booking, methods=["POST"]),
+        Route("/api/v1/bookings/{booking_id:int}", api.get_booking, methods=["GET"]),
+        Route("/api/v1/openapi.json", api.openapi, methods=["GET"]),
+        Route("/api/{rest:path}", api.not_found),
+    ]
+
+
+def middleware() -> list[Middleware]:
+    return [Middleware(SecurityHeaders)]
