@@ -19,6 +19,17 @@ ACTION_LABELS = {
     "retry_message": "Retried a message", "change_offer": "Changed the offered times",
     "withdraw_offer": "Withdrew the offered times", "team_contacted": "Contacted the client (practice team)",
     "team_closed": "Closed a practice-team item",
+    # people, passwords, two-step sign-in, sign-in sessions (lib.people, lib.password_changes, lib.two_step)
+    "session_ended": "Sign-in session ended", "two_step_failed": "Wrong two-step code",
+    "person_added": "Added a person", "person_deactivated": "Deactivated a person",
+    "person_reactivated": "Reactivated a person", "unlocked": "Unlocked a sign-in", "role_changed": "Changed a role",
+    "reset_link_sent": "Sent a password reset link", "password_set": "Chose a first password",
+    "password_reset": "Reset a password with a link", "password_changed": "Changed own password",
+    "password_reset_requested": "Asked for a password reset link",
+    "password_reset_limited": "Password reset refused (too many requests)",
+    "two_step_on": "Turned on two-step sign-in", "two_step_off": "Turned off two-step sign-in",
+    "two_step_reset": "Reset someone's two-step sign-in", "recovery_code_used": "Signed in with a recovery code",
+    "recovery_codes_renewed": "Made new recovery codes", "sign_in_rules_changed": "Changed the sign-in rules",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 

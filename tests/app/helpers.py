@@ -16,16 +16,20 @@ def app() -> AppTest:
 
 def logged_in_app(username: str) -> AppTest:
     """An AppTest whose session is already logged in as `username` (as after the login form)."""
+    from lib import sign_in_sessions
     from lib.auth import actor_for
     from ui import visit
 
     actor = actor_for(username)
+    session_id = sign_in_sessions.start(actor.id, browser="Test browser", address="127.0.0.1",
+                                        browser_session=None) if actor else None
     at = app()
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
     at.session_state["name"] = actor.name if actor else username
     at.session_state["roles"] = [actor.role] if actor else []
-    at.session_state[visit.KEY] = visit.Visit(checked=True, username=username, last_seen=time.time())
+    at.session_state[visit.KEY] = visit.Visit(checked=True, username=username, last_seen=time.time(),
+                                                 sign_in_session=session_id)
     return at
 
 
