@@ -20,7 +20,7 @@ from lib.models import Booking, LoginFailure, User
 from lib.notify import outbox
 from lib.notify.account_templates import set_password_email
 from lib.password_changes import send_reset_link
-from lib.settings import _timezone, _week, format_hours
+from lib.settings import _timezone, _week
 
 OPEN_REQUESTS = ("unconfirmed", "awaiting_client")
 NOT_FOUND = "We couldn't find that person."
@@ -197,9 +197,8 @@ def change_role(actor: Actor, user_id: int, role: str, browser_session: str | No
                      detail=f"{user.username}: {before} → {role}")
 
 
-def default_hours_text() -> dict[str, str]:
-    """The practice's opening hours, as the add-a-person form's starting working hours."""
+def practice_week() -> dict[str, list]:
+    """The practice's opening hours: a new therapist's working hours until they change them."""
     with unit_of_work(read_only=True) as s:
-        week = practice.get_all(s)["business_hours"]
-    return {day: format_hours(spans) for day, spans in week.items()}
+        return practice.get_all(s)["business_hours"]
 

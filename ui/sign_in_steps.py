@@ -25,12 +25,14 @@ class Pending:
 
 
 def client_address() -> str | None:
-    return getattr(st.context, "ip_address", None)
+    address = getattr(st.context, "ip_address", None)
+    return address if isinstance(address, str) else None  # None where there is no browser (tests)
 
 
 def browser_name() -> str:
     """'Chrome on Windows' from the User-Agent header (a label for the sessions list, not a security check)."""
-    agent = (st.context.headers.get("User-Agent") if hasattr(st.context, "headers") else None) or ""
+    agent = st.context.headers.get("User-Agent") if hasattr(st.context, "headers") else None
+    agent = agent if isinstance(agent, str) else ""
     browser = next((name for token, name in (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
                                              ("Safari/", "Safari")) if token in agent), "A browser")
     system = next((name for token, name in (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
