@@ -128,34 +128,35 @@ def account_section(actor: Actor) -> str:
 
 def _login_form(key: str, demo: bool) -> Actor | None:
     box = st.empty()
+    v = visit.get()
+    passed, submitted = None, False
     with box.container():
         left, mid, right = st.columns([1, 2, 1])
         with mid:
             st.title("Booking Desk")
             st.caption("New session requests, answered quickly and safely.")
-            v = visit.get()
             if notice := v.notice:  # kept until the next login (cookie reruns)
                 st.info(notice)
             if v.pending is not None:
-                actor = sign_in_steps.draw_pending(v.pending)
-                if actor is None:
-                    return None
-                return _finish(v, actor, box, key)
-            if v.forgot:
+                passed = sign_in_steps.draw_pending(v.pending)
+            elif v.forgot:
                 sign_in_steps.draw_forgot()
-                return None
-            with st.form("bd_login", clear_on_submit=True):
-                username = st.text_input("Username", key="bd_login_user", autocomplete="username")
-                password = st.text_input("Password", type="password", key="bd_login_password",
-                                         autocomplete="current-password")
-                submitted = st.form_submit_button("Log in", type="primary", width="stretch")
-            error = st.empty()
-            if st.button("Forgot your password?", type="tertiary", key="bd_forgot_open"):
-                v.forgot = True
-                st.rerun()
-            if demo:
-                st.info("**Demo data is loaded.** Log in as `alice` or `bob` (therapists) or `morgan` "
-                        "(practice manager), password `booking-desk-demo`.", icon=":material/science:")
+            else:
+                with st.form("bd_login", clear_on_submit=True):
+                    username = st.text_input("Username", key="bd_login_user", autocomplete="username")
+                    password = st.text_input("Password", type="password", key="bd_login_password",
+                                             autocomplete="current-password")
+                    submitted = st.form_submit_button("Log in", type="primary", width="stretch")
+                error = st.empty()
+                if st.button("Forgot your password?", type="tertiary", key="bd_forgot_open"):
+                    v.forgot = True
+                    st.rerun()
+                if demo:
+                    st.info("**Demo data is loaded.** Log in as `alice` or `bob` (therapists) or `morgan` "
+                            "(practice manager), password `booking-desk-demo`.", icon=":material/science:")
+    # Finished outside the box: emptying it from inside its own container breaks the page in the browser.
+    if passed is not None:
+        return _finish(v, passed, box, key)
     if not submitted:
         return None
     try:
@@ -163,7 +164,6 @@ def _login_form(key: str, demo: bool) -> Actor | None:
     except InvalidInput as exc:
         error.error(exc.message)
         return None
-    v = visit.get()
     if (pending := sign_in_steps.after_password(actor)) is not None:
         v.pending = pending
         st.rerun()
