@@ -32,7 +32,7 @@ class SignedIn:
 
     id: int
     browser: str
-    address: str
+    address: str | None
     started_at: datetime
     last_seen_at: datetime
     this_browser: bool
@@ -142,7 +142,7 @@ def mine(actor: Actor, this_session: int | None) -> list[SignedIn]:
         rules = sign_in_rules.load(s)
         rows = s.scalars(select(SignInSession).where(SignInSession.user_id == actor.id,
                                                      SignInSession.ended_at.is_(None))).all()
-    found = [SignedIn(r.id, r.browser or "Unknown browser", r.address or "unknown address", r.started_at,
+    found = [SignedIn(r.id, r.browser or "Unknown browser", r.address, r.started_at,
                       r.last_seen_at, r.id == this_session) for r in rows if not _expired(r, rules, now)]
     return sorted(found, key=lambda r: (not r.this_browser, -r.last_seen_at.timestamp()))
 

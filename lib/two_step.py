@@ -38,18 +38,18 @@ def new_secret() -> str:
 
 @dataclass(frozen=True)
 class Enrolment:
-    """What the set-up screen shows: the secret to type, and the same as a QR code (SVG)."""
+    """What the set-up screen shows: the secret to type, and the same as a QR code (PNG)."""
 
     secret: str
     uri: str
-    qr_svg: str
+    qr_png: bytes
 
 
 def enrolment(username: str, secret: str, practice_name: str | None = None) -> Enrolment:
     uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=practice_name or ISSUER)
     buffer = io.BytesIO()
-    segno.make(uri, error="m").save(buffer, kind="svg", scale=5, border=2, xmldecl=False, svgns=True)
-    return Enrolment(secret, uri, buffer.getvalue().decode())
+    segno.make(uri, error="m").save(buffer, kind="png", scale=5, border=2)
+    return Enrolment(secret, uri, buffer.getvalue())
 
 
 def enrolment_for(username: str, secret: str) -> Enrolment:

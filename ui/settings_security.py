@@ -125,7 +125,8 @@ def sessions_section(me: Actor, v: visit.Visit) -> None:
     for s in found:
         words, button = st.columns([4, 1], vertical_alignment="center")
         words.markdown(f"**{fmt.md_escape(s.browser)}**{' · this browser' if s.this_browser else ''}  \n"
-                       f"from {fmt.md_escape(s.address)} · signed in {fmt.when(s.started_at, me.timezone)} · "
+                       + (f"from {fmt.md_escape(s.address)} · " if s.address else "")
+                       + f"signed in {fmt.when(s.started_at, me.timezone)} · "
                        f"last seen {fmt.when(s.last_seen_at, me.timezone)}")
         if not s.this_browser and button.button("Sign out", key=f"bd_end_{s.id}"):
             _run("sessions", lambda: sign_in_sessions.sign_out_one(me, s.id, v.id), "That browser is signed out.")

@@ -90,8 +90,7 @@ def show_enrolment(username: str, secret: str) -> None:
     enrolment = two_step.enrolment_for(username, secret)
     qr, words = st.columns([1, 2])
     with qr:
-        st.html(f'<div style="background:#fff;display:inline-block;padding:4px" aria-label="QR code for your '
-                f'authenticator app">{enrolment.qr_svg}</div>')
+        st.image(enrolment.qr_png, caption="Scan with your authenticator app", width=200)
     with words:
         st.write("1. Open an authenticator app on your phone (Google Authenticator, Microsoft Authenticator, "
                  "1Password, …) and scan this QR code, or type this key:")

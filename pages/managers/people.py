@@ -55,15 +55,15 @@ def _manage(me, everyone: list[people.Person]) -> None:
     p = by_id[chosen]
     session = current.browser_session()
     name = fmt.md_escape(p.name)
-    a, b, c = st.columns(3)
-    if p.status == "locked" and a.button("Unlock", key="bd_people_unlock", icon=":material/lock_open:"):
+    row = st.container(horizontal=True)  # the actions this person's state allows, side by side
+    if p.status == "locked" and row.button("Unlock", key="bd_people_unlock", icon=":material/lock_open:"):
         _act(lambda: people.unlock(me, p.id, browser_session=session), f"{name} can sign in again.")
-    if p.status != "deactivated" and b.button("Send a password reset link", key="bd_people_reset",
+    if p.status != "deactivated" and row.button("Send a password reset link", key="bd_people_reset",
                                               icon=":material/forward_to_inbox:"):
         _act(lambda: people.send_reset(me, p.id, browser_session=session),
              f"A link to choose a new password (valid 24 hours) was made for {name}. "
              + promises.email_line(p.email, "The email"))
-    if p.two_step and c.button("Reset two-step sign-in", key="bd_people_2fa", icon=":material/phonelink_erase:"):
+    if p.two_step and row.button("Reset two-step sign-in", key="bd_people_2fa", icon=":material/phonelink_erase:"):
         _act(lambda: two_step.reset(me, p.id, browser_session=session),
              f"{name}'s two-step sign-in is reset and they were signed out. "
              + promises.email_line(p.email, "An email telling them"))
