@@ -2,6 +2,7 @@
 long a sign-in may last at most, besides the idle timeout."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -30,9 +31,29 @@ def idle_minutes() -> float:
     return float(config.get("BOOKING_DESK_IDLE_MINUTES", "30"))
 
 
-def load(s: Session) -> SignInRules:
-    settings = practice.get_all(s)
+def from_settings(settings: dict) -> SignInRules:
     return SignInRules(settings["two_step_required"], float(settings["session_lifetime_hours"]), idle_minutes())
+
+
+def load(s: Session) -> SignInRules:
+    return from_settings(practice.get_all(s))
+
+
+KEEP_SECONDS = 10.0  # every click checks its sign-in against these; a change reaches other servers this soon
+_kept: dict[str, tuple[float, SignInRules]] = {}
+
+
+def kept() -> SignInRules:
+    """The rules, read at most every KEEP_SECONDS on this server (they change a few times a year)."""
+    url = config.database_url()
+    found = _kept.get(url)
+    if found is None or time.monotonic() - found[0] > KEEP_SECONDS:
+        found = _kept[url] = (time.monotonic(), current())
+    return found[1]
+
+
+def forget() -> None:
+    _kept.clear()
 
 
 def current() -> SignInRules:
@@ -55,6 +76,7 @@ def update(actor: Actor, *, two_step_required: str, lifetime_hours: float) -> No
         raise InvalidFields(errors)
     with unit_of_work(write=True) as s:
         before = load(s)
+        _kept.clear()
         practice.set_value(s, "two_step_required", two_step_required)
         practice.set_value(s, "session_lifetime_hours", hours)
         audit.record(s, actor.username, "sign_in_rules_changed",
