@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "two_step_on": "Turned on two-step sign-in", "two_step_off": "Turned off two-step sign-in",
     "two_step_reset": "Reset someone's two-step sign-in", "recovery_code_used": "Signed in with a recovery code",
     "recovery_codes_renewed": "Made new recovery codes", "sign_in_rules_changed": "Changed the sign-in rules",
+    # written by earlier code under these names, which had no label yet
+    "add_booking": "Entered a booking", "import_bookings": "Imported bookings", "view_message": "Viewed a message",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 
