@@ -41,7 +41,7 @@ def _act(action, done: str) -> None:
     except BookingDeskError as exc:
         st.session_state["bd_people_error"] = exc.message
     else:
-        st.session_state["bd_people_flash"] = done.format(result=result)
+        st.session_state["bd_people_flash"] = done.replace("{result}", str(result))  # names may hold braces
     st.session_state.pop("bd_people_confirm", None)
     st.rerun()
 
