@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--role", choices=["therapist", "manager"], required=True)
     add.add_argument("--timezone", default="Europe/London")
     add.add_argument("--password", help="prompted for if left out")
+    reset = users_sub.add_parser("reset-password", help="email someone a link to choose a new password (24 hours)")
+    reset.add_argument("username")
+    unlock = users_sub.add_parser("unlock", help="clear someone's failed sign-in attempts")
+    unlock.add_argument("username")
     args = parser.parse_args(argv)
 
     from lib.errors import BookingDeskError
@@ -84,9 +88,18 @@ def _dispatch(args) -> int:
 
 
 def _users(args) -> int:
-    from lib import auth
+    from lib import auth, people
     from lib.db import unit_of_work
+    from lib.notify.readiness import email_ready
 
+    if args.users_command == "reset-password":
+        email = people.send_reset(None, username=args.username)
+        print(f"a link to choose a new password (valid 24 hours) is queued for {email}"
+              + ("" if email_ready() else "; email is not set up (SMTP_HOST), so it will not be sent"))
+        return 0
+    if args.users_command == "unlock":
+        print(f"{people.unlock(None, username=args.username)} can sign in again")
+        return 0
     password = args.password or getpass.getpass("Password (12+ characters): ")
     with unit_of_work(write=True) as s:
         auth.add_user(s, args.username, args.name, args.email, args.role, password, timezone=args.timezone)

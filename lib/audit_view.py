@@ -22,7 +22,19 @@ ACTION_LABELS = {
     "api_booking": "Booking received (booking channel)", "api_replayed": "Booking delivered again (booking channel)",
     "api_refused": "Refused a booking channel call", "api_status": "Looked up a booking's status (booking channel)",
     "channel_secret_rotated": "Made a new booking channel secret",
-    "import_bookings": "Imported bookings", "add_booking": "Entered a booking", "view_message": "Read a message in the outbox",
+    # people, passwords, two-step sign-in, sign-in sessions (lib.people, lib.password_changes, lib.two_step)
+    "session_ended": "Sign-in session ended", "two_step_failed": "Wrong two-step code",
+    "person_added": "Added a person", "person_deactivated": "Deactivated a person",
+    "person_reactivated": "Reactivated a person", "unlocked": "Unlocked a sign-in", "role_changed": "Changed a role",
+    "reset_link_sent": "Sent a password reset link", "password_set": "Chose a first password",
+    "password_reset": "Reset a password with a link", "password_changed": "Changed own password",
+    "password_reset_requested": "Asked for a password reset link",
+    "password_reset_limited": "Password reset refused (too many requests)",
+    "two_step_on": "Turned on two-step sign-in", "two_step_off": "Turned off two-step sign-in",
+    "two_step_reset": "Reset someone's two-step sign-in", "recovery_code_used": "Signed in with a recovery code",
+    "recovery_codes_renewed": "Made new recovery codes", "sign_in_rules_changed": "Changed the sign-in rules",
+    # written by earlier code under these names, which had no label yet
+    "add_booking": "Entered a booking", "import_bookings": "Imported bookings", "view_message": "Viewed a message",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import bcrypt
 from sqlalchemy import delete, func, select
@@ -87,7 +87,8 @@ def add_user(session: Session, username: str, name: str, email: str, role: str, 
     if role not in ROLES:
         raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.", "role")
     if check_password:
-        check_new_password(password)
+        check_new_password(password, (username, name, email))
+    extra.setdefault("password_set_at", clock.now())  # None: invited, no password chosen yet (lib.people)
     from lib.contacts import normalise_email  # local: contacts imports nothing from auth
 
     if session.scalar(select(User.id).where(User.username == username)):
@@ -116,8 +117,8 @@ def _recent_failures(s: Session, username: str) -> int:
     ) or 0
 
 
-def record_login_failure(username: str, browser_session: str | None = None) -> bool:
-    """Count a failure; True when this failure locks the username."""
+def record_login_failure(username: str, browser_session: str | None = None, action: str = "login_failed") -> bool:
+    """Count a failure (a wrong password or two-step code); True when this failure locks the username."""
     username = (username or "").strip().lower()[:64]
     if not username:
         return False
@@ -125,7 +126,7 @@ def record_login_failure(username: str, browser_session: str | None = None) -> b
         s.add(LoginFailure(username=username, at=clock.now()))
         s.flush()
         locked = _recent_failures(s, username) >= LOCK_AFTER_FAILURES
-        s.add(AuditEntry(at=clock.now(), username=username, action="login_locked" if locked else "login_failed",
+        s.add(AuditEntry(at=clock.now(), username=username, action="login_locked" if locked else action,
                          browser_session=browser_session))
         return locked
 
@@ -137,30 +138,23 @@ def record_login(username: str, browser_session: str | None = None) -> None:
 
 
 def record_logout(username: str, browser_session: str | None = None) -> None:
-    """Log out everywhere this browser's cookie could reach: cookies issued before now are refused."""
+    """Audit a logout (the sign-in session itself is ended by lib.sign_in_sessions; other browsers stay)."""
     with unit_of_work(write=True) as s:
-        user = s.scalar(select(User).where(User.username == username))
-        if user:
-            user.sessions_valid_after = clock.now()
         s.add(AuditEntry(at=clock.now(), username=username, action="logout", browser_session=browser_session))
-
-
-def cookie_still_valid(username: str, issued_at: datetime) -> bool:
-    with unit_of_work() as s:
-        user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
-        if user is None:
-            return False
-        return user.sessions_valid_after is None or issued_at > user.sessions_valid_after
 
 
 _DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds=12))
 WRONG_LOGIN = "That username and password don't match. Please try again."
+WRONG_CODE = "That code isn't right (or was used already). Type the 6-digit code your app shows now, or a recovery code."
 LOCKED_LOGIN = ("Too many failed attempts. For your clients' safety this login is paused for 15 minutes; "
                 "please try again later or ask a practice manager.")
 
 
-def verify_login(username: str, password: str, browser_session: str | None = None) -> Actor:
-    """Check a login; raises InvalidInput with a message that never says whether the user exists."""
+def verify_login(username: str, password: str, browser_session: str | None = None, record: bool = True) -> Actor:
+    """Check a login; raises InvalidInput with a message that never says whether the user exists.
+
+    `record=False`: the password was right but signing in has more steps (two-step sign-in); the sign-in is
+    recorded when the session starts (lib.sign_in_sessions.start)."""
     username = (username or "").strip().lower()
     if not username or not password:
         raise InvalidInput("Please enter your username and password.")
@@ -174,5 +168,6 @@ def verify_login(username: str, password: str, browser_session: str | None = Non
     if not ok:
         locked = record_login_failure(username, browser_session)
         raise InvalidInput(LOCKED_LOGIN if locked else WRONG_LOGIN)
-    record_login(username, browser_session)
+    if record:
+        record_login(username, browser_session)
     return _actor(user)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -49,6 +50,13 @@ class User(Base):
     # Re-login cookies issued before this instant are refused (logout revokes them).
     sessions_valid_after: Mapped[Optional[datetime]] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # People, passwords and two-step sign-in (lib.people, lib.two_step): None = not yet / not on.
+    password_set_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    last_sign_in_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    deactivated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
+    totp_enabled_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    totp_last_step: Mapped[Optional[int]] = mapped_column(Integer)  # each code works once
 
 
 class Client(Base):
@@ -303,3 +311,61 @@ class ChannelSecret(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(64))
     retired_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+class SignInSession(Base):
+    """One signed-in browser (lib.sign_in_sessions): the server's record, so ending it ends the cookie too.
+
+    The re-login cookie (streamlit-authenticator's) carries its expiry time; the session remembers the expiry
+    times of the cookies written for it, which is how a cookie finds its session (and nothing else does).
+    """
+
+    __tablename__ = "sign_in_sessions"
+    __table_args__ = (Index("ix_sign_in_sessions_user", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    end_reason: Mapped[Optional[str]] = mapped_column(String(24))
+    browser: Mapped[Optional[str]] = mapped_column(String(200))
+    address: Mapped[Optional[str]] = mapped_column(String(64))
+    cookie_from: Mapped[Optional[float]] = mapped_column(Float)
+    cookie_until: Mapped[Optional[float]] = mapped_column(Float)
+
+
+class AccountLink(Base):
+    """A single-use link for a person: set a first password (24 h) or reset a forgotten one (1 h)."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # set_password | reset_password
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ResetRequest(Base):
+    """A "forgot your password?" request, known address or not: what the rate limits count."""
+
+    __tablename__ = "reset_requests"
+    __table_args__ = (Index("ix_reset_requests_email", "email", "at"), Index("ix_reset_requests_address", "address", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RecoveryCode(Base):
+    """One of a person's ten two-step recovery codes, stored hashed; each works once."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(100))
+    used_at: Mapped[Optional[datetime]] = mapped_column(DateTime)

@@ -39,6 +39,8 @@ DEFAULTS = {
     "expiry_schedule": DEFAULT_EXPIRY_SCHEDULE,
     "practice_name": "Booking Desk Practice",
     "demo_data": False,  # set only by the demo seed
+    "two_step_required": "nobody",  # nobody | managers | everyone (lib.sign_in_rules)
+    "session_lifetime_hours": 12,  # a sign-in ends this long after it began, however busy (lib.sign_in_rules)
 }
 
 

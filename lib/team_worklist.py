@@ -30,6 +30,7 @@ class Reason(StrEnum):
     NONE_FITS = "none_fits"
     LATE_CANCEL = "late_cancel"
     MESSAGE_FAILED = "message_failed"
+    THERAPIST_DEACTIVATED = "therapist_deactivated"
 
     @property
     def label(self) -> str:
@@ -43,6 +44,7 @@ REASON_LABELS = {
     Reason.NONE_FITS: "None of the offered times fit the client",
     Reason.LATE_CANCEL: "Cancelled by the practice inside 48 hours: check the refund",
     Reason.MESSAGE_FAILED: "A message to the client failed for good",
+    Reason.THERAPIST_DEACTIVATED: "The therapist was deactivated: reassign the request",
 }
 
 

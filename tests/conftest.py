@@ -40,11 +40,12 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _pinned_clock():
-    from lib import metrics_cache, practice
+    from lib import metrics_cache, practice, sign_in_rules
 
     clock.freeze(NOW)
     metrics_cache.forget()  # figures kept by an earlier test (same file name, other data) never leak
     practice.forget()  # likewise the practice's settings kept for the figures page
+    sign_in_rules.forget()  # and the sign-in rules every click checks against
     yield
     clock.freeze(None)
 

@@ -1,17 +1,17 @@
-"""The login gate: our own form and checks (throttled, audited), streamlit-authenticator's cookie."""
+"""The login gate: our own form and checks (throttled, audited, two-step), a server-side record of each
+sign-in (lib.sign_in_sessions), and streamlit-authenticator's re-login cookie, read and written only
+through its own cookie controller."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
 
-import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from lib import auth, config
+from lib import auth, sign_in_rules, sign_in_sessions
 from lib.auth import Actor
 from lib.errors import InvalidInput
-from ui import visit
+from ui import sign_in_steps, visit
 from ui.visit import Visit
 
 COOKIE_NAME = "booking_desk_auth"
@@ -19,7 +19,7 @@ COOKIE_DAYS = 1.0
 
 
 def idle_minutes() -> float:
-    return float(config.get("BOOKING_DESK_IDLE_MINUTES", "30"))
+    return sign_in_rules.idle_minutes()
 
 
 def browser_session() -> str:
@@ -32,34 +32,30 @@ def _authenticator(key: str, username: str | None = None) -> stauth.Authenticate
     Built only when a cookie must be read, written or deleted: it renders a cookie component and
     loads credentials, which a logged-in rerun does not need.
     """
-    return stauth.Authenticate(auth.credentials(username), COOKIE_NAME, key, COOKIE_DAYS, auto_hash=False,
-                               login_sleep_time=0)
+    people = auth.credentials(username) if username else {"usernames": {}}
+    return stauth.Authenticate(people, COOKIE_NAME, key, COOKIE_DAYS, auto_hash=False, login_sleep_time=0)
 
 
-def _cookie(key: str) -> tuple[str | None, datetime | None]:
-    """(username, issued at) from this browser's signed re-login cookie, if it has a valid one."""
-    token = st.context.cookies.get(COOKIE_NAME) if hasattr(st.context, "cookies") else None
-    if not token:
-        return None, None
+def _session_from_cookie(key: str) -> int | None:
+    """The live sign-in this browser's re-login cookie belongs to. The library checks the cookie (signature,
+    expiry) and says whose it is and when it expires; that expiry time names the sign-in it was written for."""
+    if not (hasattr(st.context, "cookies") and COOKIE_NAME in st.context.cookies):
+        return None
+    st.session_state.setdefault("logout", None)
+    claims = _authenticator(key).cookie_controller.get_cookie()
+    if not claims:
+        return None
     try:
-        payload = jwt.decode(token, key, algorithms=["HS256"])
-        expires = float(payload["exp_date"])
-        username = str(payload["username"])
-    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
-        return None, None
-    if expires < time.time():
-        return None, None
-    issued = datetime.fromtimestamp(expires - COOKIE_DAYS * 86400, timezone.utc).replace(tzinfo=None)
-    return username, issued
+        return sign_in_sessions.for_cookie(str(claims["username"]), float(claims["exp_date"]))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _clear(v: Visit) -> None:
     for k in ("authentication_status", "username", "name", "roles"):
         st.session_state[k] = None
     v.checked, v.username, v.actor, v.actor_checked_at, v.last_seen = False, None, None, 0.0, None
-
-
-ACTOR_RECHECK_SECONDS = 60
+    v.sign_in_session, v.pending, v.enrol_secret, v.shown_codes = None, None, None, None
 
 
 def _start_session(v: Visit, actor: Actor) -> None:
@@ -71,13 +67,6 @@ def _start_session(v: Visit, actor: Actor) -> None:
     v.logged_out, v.notice = False, None
 
 
-def _cached_actor(v: Visit) -> Actor | None:
-    """The user's record, re-read at most once a minute (a deactivated user is out within a minute)."""
-    if v.actor is None or time.time() - v.actor_checked_at > ACTOR_RECHECK_SECONDS:
-        v.actor, v.actor_checked_at = auth.actor_for(v.username), time.time()
-    return v.actor
-
-
 def looks_logged_in() -> bool:
     """This browser session logged in earlier (current_actor still checks idle time and the user)."""
     return visit.get().checked
@@ -86,40 +75,46 @@ def looks_logged_in() -> bool:
 def current_actor(key: str, demo: bool) -> Actor | None:
     """The logged-in user, or None after drawing the login form."""
     v = visit.get()
-    if not v.checked and not v.logged_out:
-        # Re-login from the cookie (streamlit-authenticator's format), refusing cookies issued
-        # before the user's last logout: its own check would accept a copied, logged-out cookie.
-        username, issued = _cookie(key)
-        if username and auth.cookie_still_valid(username, issued):
-            actor = auth.actor_for(username)
-            if actor is not None:
-                _start_session(v, actor)
+    if not v.checked and not v.logged_out and v.pending is None:
+        # Re-login from the cookie: only while the sign-in it was written for is live on the server (its
+        # own check would accept a copied cookie of a sign-in that has ended).
+        session_id = _session_from_cookie(key)
+        actor = sign_in_sessions.live(session_id, v.id)
+        if actor is not None:
+            v.sign_in_session = session_id
+            _start_session(v, actor)
     if v.checked:
         if v.last_seen is not None and time.time() - v.last_seen > idle_minutes() * 60:
-            log_out("You were logged out after a period of inactivity.")
+            log_out("You were logged out after a period of inactivity.", reason="idle")
         else:
-            actor = _cached_actor(v)
+            # Asked on every run: a sign-in ended elsewhere (sign out everywhere else, a deactivation, a
+            # password change) is out on its next click; a role change shows on the next click too.
+            actor = sign_in_sessions.live(v.sign_in_session, v.id)
             if actor is not None:
-                v.last_seen = time.time()
+                v.actor, v.last_seen = actor, time.time()
                 if v.cookie_pending:
                     _write_cookie(key, actor.username)
                 return actor
+            username = v.username
             _clear(v)
+            v.notice, v.forget_cookie = "You were signed out: this sign-in has ended. Please sign in again.", username
     if forget := v.forget_cookie:  # after logging out: this browser's copy goes too
         v.forget_cookie = None
         _authenticator(key, forget).cookie_controller.delete_cookie()
     return _login_form(key, demo)
 
 
-def log_out(notice: str = "You have logged out.") -> None:
-    """Revoke every cookie issued to the user so far and end this browser session's login (the Log out
-    page, and the idle timeout).
+def log_out(notice: str = "You have logged out.", reason: str = "signed_out") -> None:
+    """End this browser's sign-in on the server, so its cookie (and any copy) stops working; the person's
+    other sign-ins stay (the Log out page, and the idle timeout).
 
     The browser's copy of the cookie is deleted on the login form's run that follows (deleting needs a
     component drawn in a run that is not cut short); it is refused from now on either way.
     """
     v = visit.get()
     username = v.username
+    if v.sign_in_session is not None:
+        sign_in_sessions.end_session(v.sign_in_session, reason, v.id)
     auth.record_logout(username, v.id)
     _clear(v)
     st.session_state["logout"] = True  # for streamlit-authenticator
@@ -133,30 +128,53 @@ def account_section(actor: Actor) -> str:
 
 def _login_form(key: str, demo: bool) -> Actor | None:
     box = st.empty()
+    v = visit.get()
+    passed, submitted = None, False
     with box.container():
         left, mid, right = st.columns([1, 2, 1])
         with mid:
             st.title("Booking Desk")
             st.caption("New session requests, answered quickly and safely.")
-            if notice := visit.get().notice:  # kept until the next login (cookie reruns)
+            if notice := v.notice:  # kept until the next login (cookie reruns)
                 st.info(notice)
-            with st.form("bd_login", clear_on_submit=True):
-                username = st.text_input("Username", key="bd_login_user", autocomplete="username")
-                password = st.text_input("Password", type="password", key="bd_login_password",
-                                         autocomplete="current-password")
-                submitted = st.form_submit_button("Log in", type="primary", width="stretch")
-            error = st.empty()
-            if demo:
-                st.info("**Demo data is loaded.** Log in as `alice` or `bob` (therapists) or `morgan` "
-                        "(practice manager), password `booking-desk-demo`.", icon=":material/science:")
+            if v.pending is not None:
+                passed = sign_in_steps.draw_pending(v.pending)
+            elif v.forgot:
+                sign_in_steps.draw_forgot()
+            else:
+                with st.form("bd_login", clear_on_submit=True):
+                    username = st.text_input("Username", key="bd_login_user", autocomplete="username")
+                    password = st.text_input("Password", type="password", key="bd_login_password",
+                                             autocomplete="current-password")
+                    submitted = st.form_submit_button("Log in", type="primary", width="stretch")
+                error = st.empty()
+                if st.button("Forgot your password?", type="tertiary", key="bd_forgot_open"):
+                    v.forgot = True
+                    st.rerun()
+                if demo:
+                    st.info("**Demo data is loaded.** Log in as `alice` or `bob` (therapists) or `morgan` "
+                            "(practice manager), password `booking-desk-demo`.", icon=":material/science:")
+    # Finished outside the box: emptying it from inside its own container breaks the page in the browser.
+    if passed is not None:
+        return _finish(v, passed, box, key)
     if not submitted:
         return None
     try:
-        actor = auth.verify_login(username, password, browser_session())
+        actor = auth.verify_login(username, password, browser_session(), record=False)
     except InvalidInput as exc:
         error.error(exc.message)
         return None
-    v = visit.get()
+    if (pending := sign_in_steps.after_password(actor)) is not None:
+        v.pending = pending
+        st.rerun()
+    return _finish(v, actor, box, key)
+
+
+def _finish(v: Visit, actor: Actor, box, key: str) -> Actor:
+    """Every step passed: the server records the sign-in, and this browser gets its cookie."""
+    v.pending = None
+    v.sign_in_session = sign_in_sessions.start(actor.id, browser=sign_in_steps.browser_name(),
+                                               address=sign_in_steps.client_address(), browser_session=v.id)
     _start_session(v, actor)
     # No st.rerun() here: the cookie component must render in this run to write the cookie.
     box.empty()
@@ -171,6 +189,10 @@ def _write_cookie(key: str, username: str) -> None:
     The cookie reader drawn beside it can trigger a rerun before the writer has loaded; a writer
     drawn only once is then removed unwritten, and a reload logs the user out.
     """
-    _authenticator(key, username).cookie_controller.set_cookie()
+    v = visit.get()
+    cookies = _authenticator(key, username).cookie_controller
+    cookies.set_cookie()
+    if v.sign_in_session is not None and (expires := cookies.cookie_model.exp_date):
+        sign_in_sessions.cookie_written(v.sign_in_session, float(expires))
     if st.session_state.get("set"):
-        visit.get().cookie_pending = False
+        v.cookie_pending = False

@@ -34,6 +34,11 @@ class Visit:
     confirm_for: int | None = None  # the session whose Confirm dialog is open
     cancel_for: tuple | None = None  # (session id, reason, full refund) whose Cancel dialog is open
     once: dict = field(default_factory=dict)  # messages for the next run only ("flash", "new_session", …)
+    sign_in_session: int | None = None  # the server's record of this sign-in (lib.sign_in_sessions)
+    pending: object | None = None  # a sign-in past its password, before its two-step code (ui.sign_in_steps)
+    forgot: bool = False  # the login form shows "Forgot your password?" instead
+    enrol_secret: str | None = None  # two-step set-up in /settings, until confirmed (ui.settings_security)
+    shown_codes: list | None = None  # recovery codes to show once (ui.settings_security)
 
 
 def get() -> Visit:

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lib import settings
-from ui import channel_banner, current, promises
+from ui import channel_banner, current, promises, settings_security
 from ui.channel_secret import channel_secret_section
 from ui.settings_form import field_error, save, week_inputs
 
@@ -53,8 +53,12 @@ def render() -> None:
     if problem := st.session_state.pop("bd_settings_error", None):
         st.error(problem)
 
+    settings_security.sections(me)  # password, two-step sign-in, where you're signed in
+
     if me.is_manager:
         from ui.practice_settings import practice_form
 
         practice_form(me)
         channel_secret_section(me)
+        st.divider()
+        settings_security.rules_section(me)

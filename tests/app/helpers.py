@@ -20,13 +20,29 @@ def logged_in_app(username: str) -> AppTest:
     from ui import visit
 
     actor = actor_for(username)
+    session_id = _signed_in(actor.id) if actor else None
     at = app()
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
     at.session_state["name"] = actor.name if actor else username
     at.session_state["roles"] = [actor.role] if actor else []
-    at.session_state[visit.KEY] = visit.Visit(checked=True, username=username, last_seen=time.time())
+    at.session_state[visit.KEY] = visit.Visit(checked=True, username=username, last_seen=time.time(),
+                                                 sign_in_session=session_id)
     return at
+
+
+def _signed_in(user_id: int) -> int:
+    """The server's record of a sign-in that happened earlier (not audited again: it is not a new sign-in)."""
+    from lib import clock
+    from lib.db import unit_of_work
+    from lib.models import SignInSession
+
+    with unit_of_work(write=True) as s:
+        row = SignInSession(user_id=user_id, started_at=clock.now(), last_seen_at=clock.now(), browser="Test browser",
+                            address="127.0.0.1")
+        s.add(row)
+        s.flush()
+        return row.id
 
 
 def switch_page(at: AppTest, page: str) -> AppTest:

@@ -14,20 +14,19 @@ def test_idle_session_is_logged_out(sqlite_practice, monkeypatch):
 
 
 def test_log_out_page_revokes_the_login_and_shows_the_form_at_the_dashboard(sqlite_practice):
-    from datetime import timedelta
-
-    from lib import auth, clock
+    from lib import sign_in_sessions
     from tests.app.helpers import switch_page
 
-    issued_before = clock.now() - timedelta(seconds=5)  # a cookie the browser got at login
-    assert auth.cookie_still_valid("alice", issued_before)
     at = logged_in_app("alice")
     at.run()
+    session_id = at.session_state["bd_visit"].sign_in_session
+    sign_in_sessions.cookie_written(session_id, 1_900_000_000.5)  # the cookie the browser got at login
+    assert sign_in_sessions.for_cookie("alice", 1_900_000_000.5) == session_id
     switch_page(at, "log_out.py").run()
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert "You have logged out." in texts(at)
-    assert not auth.cookie_still_valid("alice", issued_before)  # a copied cookie no longer logs anyone in
+    assert sign_in_sessions.for_cookie("alice", 1_900_000_000.5) is None  # a copied cookie no longer logs anyone in
     at.run()  # the next run still shows the form: logging out does not undo itself
     assert [t.label for t in at.text_input] == ["Username", "Password"]
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lib import auth, clock
+from lib import auth, clock, sign_in_sessions
 from lib.db import unit_of_work
 from lib.errors import InvalidInput
 from lib.models import AuditEntry
@@ -40,17 +40,17 @@ def test_logins_failures_and_lockouts_are_audited(practice):
     assert rows == [("bob", "login_failed")] * 4 + [("bob", "login_locked"), ("alice", "login")]
 
 
-def test_logout_revokes_cookies_issued_before_it(practice):
-    issued = clock.now()
-    assert auth.cookie_still_valid("alice", issued)
-    clock.freeze(clock.now() + timedelta(minutes=5))
-    auth.record_logout("alice")
-    assert not auth.cookie_still_valid("alice", issued)  # a copied cookie is refused
-    assert auth.cookie_still_valid("alice", clock.now() + timedelta(seconds=1))  # a new login works
+def test_logging_out_ends_only_this_sign_in_and_its_cookie(practice):
+    here = sign_in_sessions.start(practice.alice.id, browser="Firefox", address="1.1.1.1", browser_session="a")
+    there = sign_in_sessions.start(practice.alice.id, browser="Safari", address="2.2.2.2", browser_session="b")
+    sign_in_sessions.cookie_written(here, 1_900_000_000.5)
+    sign_in_sessions.end_session(here)
+    assert sign_in_sessions.for_cookie("alice", 1_900_000_000.5) is None  # a copied cookie is refused
+    assert sign_in_sessions.live(there).username == "alice"  # the other browser stays signed in
 
 
-@pytest.mark.parametrize("password, problem", [("short", "12 characters"), ("password1234", "too common"),
-                                               ("aaaaaaaaaaaaaaa", "too common")])
+@pytest.mark.parametrize("password, problem", [("short", "12 characters"), ("password1234", "very common password"),
+                                               ("aaaaaaaaaaaaaaa", "too easy to guess")])
 def test_new_passwords_must_be_long_and_uncommon(practice, password, problem):
     with unit_of_work(write=True) as s, pytest.raises(InvalidInput, match=problem):
         auth.add_user(s, "carol", "Carol", "carol@practice.example", "therapist", password)
