@@ -30,6 +30,8 @@ class Reason(StrEnum):
     NONE_FITS = "none_fits"
     LATE_CANCEL = "late_cancel"
     MESSAGE_FAILED = "message_failed"
+    CLIENT_CANCELLED_LATE = "client_cancelled_late"
+    THERAPIST_AWAY = "therapist_away"
 
     @property
     def label(self) -> str:
@@ -43,6 +45,8 @@ REASON_LABELS = {
     Reason.NONE_FITS: "None of the offered times fit the client",
     Reason.LATE_CANCEL: "Cancelled by the practice inside 48 hours: check the refund",
     Reason.MESSAGE_FAILED: "A message to the client failed for good",
+    Reason.CLIENT_CANCELLED_LATE: "The client cancelled inside 48 hours: decide about the refund",
+    Reason.THERAPIST_AWAY: "Therapist away: contact the client or reassign",
 }
 
 
