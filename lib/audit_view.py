@@ -19,6 +19,8 @@ ACTION_LABELS = {
     "retry_message": "Retried a message", "change_offer": "Changed the offered times",
     "withdraw_offer": "Withdrew the offered times", "team_contacted": "Contacted the client (practice team)",
     "team_closed": "Closed a practice-team item",
+    "client_cancel": "Cancelled (by the client, from their link)", "client_ask_time": "Asked for another time (client)",
+    "time_request_no": "Said no to another time", "set_away": "Set time away", "end_away": "Ended or removed time away",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 

@@ -38,8 +38,10 @@ NEW_BOOKING = Entry("managers.new_booking", "New booking", "new-booking", ":mate
 LOG_OUT = Entry("staff.log_out", "Log out", "logout", ":material/logout:")
 ASSESSMENT = Entry("clients.self_assessment", "Your self-assessment", "assessment", ":material/assignment:", hidden=True)
 RESPOND = Entry("clients.choose_time", "Choose a time", "respond", ":material/schedule:", hidden=True)
+MY_SESSION = Entry("clients.my_session", "Your session", "my-session", ":material/event:", hidden=True,
+                   layout="centered")
 
-PUBLIC = [ASSESSMENT, RESPOND]  # clients' pages, opened from the links we send them
+PUBLIC = [ASSESSMENT, RESPOND, MY_SESSION]  # clients' pages, opened from the links we send them
 THERAPIST = [DASHBOARD, SESSION, METRICS, SETTINGS]
 MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, SETTINGS]
 EVERY = list(dict.fromkeys(MANAGER + THERAPIST + PUBLIC + [LOG_OUT]))

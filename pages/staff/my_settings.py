@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lib import settings
-from ui import channel_banner, current, promises
+from ui import away_settings, channel_banner, current, promises
 from ui.settings_form import field_error, save, week_inputs
 
 
@@ -51,6 +51,8 @@ def render() -> None:
             save(update, "bd_settings_errors", "Your settings are saved.")
     if problem := st.session_state.pop("bd_settings_error", None):
         st.error(problem)
+
+    away_settings.section(me)
 
     if me.is_manager:
         from ui.practice_settings import practice_form
