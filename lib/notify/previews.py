@@ -46,6 +46,8 @@ def _all() -> dict:
         "none_fits": lambda: t.none_fits_manager_email(f, LINK),
         "expired_manager": lambda: t.expired_manager_email(f, LINK),
         "expired_offer": lambda: t.expired_manager_email(f, LINK, offer=True),
+        "times_changed": lambda: t.times_offered_email(f, [f.starts_at + timedelta(days=2)], CLIENT_LINK, changed=True),
+        "offer_withdrawn": lambda: t.offer_withdrawn_email(f),
         "times_offered_move": lambda: t.times_offered_email(f, [f.starts_at + timedelta(days=1)], CLIENT_LINK,
                                                             stays_booked=True),
         "client_cancelled": lambda: t.client_cancelled_email(f, late=False),
