@@ -191,8 +191,10 @@ def facts_for(b: Booking) -> templates.SessionFacts:
         video_service=b.video_service, join_details=b.join_details, address=b.address,
         therapist_name=t.name, therapist_email=t.email, therapist_phone=t.phone,
         client_name=b.client.name, client_email=b.client.email, client_tz=b.client.timezone,
-        # The client's private session page goes in every email to them about the session (lib.session_links).
-        extra={"my_session": session_links.url_for(b.id, b.client_id, b.starts_at, object_session(b))},
+        # The client's private session page goes in every email to them about the session (lib.session_links);
+        # the bulk import's stand-ins for new requests need none (the first email carries no such link).
+        extra={"my_session": session_links.url_for(b.id, b.client_id, b.starts_at, object_session(b))}
+        if isinstance(b, Booking) else {},
     )
 
 
