@@ -31,7 +31,7 @@ EARLIEST_PREFERRED = timedelta(hours=2)  # a preferred time must leave the thera
 CLIENT = "client"
 ACTIVE = ("unconfirmed", "confirmed", "awaiting_client")
 
-POLICY = ("Our cancellation policy: if you cancel more than 48 hours before your session, you get a full refund. "
+POLICY = ("If you cancel more than 48 hours before your session, you get a full refund. "
           "If you cancel with less notice, the practice decides about a refund.")
 POLICY_NOW_FULL = "Your session is more than 48 hours away: if you cancel now, you get a full refund."
 POLICY_NOW_LATE = ("Your session is less than 48 hours away: if you cancel now, the practice decides about a refund "

@@ -17,8 +17,12 @@ def _day(value: datetime, tz: str) -> str:
 
 
 def _until(value: datetime, tz: str) -> str:
-    """An away period ends at midnight: say the last day away, not the next day's 00:00."""
-    return _day(value - timedelta(seconds=1), tz)
+    """'until the end of Mon 30 Nov 2026' for a period set in whole days (it ends at midnight, which is the
+    next day's 00:00); otherwise the exact time ('until Sat 12 Dec 2026, 05:20 GMT')."""
+    local = clock.local(value, tz)
+    if (local.hour, local.minute) == (0, 0):
+        return f"until the end of {_day(value - timedelta(seconds=1), tz)}"
+    return f"until {fmt.when(value, tz)}"
 
 
 def banner(me: Actor) -> None:
@@ -28,12 +32,12 @@ def banner(me: Actor) -> None:
         return
     if not me.is_manager:
         a = now_away[0]
-        st.info(f"**You are away until the end of {_until(a.ends_at, me.timezone)}.** New requests for you go "
+        st.info(f"**You are away {_until(a.ends_at, me.timezone)}.** New requests for you go "
                 "straight to the practice team, and no reminders are sent to you. Change this in Settings.",
                 icon=":material/beach_access:")
         return
-    st.info("**Away now:** " + "; ".join(f"{fmt.md_escape(a.therapist_name)} (until the end of "
-                                         f"{_until(a.ends_at, me.timezone)})" for a in now_away)
+    st.info("**Away now:** " + "; ".join(f"{fmt.md_escape(a.therapist_name)} ({_until(a.ends_at, me.timezone)})"
+                                         for a in now_away)
             + ". Their new requests come to the practice team's list.", icon=":material/beach_access:")
 
 
@@ -52,7 +56,7 @@ def section(me: Actor) -> None:
         st.success(done, icon=":material/check_circle:")
     for a in away.periods(me, therapist_id):
         cols = st.columns([4, 1], vertical_alignment="center")
-        cols[0].markdown(f"**{_day(a.starts_at, me.timezone)} – {_until(a.ends_at, me.timezone)}**"
+        cols[0].markdown(f"**From {fmt.when(a.starts_at, me.timezone)}, {_until(a.ends_at, me.timezone)}**"
                          + (f"  \n:gray[{fmt.md_escape(a.note)}]" if a.note else ""))
         if cols[1].button("End now" if a.starts_at <= clock.now() else "Remove", key=f"away_end_{a.id}"):
             _run(lambda: away.end_away(me, a.id), "Time away ended." if a.starts_at <= clock.now() else
@@ -60,7 +64,7 @@ def section(me: Actor) -> None:
     with st.form("away_form"):
         a, b = st.columns(2)
         first = a.date_input("Away from (first day)", value=None, key="away_from", format="DD/MM/YYYY")
-        last = b.date_input("Back after (last day away)", value=None, key="away_to", format="DD/MM/YYYY")
+        last = b.date_input("Last day away", value=None, key="away_to", format="DD/MM/YYYY")
         note = st.text_input("Note for the practice team (optional)", key="away_note", max_chars=1000)
         if st.form_submit_button("Add time away"):
             start = clock.from_local(first, time(0), me.timezone) if first else None

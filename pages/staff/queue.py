@@ -38,6 +38,7 @@ def render() -> None:
     left, right = st.columns([2, 3], gap="large")
 
     with right:
+        time_request_panel.dashboard_section(me, now)  # clients waiting to hear about another time
         st.subheader(f"New and unconfirmed sessions · {queue.total}")
         if queue.overdue:
             st.error(f"**{queue.overdue} overdue** — these clients have waited longer than the response target.",
@@ -58,7 +59,6 @@ def render() -> None:
                  "Open session")
         if queue.total > len(queue.items):
             st.caption(f"Showing the {len(queue.items)} most urgent of {queue.total}.")
-        time_request_panel.dashboard_section(me, now)
         if desk.awaiting:
             st.subheader(f"Waiting for the client to choose a time · {len(desk.awaiting)}")
             for item in desk.awaiting:

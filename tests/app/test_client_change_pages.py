@@ -90,7 +90,7 @@ def test_time_away_in_settings_and_the_banner_on_the_dashboard(sqlite_practice):
     at.button(key="FormSubmitter:away_form-Add time away").click().run()
     assert not at.exception
     assert "Time away added" in at.success[0].value
-    assert "Tue 24 Nov 2026 – Mon 30 Nov 2026" in texts(at)
+    assert "From Tue 24 Nov 2026, 00:00 GMT, until the end of Mon 30 Nov 2026" in texts(at)
     assert away.is_away(sqlite_practice.alice.id, clock.now()) is not None
     dash = open_page("alice", "queue.py")
     assert "You are away until the end of Mon 30 Nov 2026" in texts(dash)
