@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -53,12 +53,16 @@ def _patient_on_a_busy_machine(page):
 
 
 def log_in_at(page, served, username: str, path: str = "/", landing: str = "New and unconfirmed sessions"):
-    """As the shared `log_in` fixture, on this module's own server (the one with email set up)."""
-    page.context.clear_cookies()
-    page.goto(f"{served[0].url}{path}")
-    fill_login(page, username, DEMO_PASSWORD)
-    expect(page.get_by_text(landing).first).to_be_visible()
-    settle(page)
+    """As the shared `log_in` fixture, on this module's own server (the one with email set up), in a browser
+    context of its own: cookies are per host, not per port, and both servers are on 127.0.0.1."""
+    staff = page.context.browser.new_context(base_url=served[0].url, viewport={"width": 1400, "height": 1000})
+    tab = staff.new_page()
+    tab.set_default_timeout(60_000)
+    tab.goto(path)
+    fill_login(tab, username, DEMO_PASSWORD)
+    expect(tab.get_by_text(landing).first).to_be_visible()
+    settle(tab)
+    return tab
 
 
 def dispatch(served) -> None:
@@ -89,6 +93,13 @@ def _invite(message):
     return Calendar.from_ical(part.get_content()).walk("VEVENT")[0]
 
 
+def _text_of_confirmation(served, booking_id: int) -> str:
+    from lib.models import Notification
+
+    return _query(served, select(Notification.body_text).where(Notification.booking_id == booking_id,
+                                                               Notification.template == "confirmed"))[0][0]
+
+
 def _path_of(link_text: str, page: str) -> str:
     url = next(w for w in link_text.split() if f"{page}?token=" in w)
     return url[url.index(page):]
@@ -98,7 +109,7 @@ def test_the_client_asks_for_another_time_and_gets_the_new_time_with_the_same_in
         page, served, mail, browser):
     (bid, email), = _query(served, select(Booking.id, Client.email).join(Client, Client.id == Booking.client_id)
                            .where(Client.name == "Hannah Whitfield", Booking.status == "unconfirmed"))
-    log_in_at(page, served, "alice", f"/session?id={bid}", landing="Your answer")
+    page = log_in_at(page, served, "alice", f"/session?id={bid}", landing="Your answer")
     page.get_by_role("button", name="Confirm Session").first.click()
     page.get_by_role("dialog").get_by_role("button", name="Confirm Session").click()
     expect(page.get_by_text("Session confirmed.")).to_be_visible()
@@ -153,20 +164,25 @@ def test_a_late_cancel_by_the_client_reaches_the_therapist_and_the_team_with_one
     app, _ = served
     monkeypatch.setenv("DATABASE_URL", app.database_url)
     monkeypatch.delenv("BOOKING_DESK_SECRET", raising=False)  # the demo practice's key, as the server's
-    (bid, email, client_id, starts_at), = _query(served, select(
-        Booking.id, Client.email, Booking.client_id, Booking.starts_at).join(Client, Client.id == Booking.client_id)
-        .where(Client.name == "Oliver Bennett", Booking.status == "confirmed", Booking.starts_at > clock.now()))
-    assert starts_at - clock.now() < timedelta(hours=48)  # the demo's session tomorrow at 11:00
-    from lib import session_links
+    from lib import bookings
+    from lib.auth import actor_for
+    from tests.factories import book
 
-    link = session_links.url_for(bid, client_id, starts_at)
+    # A session tomorrow at 23:00 London (always less than 48 hours ahead, clear of the demo's sessions),
+    # for a client of its own, confirmed as the therapist would.
+    tomorrow = clock.local(clock.now(), "Europe/London").date() + timedelta(days=1)
+    starts_at = clock.from_local(tomorrow, time(23), "Europe/London")
+    email = f"late-{clock.now():%H%M%S%f}@client.example"
+    bid = book(actor_for("alice"), "Robin Late", email=email, starts_at=starts_at, notify=False)
+    bookings.confirm(actor_for("alice"), bid, 1)
+    link = _path_of(_text_of_confirmation(served, bid), "/my-session")
     dispatch(served)
     before = len(mail.messages_to(email))
 
     client = browser.new_context(base_url=app.url, viewport={"width": 390, "height": 844})
     try:
         tab = client.new_page()
-        tab.goto(link[link.index("/my-session"):])
+        tab.goto(link)
         expect(tab.get_by_text("less than 48 hours away: if you cancel now, the practice decides")).to_be_visible()
         tab.get_by_text("Cancel this session", exact=True).click()
         tab.get_by_label("Reason (optional — it helps your therapist)").fill("A family emergency")
@@ -188,8 +204,8 @@ def test_a_late_cancel_by_the_client_reaches_the_therapist_and_the_team_with_one
     assert [m["Subject"] for m in mail.messages_to("alice@practice.example")
             if m["Subject"] == "A client cancelled their session"] == ["A client cancelled their session"]
 
-    log_in_at(page, served, "alice", f"/session?id={bid}", landing="Your answer")
-    expect(page.get_by_text("Cancelled", exact=True).first).to_be_visible()
-    expect(page.get_by_text("A family emergency")).to_be_visible()
-    log_in_at(page, served, "morgan")
-    expect(page.get_by_text("The client cancelled inside 48 hours: decide about the refund")).to_be_visible()
+    therapist = log_in_at(page, served, "alice", f"/session?id={bid}", landing="Your answer")
+    expect(therapist.get_by_text("Cancelled", exact=True).first).to_be_visible()
+    expect(therapist.get_by_text("A family emergency")).to_be_visible()
+    team = log_in_at(page, served, "morgan")
+    expect(team.get_by_text("The client cancelled inside 48 hours: decide about the refund")).to_be_visible()
