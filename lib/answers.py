@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from lib import audit, availability, clock, config, team_worklist, tokens
+from lib import audit, availability, change_requests, clock, config, team_worklist, tokens
 from lib.auth import Actor, require_actor
 from lib.bookings import OPEN_STATUSES, _load, facts_for, load_for_change, record_first_response, require_free
 from lib.db import unit_of_work
@@ -80,6 +80,7 @@ def reschedule_agreed(actor: Actor, booking_id, expected_version: int, new_start
         rules, now, old, was = Rules.load(s), clock.now(), b.starts_at, b.status
         b.starts_at, b.status = new_start, "confirmed"
         record_first_response(b, rules, now)
+        change_requests.settle(s, b.id, "new_time", actor.username, now)  # the client's request, if they asked
         s.add(BookingEvent(booking_id=b.id, kind="rescheduled", actor=actor.username, at=now,
                            detail={"from": old.isoformat(), "to": new_start.isoformat(),
                                    "confirmed": was != "confirmed"}))
@@ -133,17 +134,27 @@ def offer_times(actor: Actor, booking_id, expected_version: int, times: list[dat
 
     While the client has not picked, offering again changes the offer: the old times and link stop working
     at once and the client gets one email with the new times.
+
+    A confirmed session whose client asked for another time (lib.client_changes) stays confirmed at its time
+    while the client chooses: if they pick, it moves; if not, nothing changes.
     """
     actor = require_actor(actor)
     with unit_of_work(write=True) as s:
-        b = load_for_change(s, actor, booking_id, expected_version, OPEN_STATUSES + ("awaiting_client",),
-                            "offered other times")
+        b = load_for_change(s, actor, booking_id, expected_version,
+                            OPEN_STATUSES + ("awaiting_client", "confirmed"), "offered other times")
         rules, now, changing = Rules.load(s), clock.now(), b.status == "awaiting_client"
+        stays_booked = b.status == "confirmed"
+        if stays_booked and change_requests.open_request(s, b.id) is None:
+            raise Conflict("This session is already confirmed and can't be offered other times. Please reload.")
         times = _offer_times_checked(s, b, rules, times, outside_hours_ok, actor)
         if changing:
             _end_offer(s, b)
-        b.status = "awaiting_client"
-        b.expires_at = min(now + OFFER_VALID_FOR, times[0])
+        if stays_booked:
+            change_requests.settle(s, b.id, "offered", actor.username, now)
+            _end_offer(s, b)
+        else:
+            b.status = "awaiting_client"
+            b.expires_at = min(now + OFFER_VALID_FOR, times[0])
         flag_modified(b, "expires_at")  # a changed offer is a new version even if nothing else on the row moved
         record_first_response(b, rules, now)
         for t in times:
@@ -156,7 +167,8 @@ def offer_times(actor: Actor, booking_id, expected_version: int, times: list[dat
         facts = facts_for(b)
         cause = f"offered:{b.id}:v{b.version}"
         outbox.enqueue(s, cause=cause, channel="email", recipient=b.client.email, booking_id=b.id,
-                       message=templates.times_offered_email(facts, times, link, changed=changing))
+                       message=templates.times_offered_email(facts, times, link, changed=changing,
+                                                             stays_booked=stays_booked))
         if b.client.phone:
             outbox.enqueue(s, cause=cause, channel="sms", recipient=b.client.phone, booking_id=b.id,
                            message=templates.times_offered_sms(facts, link))
@@ -251,6 +263,7 @@ def cancel(actor: Actor, booking_id, expected_version: int, reason: str, full_re
         refund = True if not short else bool(full_refund)
         now = clock.now()
         _end_offer(s, b)
+        change_requests.settle(s, b.id, "cancelled", actor.username, now)
         b.status = "cancelled"
         if short:  # the team checks the refund decision the canceller recorded
             team_worklist.open_task(s, b.id, team_worklist.Reason.LATE_CANCEL, now)

@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "recovery_codes_renewed": "Made new recovery codes", "sign_in_rules_changed": "Changed the sign-in rules",
     # written by earlier code under these names, which had no label yet
     "add_booking": "Entered a booking", "import_bookings": "Imported bookings", "view_message": "Viewed a message",
+    "client_cancel": "Cancelled (by the client, from their link)", "client_ask_time": "Asked for another time (client)",
+    "time_request_no": "Said no to another time", "set_away": "Set time away", "end_away": "Ended or removed time away",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 

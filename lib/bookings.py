@@ -14,10 +14,10 @@ from itertools import groupby
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, func, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
-from lib import assessments, audit, availability, clock
+from lib import assessments, audit, availability, clock, session_links
 from lib.auth import Actor, require_actor
 from lib.business_hours import business_seconds_between
 from lib.db import unit_of_work
@@ -191,6 +191,10 @@ def facts_for(b: Booking) -> templates.SessionFacts:
         video_service=b.video_service, join_details=b.join_details, address=b.address,
         therapist_name=t.name, therapist_email=t.email, therapist_phone=t.phone,
         client_name=b.client.name, client_email=b.client.email, client_tz=b.client.timezone,
+        # The client's private session page goes in every email to them about the session (lib.session_links);
+        # the bulk import's stand-ins for new requests need none (the first email carries no such link).
+        extra={"my_session": session_links.url_for(b.id, b.client_id, b.starts_at, object_session(b))}
+        if isinstance(b, Booking) else {},
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from lib import assessments, clock, config, team_worklist, tokens
 from lib.answers import manager_emails
-from lib.bookings import facts_for
+from lib.bookings import facts_for, require_free
 from lib.db import unit_of_work
 from lib.errors import Conflict, InvalidInput
 from lib.models import Assessment, Booking, BookingEvent, Relationship, TimeOffer
@@ -30,6 +30,7 @@ class OfferView:
     location: str
     offers: list[tuple[int, datetime]]
     chosen: datetime | None = None  # the link was used: the session is confirmed at this time
+    keeps: datetime | None = None  # a booked session the client asked to move: it stays here unless they pick
 
 
 class LinkAnswered(BadToken):
@@ -59,7 +60,7 @@ class SessionCancelled(LinkAnswered):
 def _offer_view(b: Booking, offers: list[tuple[int, datetime]], chosen: datetime | None = None) -> OfferView:
     f = facts_for(b)
     return OfferView(f.client_first_name, f.therapist_name, f.type_label, b.duration_minutes, b.client.timezone,
-                     f.location, offers, chosen)
+                     f.location, offers, chosen, b.starts_at if b.status == "confirmed" and not chosen else None)
 
 
 def offer_for(token: str | None) -> OfferView:
@@ -73,10 +74,12 @@ def offer_for(token: str | None) -> OfferView:
                 return spent
             raise spent from None
         b = s.get(Booking, grant.booking_id)
-        if b is None or b.status != "awaiting_client":
+        if b is None or b.status not in ("awaiting_client", "confirmed"):
             raise BadToken()
         offers = s.execute(select(TimeOffer.id, TimeOffer.starts_at).where(
             TimeOffer.booking_id == b.id, TimeOffer.open.is_(True)).order_by(TimeOffer.starts_at)).all()
+        if not offers:  # a booked session's offer that was answered or replaced
+            raise BadToken()
         return _offer_view(b, [tuple(o) for o in offers])
 
 
@@ -99,8 +102,6 @@ def _after_use(s, token: str | None) -> OfferView | BadToken:
 
 def respond(token: str | None, offer_id: int | None) -> str:
     """The client's pick (an offer id) or None for "none of these work". Returns what happened."""
-    from lib.bookings import require_free
-
     with unit_of_work(write=True) as s:
         try:
             grant = tokens.check(s, token, "respond", lock=True)
@@ -108,23 +109,18 @@ def respond(token: str | None, offer_id: int | None) -> str:
             spent = _after_use(s, token)
             raise (spent if isinstance(spent, BadToken) else AlreadyChosen()) from None
         b = s.scalar(select(Booking).where(Booking.id == grant.booking_id).with_for_update())
-        if b is None or b.status != "awaiting_client":
+        if b is None or b.status not in ("awaiting_client", "confirmed"):
             raise BadToken()
         offers = s.scalars(select(TimeOffer).where(TimeOffer.booking_id == b.id, TimeOffer.open.is_(True))).all()
+        if b.status == "confirmed":
+            return _move_booked(s, grant, b, offers, offer_id)
         now, team = clock.now(), manager_emails(s)
         if offer_id is None:
             b.status = "cancelled"
             kind, cause = "cancelled", f"none_fits:{b.id}"
             team_worklist.open_task(s, b.id, team_worklist.Reason.NONE_FITS, now)
         else:
-            chosen = next((o for o in offers if o.id == offer_id), None)
-            if chosen is None:
-                raise InvalidInput("Please choose one of the times shown.")
-            try:
-                require_free(s, b, chosen.starts_at, b.client.timezone, ignore_ids=(b.id,))
-            except InvalidInput:
-                raise Conflict("Sorry — that time has just been taken. Please choose another, or tell us none "
-                               "of them work.") from None
+            chosen = _free_pick(s, b, offers, offer_id, "tell us none of them work")
             b.starts_at, b.status = chosen.starts_at, "confirmed"
             kind, cause = "client_picked", f"client_picked:{b.id}"
         for o in offers:
@@ -144,6 +140,43 @@ def respond(token: str | None, offer_id: int | None) -> str:
         outbox.enqueue(s, cause=cause, channel="email", recipient=b.therapist.email, booking_id=b.id,
                        message=templates.client_picked_email(facts, b.therapist.timezone, config.session_url(b.id)))
         return "confirmed"
+
+
+def _free_pick(s, b: Booking, offers: list[TimeOffer], offer_id: int, otherwise: str) -> TimeOffer:
+    """The offered time the client picked, if it is still free."""
+    chosen = next((o for o in offers if o.id == offer_id), None)
+    if chosen is None:
+        raise InvalidInput("Please choose one of the times shown.")
+    try:
+        require_free(s, b, chosen.starts_at, b.client.timezone, ignore_ids=(b.id,))
+    except InvalidInput:
+        raise Conflict(f"Sorry — that time has just been taken. Please choose another, or {otherwise}.") from None
+    return chosen
+
+
+def _move_booked(s, grant, b: Booking, offers: list[TimeOffer], offer_id: int | None) -> str:
+    """The client asked to move a booked session and was offered times: a pick moves it ("moved"), "none of
+    these" keeps it where it is ("kept"). Either way the therapist is told and the client's link is used up."""
+    if not offers:
+        raise BadToken()
+    now, old = clock.now(), b.starts_at
+    if offer_id is not None:
+        b.starts_at = _free_pick(s, b, offers, offer_id, "keep your current time").starts_at
+    for o in offers:
+        o.open = False
+    tokens.use_up(s, grant)
+    s.add(BookingEvent(booking_id=b.id, kind="client_picked" if offer_id else "kept_time", actor="client", at=now))
+    s.flush()
+    facts, t = facts_for(b), b.therapist
+    if offer_id is None:
+        outbox.enqueue(s, cause=f"kept_time:{b.id}:v{b.version}", channel="email", recipient=t.email,
+                       booking_id=b.id, message=templates.kept_time_email(facts, t.timezone, config.session_url(b.id)))
+        return "kept"
+    outbox.enqueue(s, cause=f"rescheduled:{b.id}:v{b.version}", channel="email", recipient=b.client.email,
+                   booking_id=b.id, message=templates.rescheduled_email(facts, old, by_client=True))
+    outbox.enqueue(s, cause=f"client_picked:{b.id}:v{b.version}", channel="email", recipient=t.email,
+                   booking_id=b.id, message=templates.client_picked_email(facts, t.timezone, config.session_url(b.id)))
+    return "moved"
 
 
 # --- the self-assessment ---

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lib import clock, config
+from lib import away, clock, config, team_worklist
+from lib.answers import manager_emails
 from lib.bookings import facts_for
 from lib.models import Attendee, Booking, BookingEvent, Client, Relationship, User
 from lib.notify import outbox, templates
@@ -82,7 +83,12 @@ def create_booking(s: Session, rules: Rules, therapist: User, req: NewBooking, n
     s.add(booking)
     s.flush()
     s.add(BookingEvent(booking_id=booking.id, kind="requested", actor=req.requested_by, at=req.requested_at))
-    messages = notify_new_booking(s, booking) if notify else 0
+    if (leave := away.away_at(s, therapist.id, req.requested_at)) is not None:
+        # Straight to the practice team; the therapist is not alerted, reminded or escalated about it.
+        team_worklist.open_task(s, booking.id, team_worklist.Reason.THERAPIST_AWAY, clock.now())
+        messages = notify_while_away(s, booking, leave) if notify else 0
+    else:
+        messages = notify_new_booking(s, booking) if notify else 0
     return Created(booking, client_created, messages)
 
 
@@ -109,3 +115,17 @@ def notify_new_booking(s: Session, b: Booking) -> int:
     return sum(1 for cause, channel, recipient, message in messages
                if outbox.enqueue(s, cause=cause, channel=channel, recipient=recipient, message=message,
                                  booking_id=b.id))
+
+
+def notify_while_away(s: Session, b: Booking, leave: away.Away) -> int:
+    """A request for a therapist who is away: the client is told the practice team has it (and gets the
+    self-assessment link); the managers are emailed; the therapist is not alerted."""
+    from lib.client_links import issue_assessment_link  # as in notify_new_booking
+
+    facts = facts_for(b)
+    n = 1 if outbox.enqueue(s, cause=f"received:{b.id}", channel="email", recipient=b.client.email, booking_id=b.id,
+                            message=templates.received_while_away_email(facts, issue_assessment_link(s, b),
+                                                                        leave.ends_at)) else 0
+    return n + outbox.enqueue_each(s, cause=f"therapist_away:{b.id}", recipients=manager_emails(s), booking_id=b.id,
+                                   message=templates.therapist_away_manager_email(facts, leave.ends_at,
+                                                                                  config.session_url(b.id)))

@@ -98,6 +98,7 @@ class Figures:
     cancelled: int = 0  # cancelled by the client before any answer: left out
     declined: int = 0
     expired: int = 0
+    away: int = 0  # arrived while the therapist was away: left out of their own figures, in the practice's
     p50: float | None = None
     p90: float | None = None
     cal50: float | None = None

@@ -3,6 +3,9 @@
 One row per request in the period (a subquery, never fetched whole):
   kind      'answered' | 'unanswered' (past due, or closed without an answer) | 'waiting' (open, not yet due)
             | 'cancelled' (cancelled by the client before any answer: left out of every figure)
+            | 'away' (arrived while the therapist was away: left out of that therapist's own figures, counted
+            in the practice's, since the practice team answered it; lib.away)
+  away      1 when the request arrived while its therapist was away
   v         business seconds to the first answer; for 'unanswered', the business time waited so far
             (until now, or until the request expired) — a lower bound, so ignored requests weigh in
   cal       the same in calendar seconds
@@ -15,10 +18,12 @@ from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Float, String, and_, bindparam, case, func, literal, or_, select, union_all
+from sqlalchemy import (BigInteger, Float, String, and_, bindparam, case, false, func, literal, or_, select,
+                        union_all)
 from sqlalchemy.engine import Connection
 
 from lib import clock
+from lib.away import arrived_while_away
 from lib.fast_reads import fetch, fixed
 from lib.metrics_sql import (
     DAY, LocalClock, business_days, business_seconds_until, epoch, greatest, least, percentile, to_epoch,
@@ -77,10 +82,14 @@ class RequestRows:
         if s.session_type is not None:
             where.append(B.session_type == s.session_type)
 
-        answered = B.first_response_at.is_not(None)
-        unanswered = and_(B.first_response_at.is_(None), B.status != "cancelled",
+        while_away = arrived_while_away()
+        # One therapist's figures leave out what arrived while they were away; the practice's keep it.
+        left_out = while_away if s.therapist_id is not None else false()
+        answered = and_(B.first_response_at.is_not(None), ~left_out)
+        unanswered = and_(B.first_response_at.is_(None), B.status != "cancelled", ~left_out,
                           or_(B.status != "unconfirmed", B.response_due_at <= s.now))
-        kind = case((answered, literal("answered")), (B.status == "cancelled", literal("cancelled")),
+        kind = case((left_out, literal("away")), (answered, literal("answered")),
+                    (B.status == "cancelled", literal("cancelled")),
                     (unanswered, literal("unanswered")), else_=literal("waiting"))
         # An unanswered request has waited until now, or until it expired.
         end_e = case((B.status == "unconfirmed", now_e), else_=least(func.coalesce(epoch(B.expires_at), now_e), now_e))
@@ -95,6 +104,7 @@ class RequestRows:
                 case((answered, epoch(B.first_response_at) - req_e), (unanswered, greatest(end_e - req_e, 0)))
                 .label("cal"),
                 case((and_(answered, B.response_business_seconds <= self.target_seconds), 1), else_=0).label("within"),
+                case((while_away, 1), else_=0).label("away"),
                 *more,
             )
             .select_from(B)
@@ -121,14 +131,15 @@ def _count_columns(rq) -> list:
         return func.sum(case((cond, 1), else_=0))
 
     return [
-        n(rq.c.kind != "cancelled").label("requests"),
+        n(rq.c.kind.not_in(("cancelled", "away"))).label("requests"),
         n(rq.c.kind == "answered").label("answered"),
         func.coalesce(func.sum(rq.c.within), 0).label("within_target"),
         n(rq.c.kind == "unanswered").label("unanswered"),
         n(rq.c.kind == "waiting").label("waiting"),
         n(rq.c.kind == "cancelled").label("cancelled"),
-        n(and_(rq.c.kind != "cancelled", rq.c.status == "declined")).label("declined"),
-        n(and_(rq.c.kind != "cancelled", rq.c.status == "expired")).label("expired"),
+        n(and_(rq.c.kind.not_in(("cancelled", "away")), rq.c.status == "declined")).label("declined"),
+        n(and_(rq.c.kind.not_in(("cancelled", "away")), rq.c.status == "expired")).label("expired"),
+        n(rq.c.away == 1).label("away"),
     ]
 
 
@@ -138,7 +149,8 @@ def _bin(v):
     return case(*[(v < edge, i) for i, edge in enumerate(edges)], else_=len(edges))
 
 
-COUNTS = ("requests", "answered", "within_target", "unanswered", "waiting", "cancelled", "declined", "expired")
+COUNTS = ("requests", "answered", "within_target", "unanswered", "waiting", "cancelled", "declined", "expired",
+          "away")
 TIMES = ("p50", "p90", "cal50")
 
 
@@ -152,6 +164,8 @@ def _branch(part: str, name: str, key, counts: list | None = None, times: dict |
 
 def _grouping(dialect: str, rq, name: str) -> list:
     """The statement's branches for one grouping of `rq`: its counts, and its median and p90."""
+    if name == "therapist_id":  # each therapist's own figures leave out what arrived while they were away
+        rq = select(*rq.c).where(rq.c.away == 0).subquery("rq_present")
     if name == "bin":  # histogram: counts only (answered = within + late)
         k = _bin(rq.c.v)
         return [select(*_branch("c", name, k, _count_columns(rq))).where(rq.c.v.is_not(None)).group_by(k)]

@@ -311,6 +311,8 @@ class ChannelSecret(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(64))
     retired_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+
 class SignInSession(Base):
     """One signed-in browser (lib.sign_in_sessions): the server's record, so ending it ends the cookie too.
 
@@ -369,3 +371,36 @@ class RecoveryCode(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(100))
     used_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+
+class ClientChangeRequest(Base):
+    """A client's "ask for another time" from their session link: open until the therapist answers it
+    (an agreed new time, other times offered, or no with a message). The session stays booked meanwhile."""
+
+    __tablename__ = "client_change_requests"
+    __table_args__ = (Index("ix_client_change_requests_open", "booking_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
+    preferred: Mapped[list] = mapped_column(JSON, default=list)  # up to three ISO times (naive UTC)
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(DateTime)
+    answered_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    answered_by: Mapped[Optional[str]] = mapped_column(String(64))
+    answer: Mapped[Optional[str]] = mapped_column(String(16))  # new_time | offered | declined | cancelled
+    message: Mapped[Optional[str]] = mapped_column(Text)  # the therapist's words when saying no
+
+
+class AwayPeriod(Base):
+    """A therapist's leave: new requests meanwhile go to the practice team (lib.away)."""
+
+    __tablename__ = "away_periods"
+    __table_args__ = (Index("ix_away_periods_therapist", "therapist_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC, inclusive
+    ends_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC, exclusive
+    note: Mapped[Optional[str]] = mapped_column(Text)  # for the practice team, never shown to clients
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

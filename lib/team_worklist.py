@@ -17,7 +17,7 @@ from lib import assessments, audit, clock
 from lib.auth import Actor, require_actor, require_manager
 from lib.db import unit_of_work
 from lib.errors import Conflict, InvalidInput, NotFound
-from lib.models import Assessment, Attendee, Booking, BookingEvent, TeamTask, User
+from lib.models import Assessment, Attendee, AwayPeriod, Booking, BookingEvent, TeamTask, User
 
 MAX_NOTE = 2000
 RECENTLY = timedelta(days=14)
@@ -31,6 +31,8 @@ class Reason(StrEnum):
     LATE_CANCEL = "late_cancel"
     MESSAGE_FAILED = "message_failed"
     THERAPIST_DEACTIVATED = "therapist_deactivated"
+    CLIENT_CANCELLED_LATE = "client_cancelled_late"
+    THERAPIST_AWAY = "therapist_away"
 
     @property
     def label(self) -> str:
@@ -45,6 +47,8 @@ REASON_LABELS = {
     Reason.LATE_CANCEL: "Cancelled by the practice inside 48 hours: check the refund",
     Reason.MESSAGE_FAILED: "A message to the client failed for good",
     Reason.THERAPIST_DEACTIVATED: "The therapist was deactivated: reassign the request",
+    Reason.CLIENT_CANCELLED_LATE: "The client cancelled inside 48 hours: decide about the refund",
+    Reason.THERAPIST_AWAY: "Therapist away: contact the client or reassign",
 }
 
 
@@ -88,6 +92,7 @@ class WorkItem:
     phq9_band: str | None  # severity band only: the list never shows answers
     gad7_band: str | None
     risk: bool
+    away_until: datetime | None = None  # Reason.THERAPIST_AWAY: when the therapist is back (lib.away)
 
 
 def worklist(actor: Actor, limit: int = 200) -> list[WorkItem]:
@@ -101,10 +106,21 @@ def worklist(actor: Actor, limit: int = 200) -> list[WorkItem]:
             .outerjoin(Assessment, Assessment.relationship_id == Booking.relationship_id)
             .where(TeamTask.closed_at.is_(None)).order_by(TeamTask.opened_at, TeamTask.id).limit(limit)).all()
         names = _attendees(s, [r.booking_id for r in found])
+        back = _away_until(s, [r.booking_id for r in found if r.reason == Reason.THERAPIST_AWAY])
     return [WorkItem(r.id, r.booking_id, Reason(r.reason), r.opened_at, r.name, names.get(r.booking_id, []),
                      r.session_type, r.starts_at, r.status, assessments.phq9_score(r.phq9).severity,
-                     assessments.gad7_score(r.gad7).severity, assessments.risk_flag(r.phq9))
+                     assessments.gad7_score(r.gad7).severity, assessments.risk_flag(r.phq9), back.get(r.booking_id))
             for r in found]
+
+
+def _away_until(s: Session, booking_ids: list[int]) -> dict[int, datetime]:
+    """When each request's therapist is back from the away period it arrived in."""
+    if not booking_ids:
+        return {}
+    rows = s.execute(select(Booking.id, func.max(AwayPeriod.ends_at)).join(
+        AwayPeriod, (AwayPeriod.therapist_id == Booking.therapist_id) & (AwayPeriod.starts_at <= Booking.requested_at)
+        & (AwayPeriod.ends_at > Booking.requested_at)).where(Booking.id.in_(booking_ids)).group_by(Booking.id))
+    return {bid: until for bid, until in rows}
 
 
 def _attendees(s: Session, booking_ids: list[int]) -> dict[int, list[str]]:

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import exists, select
 
-from lib import clock, config, team_worklist
+from lib import away, clock, config, team_worklist
 from lib.answers import manager_emails
 from lib.bookings import facts_for
 from lib.business_hours import business_seconds_between
@@ -44,9 +44,11 @@ def tick() -> TickResult:
         # Reminder candidates: due within the next few calendar days, not yet reminded.
         soon = s.execute(select(Booking.id, Booking.response_due_at).where(
             Booking.status == "unconfirmed", Booking.response_due_at > now,
-            Booking.response_due_at <= now + timedelta(days=4), _not_yet("reminded")).limit(BATCH)).all()
+            Booking.response_due_at <= now + timedelta(days=4), _not_yet("reminded"),
+            ~away.away_then(now)).limit(BATCH)).all()
         overdue = s.scalars(select(Booking.id).where(
-            Booking.status == "unconfirmed", Booking.response_due_at <= now, _not_yet("escalated")).limit(BATCH)).all()
+            Booking.status == "unconfirmed", Booking.response_due_at <= now, _not_yet("escalated"),
+            ~away.arrived_while_away()).limit(BATCH)).all()
         expiring = s.scalars(select(Booking.id).where(
             Booking.status.in_(("unconfirmed", "awaiting_client")), Booking.expires_at <= now).limit(BATCH)).all()
     remind = [bid for bid, due in soon if business_seconds_between(now, due, rules.calendar) <= REMIND_WHEN_LEFT]
@@ -68,6 +70,10 @@ def _step(booking_id: int, kind: str, now) -> bool:
         b = s.scalar(select(Booking).where(Booking.id == booking_id).with_for_update())
         if b is None or b.status != "unconfirmed" or s.scalar(select(BookingEvent.id).where(
                 BookingEvent.booking_id == b.id, BookingEvent.kind == kind)):
+            return False
+        # Nothing is sent about a therapist who is away: no reminder to them while they are away, and no
+        # escalation for a request that arrived meanwhile (it went straight to the practice team's worklist).
+        if away.away_at(s, b.therapist_id, now if kind == "reminded" else b.requested_at) is not None:
             return False
         team = manager_emails(s) if kind == "escalated" else []
         s.add(BookingEvent(booking_id=b.id, kind=kind, actor="system", at=now))

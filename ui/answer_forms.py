@@ -11,7 +11,7 @@ from lib.auth import Actor
 from lib.errors import BookingDeskError, InvalidInput
 from lib.reassign import REASSIGNABLE, reassign
 from lib.session_view import BookingDetail
-from ui import format as fmt, promises, visit
+from ui import format as fmt, promises, time_request_panel, visit
 from ui.visit import Visit
 
 
@@ -59,7 +59,8 @@ def offer_form(me: Actor, d: BookingDetail, session_id: str) -> None:
     suggestions = answers.suggested_times(me, d.id)
     with st.form("offer_form"):
         st.caption("Offer one to three times. The client gets a private link, valid for 24 hours, to pick one. "
-                   "Offered times count as busy meanwhile."
+                   + ("Their session stays booked at its current time unless they pick one."
+                      if d.status == "confirmed" else "Offered times count as busy meanwhile.")
                    + (" Sending new times replaces the current offer: its link stops working at once." if changing
                       else ""))
         labels = {t: fmt.when(t, me.timezone) for t in suggestions}
@@ -174,17 +175,22 @@ def reassign_form(me: Actor, d: BookingDetail, session_id: str) -> None:
 AGREED, OFFER = "Edit date/time (agreed with the client)", "Offer other times (I'm not available)"
 CHANGE_OFFER, WITHDRAW = "Change the offered times", "Withdraw the offer"
 NOT_FIT, CANCEL, REASSIGN = "Not the best fit", "Cancel session", "Reassign"
+SAY_NO = "Say no (keep the current time)"
 
 
-def other_answers(me: Actor, d: BookingDetail, v: Visit) -> None:
-    """The answers other than Confirm Session; only the chosen one's form is drawn."""
+def other_answers(me: Actor, d: BookingDetail, v: Visit, client_asked: bool = False) -> None:
+    """The answers other than Confirm Session; only the chosen one's form is drawn. `client_asked`: the client
+    asked to move this booked session (ui.time_request_panel), which offering times or saying no answers."""
     session_id = v.id
     future = d.starts_at > clock.now()
+    client_asked = client_asked and d.status == "confirmed" and future
     options = []
     if d.is_open or (d.status == "confirmed" and future):
         options.append(AGREED)
     if d.is_open:
         options += [OFFER, NOT_FIT]
+    if client_asked:
+        options += [OFFER, SAY_NO]
     if d.status == "awaiting_client":
         options += [CHANGE_OFFER, WITHDRAW]
     if (d.is_open or d.status in ("confirmed", "awaiting_client")) and future:
@@ -196,12 +202,14 @@ def other_answers(me: Actor, d: BookingDetail, v: Visit) -> None:
     default = REASSIGN if d.status == "declined" and REASSIGN in options else None
     # Pills, not a radio: the same one choice (click again to close it), and the lighter element to draw.
     label = ("Or answer another way" if d.is_open else "Change the offer" if d.status == "awaiting_client"
-             else "Change this session")
+             else "Answer the client's request" if client_asked else "Change this session")
     choice = st.pills(label, options, default=default, key="answer_choice")
     if choice == AGREED:
         agreed_time(me, d, session_id)
     elif choice in (OFFER, CHANGE_OFFER):
         offer_form(me, d, session_id)
+    elif choice == SAY_NO:
+        time_request_panel.say_no_form(me, d, session_id)
     elif choice == WITHDRAW:
         withdraw_form(me, d, session_id)
     elif choice == NOT_FIT:

@@ -43,7 +43,10 @@ RESPOND = Entry("clients.choose_time", "Choose a time", "respond", ":material/sc
 SET_PASSWORD = Entry("clients.choose_password", "Choose your password", "set-password", ":material/password:",
                      hidden=True, layout="centered")
 
-PUBLIC = [ASSESSMENT, RESPOND, SET_PASSWORD]  # clients' pages, opened from the links we send them
+MY_SESSION = Entry("clients.my_session", "Your session", "my-session", ":material/event:", hidden=True,
+                   layout="centered")
+
+PUBLIC = [ASSESSMENT, RESPOND, MY_SESSION, SET_PASSWORD]  # pages opened without logging in, from the links we send
 THERAPIST = [DASHBOARD, SESSION, METRICS, SETTINGS]
 MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, PEOPLE, SETTINGS]
 EVERY = list(dict.fromkeys(MANAGER + THERAPIST + PUBLIC + [LOG_OUT]))

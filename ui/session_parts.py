@@ -19,6 +19,8 @@ EVENT_LABELS = {
     "escalated": "Escalated to managers", "reassigned": "Reassigned", "client_picked": "Client picked a time",
     "offer_changed": "Offered times changed", "offer_withdrawn": "Offered times withdrawn",
     "team_contacted": "Practice team contacted the client", "team_closed": "Closed by the practice team",
+    "time_asked": "Client asked for another time", "time_request_no": "Said no to another time",
+    "kept_time": "Client kept the current time",
 }
 
 

@@ -19,6 +19,14 @@ def bands(phq9: str | None, gad7: str | None, risk: bool) -> str:
     return flag + " · ".join(parts)
 
 
+def _why(item: team_worklist.WorkItem, tz: str) -> str:
+    """The reason's words; a therapist's time away says until when ("therapist away until …")."""
+    if item.away_until is None:
+        return item.reason.label
+    return (f"Therapist away until {fmt.when(item.away_until, tz)}: contact the client or "
+            "reassign")
+
+
 def worklist_section(me: Actor, now: datetime) -> None:
     """"Needs the practice team": every line, oldest first, each saying why and since when."""
     items = team_worklist.worklist(me)
@@ -30,7 +38,7 @@ def worklist_section(me: Actor, now: datetime) -> None:
     for item in items:
         with st.container(border=True):
             st.markdown("  \n".join([
-                f"**{item.reason.label}** · since {fmt.when(item.since, me.timezone)} ({fmt.ago(item.since, now)})",
+                f"**{_why(item, me.timezone)}** · since {fmt.when(item.since, me.timezone)} ({fmt.ago(item.since, now)})",
                 f"{fmt.session_type(item.session_type)} · {fmt.when(item.starts_at, me.timezone)} · "
                 f"{fmt.md_escape(', '.join(item.attendees))} · therapist {fmt.md_escape(item.therapist)}",
                 bands(item.phq9_band, item.gad7_band, item.risk)]))

@@ -17,7 +17,7 @@ def _facts() -> t.SessionFacts:
         duration_minutes=50, delivery="online", video_service="Zoom", join_details="https://zoom.example/j/123",
         address=None, therapist_name="Alice Moreno", therapist_email="alice@practice.example",
         therapist_phone="+442079460123", client_name="Jo Sample", client_email="jo@example.com",
-        client_tz="Europe/London",
+        client_tz="Europe/London", extra={"my_session": "https://desk.example/my-session?token=sample"},
     )
 
 
@@ -46,6 +46,18 @@ def _all() -> dict:
         "none_fits": lambda: t.none_fits_manager_email(f, LINK),
         "expired_manager": lambda: t.expired_manager_email(f, LINK),
         "expired_offer": lambda: t.expired_manager_email(f, LINK, offer=True),
+        "times_changed": lambda: t.times_offered_email(f, [f.starts_at + timedelta(days=2)], CLIENT_LINK, changed=True),
+        "offer_withdrawn": lambda: t.offer_withdrawn_email(f),
+        "times_offered_move": lambda: t.times_offered_email(f, [f.starts_at + timedelta(days=1)], CLIENT_LINK,
+                                                            stays_booked=True),
+        "client_cancelled": lambda: t.client_cancelled_email(f, late=False),
+        "client_cancelled_therapist": lambda: t.cancelled_by_client_email(f, tz, True, LINK),
+        "time_asked": lambda: t.time_asked_email(f, tz, LINK),
+        "time_request_no": lambda: t.time_request_declined_email(f, "I'm sorry, I have no other times that week."),
+        "kept_time": lambda: t.kept_time_email(f, tz, LINK),
+        "received_away": lambda: t.received_while_away_email(f, "https://desk.example/assessment?token=sample",
+                                                             f.starts_at - timedelta(days=1)),
+        "therapist_away": lambda: t.therapist_away_manager_email(f, f.starts_at - timedelta(days=1), LINK),
     }
 
 

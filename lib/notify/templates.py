@@ -112,6 +112,20 @@ def _client_rows(f: SessionFacts, starts_at: datetime | None = None) -> list[tup
     return rows
 
 
+MY_SESSION = "See, cancel or move your session"
+
+
+def _my_session(f: SessionFacts) -> tuple[str, str] | None:
+    """The client's private session page (lib.session_links), when the facts carry it."""
+    url = f.extra.get("my_session")
+    return (MY_SESSION, url) if url else None
+
+
+def _my_session_line(f: SessionFacts) -> list[str]:
+    url = f.extra.get("my_session")
+    return [f"Your private session page, to see the session, cancel it or ask for another time: {url}"] if url else []
+
+
 def _invite(f: SessionFacts, cancelled: bool = False) -> str:
     return ics.invitation(
         booking_id=f.booking_id, sequence=f.version, starts_at=f.starts_at, duration_minutes=f.duration_minutes,
@@ -150,7 +164,7 @@ def confirmed_email(f: SessionFacts) -> Rendered:
         [f"Dear {f.client_first_name},",
          f"{f.therapist_name} has confirmed your session. It is going ahead at the time below. "
          "A calendar invitation is attached."],
-        _client_rows(f), None, _invite(f), after=[POLICY],
+        _client_rows(f), _my_session(f), _invite(f), after=[POLICY],
     )
 
 
@@ -167,19 +181,31 @@ def booking_received_email(f: SessionFacts, assessment_link: str) -> Rendered:
     )
 
 
-def rescheduled_email(f: SessionFacts, old_starts_at: datetime) -> Rendered:
+def rescheduled_email(f: SessionFacts, old_starts_at: datetime, by_client: bool = False) -> Rendered:
     return _both(
         "rescheduled", "Your therapy session has a new time", "Your session has a new time",
         [f"Dear {f.client_first_name},",
-         f"As agreed, your session with {f.therapist_name} has moved from "
+         f"{'As you chose' if by_client else 'As agreed'}, your session with {f.therapist_name} has moved from "
          f"{clock.fmt_local(old_starts_at, f.client_tz)} to the time below, and it is confirmed. "
          "The attached invitation updates your calendar."],
-        _client_rows(f), None, _invite(f), after=[POLICY],
+        _client_rows(f), _my_session(f), _invite(f), after=[POLICY],
     )
 
 
-def times_offered_email(f: SessionFacts, offers: list[datetime], link: str, changed: bool = False) -> Rendered:
+def times_offered_email(f: SessionFacts, offers: list[datetime], link: str, changed: bool = False,
+                        stays_booked: bool = False) -> Rendered:
     times = "; ".join(clock.fmt_local(o, f.client_tz) for o in offers)
+    if stays_booked:  # the client asked for another time (lib.client_changes): their session is still booked
+        return _both(
+            "times_offered_move", "Other times for your session", "Other times for your session",
+            [f"Dear {f.client_first_name},",
+             f"You asked for another time. {f.therapist_name} can offer these times: {times}.",
+             "Please pick one within 24 hours using the private link below. Until you do, your session stays "
+             f"booked at {clock.fmt_local(f.starts_at, f.client_tz)}. If none of them suit you, say so through "
+             "the same link and your session simply stays at its current time."],
+            [("Session type", f.type_label), ("Duration", f"{f.duration_minutes} minutes"), ("Where", f.location)],
+            ("Choose a time", link), after=_my_session_line(f),
+        )
     first = (f"{f.therapist_name} has changed the times they offered you. The times and link in our earlier "
              f"email no longer work; these are the times on offer now: {times}." if changed else
              f"{f.therapist_name} is sorry they can't see you at the time you asked for, and offers these times "
@@ -192,7 +218,7 @@ def times_offered_email(f: SessionFacts, offers: list[datetime], link: str, chan
          "Please pick the one that suits you within 24 hours using the private link below, or tell us none of "
          "them work and the practice will help you find another time or therapist."],
         [("Session type", f.type_label), ("Duration", f"{f.duration_minutes} minutes"), ("Where", f.location)],
-        ("Choose a time", link),
+        ("Choose a time", link), after=_my_session_line(f),
     )
 
 
@@ -203,7 +229,7 @@ def offer_withdrawn_email(f: SessionFacts) -> Rendered:
          f"{f.therapist_name} has withdrawn the other times they offered you, so the link in our earlier email "
          "no longer works. You don't need to do anything.",
          f"Your request for {clock.fmt_local(f.starts_at, f.client_tz)} is with {f.therapist_name} again, and "
-         "we'll email you as soon as they answer."],
+         "we'll email you as soon as they answer."], after=_my_session_line(f),
     )
 
 
@@ -323,6 +349,87 @@ def expired_manager_email(f: SessionFacts, link: str, offer: bool = False) -> Re
                     "please follow up with them.", f, link)
 
 
+# --- when plans change (lib.client_changes, lib.away) ---
+
+def client_cancelled_email(f: SessionFacts, late: bool) -> Rendered:
+    """The one email a client gets after cancelling through their session page."""
+    refund = ("You cancelled less than 48 hours before the session, so under the cancellation policy the practice "
+              "decides about a refund. The practice team will contact you about it." if late else
+              "You cancelled more than 48 hours before the session, so you will get a full refund.")
+    return _both(
+        "client_cancelled", "Your therapy session is cancelled", "Your session is cancelled",
+        [f"Dear {f.client_first_name},",
+         f"As you asked, your session on {clock.fmt_local(f.starts_at, f.client_tz)} with {f.therapist_name} is "
+         f"cancelled, and {f.therapist_name} has been told.", refund,
+         "The attached calendar update removes the session from your calendar. If you'd like to book again, just "
+         "reply to this email and we'll help."],
+        ics_text=_invite(f, cancelled=True),
+    )
+
+
+def cancelled_by_client_email(f: SessionFacts, therapist_tz: str, late: bool, link: str) -> Rendered:
+    return _both(
+        "client_cancelled_therapist", "A client cancelled their session", "A client cancelled their session",
+        ["The client cancelled this session through their private session page. The time is free again."
+         + (" It was less than 48 hours away: the practice team decides about the refund." if late else ""),
+         "Their reason, if they gave one, is on the session page."],
+        [("Date and time", clock.fmt_local(f.starts_at, therapist_tz)), ("Session type", f.type_label)],
+        ("View the session", link),
+    )
+
+
+def time_asked_email(f: SessionFacts, therapist_tz: str, link: str) -> Rendered:
+    return _both(
+        "time_asked", "A client asked for another time", "A client asked for another time",
+        ["The client asked to move this session. It stays booked at its current time until you answer: agree a "
+         "new time, offer times, or say no with a message. Their preferred times and note are on the session page."],
+        [("Booked for", clock.fmt_local(f.starts_at, therapist_tz)), ("Session type", f.type_label)],
+        ("Answer the request", link),
+    )
+
+
+def time_request_declined_email(f: SessionFacts, message: str) -> Rendered:
+    return _both(
+        "time_request_no", "About your request for another time", "About your request for another time",
+        [f"Dear {f.client_first_name},",
+         f"{f.therapist_name} can't move your session, and wrote:", message,
+         f"Your session stays booked at {clock.fmt_local(f.starts_at, f.client_tz)}."],
+        _client_rows(f), _my_session(f), after=[POLICY],
+    )
+
+
+def kept_time_email(f: SessionFacts, therapist_tz: str, link: str) -> Rendered:
+    return _both(
+        "kept_time", "Your client kept their current time", "The client kept their current time",
+        ["None of the times you offered suit the client, so the session stays booked at its current time."],
+        [("Date and time", clock.fmt_local(f.starts_at, therapist_tz)), ("Session type", f.type_label)],
+        ("View the session", link),
+    )
+
+
+def received_while_away_email(f: SessionFacts, assessment_link: str, away_until: datetime) -> Rendered:
+    """A new request for a therapist who is away: kind and true (the practice team has it)."""
+    return _both(
+        "received_away", "We've received your session request", "Thank you for your request",
+        [f"Dear {f.client_first_name},",
+         f"We've received your request for a session with {f.therapist_name}. {f.therapist_name} is away until "
+         f"{clock.fmt_local(away_until, f.client_tz)}, so our practice team has your request and will be in touch "
+         "with you about it. Your session is not confirmed yet.",
+         "To help us prepare, please fill in a short, private self-assessment. You can save it part-way and come "
+         "back to it through the same link."],
+        [("Requested time", clock.fmt_local(f.starts_at, f.client_tz)), ("Session type", f.type_label)],
+        ("Fill in your self-assessment", assessment_link),
+    )
+
+
+def therapist_away_manager_email(f: SessionFacts, away_until: datetime, link: str) -> Rendered:
+    return _manager("therapist_away", "A request arrived while the therapist is away",
+                    "A request for a therapist who is away",
+                    f"{f.therapist_name} is away until {clock.fmt_local(away_until, 'Europe/London')}. The request is "
+                    "on the practice team's list: please contact the client or reassign it. The client was told the "
+                    "team will be in touch.", f, link)
+
+
 TEMPLATE_TITLES = {
     "new_booking": "New session request (therapist, email)",
     "new_booking_sms": "New session request (therapist, SMS)",
@@ -345,4 +452,12 @@ TEMPLATE_TITLES = {
     "none_fits": "No offered time suits the client (managers, email)",
     "expired_manager": "Request expired (managers, email)",
     "expired_offer": "Offer expired (managers, email)",
+    "times_offered_move": "Other times offered for a booked session (client, email)",
+    "client_cancelled": "Cancelled by the client (client, email)",
+    "client_cancelled_therapist": "Client cancelled (therapist, email)",
+    "kept_time": "Client kept the current time (therapist, email)",
+    "time_asked": "Client asked for another time (therapist, email)",
+    "time_request_no": "Another time: the therapist said no (client, email)",
+    "received_away": "Request received, therapist away (client, email)",
+    "therapist_away": "Request while the therapist is away (managers, email)",
 }

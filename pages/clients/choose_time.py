@@ -38,8 +38,14 @@ def render() -> None:
                 f"shown in {fmt.md_escape(view.client_tz)}.  \n**Where:** {fmt.md_escape(view.location, links=True)}")
     labels = {oid: fmt.when(t, view.client_tz) for oid, t in view.offers}
     NONE = "none"
+    # A booked session the client asked to move stays where it is unless they pick (lib.client_links).
+    none_label = (f"None of these — keep my current time ({fmt.when(view.keeps, view.client_tz)})" if view.keeps
+                  else "None of these work for me")
+    if view.keeps:
+        st.info(f"Your session stays booked at **{fmt.when(view.keeps, view.client_tz)}** unless you pick one of "
+                "these times.", icon=":material/event_available:")
     choice = st.radio("Which time suits you?", list(labels) + [NONE], key="respond_choice", index=None,
-                      format_func=lambda o: "None of these work for me" if o == NONE else labels[o])
+                      format_func=lambda o: none_label if o == NONE else labels[o])
     if st.button("Send my answer", type="primary", disabled=choice is None):
         try:
             outcome = client_links.respond(token, None if choice == NONE else choice)
@@ -51,6 +57,10 @@ def render() -> None:
             st.session_state["bd_client_done"] = (
                 f"Thank you — your session is confirmed for {labels[choice]}." + (EMAILED if email_ready() else "")
                 if outcome == "confirmed" else
+                f"Thank you — your session has moved to {labels[choice]}." + (EMAILED if email_ready() else "")
+                if outcome == "moved" else
+                f"Thank you — your session stays booked at {fmt.when(view.keeps, view.client_tz)}, and your "
+                "therapist has been told." if outcome == "kept" else
                 "Thank you for letting us know. The practice team will contact you to find another time or therapist.")
             st.rerun()
     st.caption(f"This private link works once and expires 24 hours after it was sent. Now: "

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lib import settings
-from ui import channel_banner, current, promises, settings_security
+from ui import away_settings, channel_banner, current, promises, settings_security
 from ui.channel_secret import channel_secret_section
 from ui.settings_form import field_error, save, week_inputs
 
@@ -53,6 +53,7 @@ def render() -> None:
     if problem := st.session_state.pop("bd_settings_error", None):
         st.error(problem)
 
+    away_settings.section(me)
     settings_security.sections(me)  # password, two-step sign-in, where you're signed in
 
     if me.is_manager:

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lib import bookings, clock, team_worklist
-from ui import current, format as fmt, nav, team_panel
+from ui import away_settings, current, format as fmt, nav, team_panel, time_request_panel
 
 
 def render() -> None:
@@ -11,6 +11,7 @@ def render() -> None:
     hour = clock.local(now, me.timezone).hour
     greeting = "Good morning" if 5 <= hour < 12 else "Good afternoon" if 12 <= hour < 18 else "Good evening"
     st.title(f"{greeting}, {fmt.md_escape(me.name.split()[0])}")
+    away_settings.banner(me)
 
     therapist_id = None
     if me.is_manager:
@@ -37,6 +38,7 @@ def render() -> None:
     left, right = st.columns([2, 3], gap="large")
 
     with right:
+        time_request_panel.dashboard_section(me, now)  # clients waiting to hear about another time
         st.subheader(f"New and unconfirmed sessions · {queue.total}")
         if queue.overdue:
             st.error(f"**{queue.overdue} overdue** — these clients have waited longer than the response target.",

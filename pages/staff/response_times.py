@@ -119,7 +119,8 @@ def render() -> None:
       expired with no answer, counts as a miss**, and enters the median and 90th percentile with the business time it
       has waited so far (a lower bound), so slow and ignored requests never drop out of the figures.
     - A request still waiting and not yet due is **not counted yet**. A request the **client cancelled before any
-      answer is left out** of every figure; the page says how many there were.
+      answer is left out** of every figure; the page says how many there were. A request made **while its therapist
+      was away** goes to the practice team: it is left out of that therapist's figures and counted in the practice's.
     - **Median** and **90th percentile**: half of the requests, and 9 in 10, were answered within these times. There is
       no figure ("—") where fewer than {MIN_REQUESTS} requests were answered or overdue.
     - **Open now** and **overdue now** describe the queue at this moment, whatever the period.
@@ -190,6 +191,13 @@ def draw_header(me, rep: metrics.Report, session_type: str | None, filters) -> N
     if f.cancelled:
         notes.append(f"{f.cancelled:,} request{'s' if f.cancelled != 1 else ''} cancelled by the client before any "
                      "answer {} left out.".format("are" if f.cancelled != 1 else "is"))
+    if f.away:  # lib.metrics_query: left out of a therapist's own figures, counted in the practice's
+        n = f"{f.away:,} request{'s' if f.away != 1 else ''}"
+        who = "you were" if not me.is_manager else f"{rep.scope_name} was"
+        notes.append(f"{n} made while {who} away {'are' if f.away != 1 else 'is'} left out (the "
+                     "practice team answered them; they count in the practice's figures)." if not rep.is_practice else
+                     f"{n} made while the therapist was away {'are' if f.away != 1 else 'is'} counted here, as the "
+                     "practice team's, and left out of each therapist's own figures.")
     if f.waiting:
         notes.append(f"{f.waiting:,} still waiting but not yet due {'are' if f.waiting != 1 else 'is'} not counted yet.")
     if f.unanswered:

@@ -7,7 +7,7 @@ from lib.errors import BookingDeskError, NotFound
 from lib.notify.readiness import email_ready
 from lib.session_view import BookingDetail
 from ui.visit import Visit
-from ui import answer_forms, current, format as fmt, nav, promises, team_panel, visit
+from ui import answer_forms, current, format as fmt, nav, promises, team_panel, time_request_panel, visit
 from ui.session_parts import (answer_heading, assessment_md, availability_md, details_md, every_answer_md, header_md,
                               messages_and_history_md, offers_md)
 
@@ -69,7 +69,8 @@ def render() -> None:
         else:
             st.info(f"This session is **{detail.status_label.lower()}**; there is nothing to answer.",
                     icon=":material/info:")
-    answer_forms.other_answers(me, detail, v)
+    asked = time_request_panel.shown(me, detail)  # the client asked for another time from their link
+    answer_forms.other_answers(me, detail, v, client_asked=asked is not None)
     if me.is_manager:
         team_panel.for_session(me, detail, v.id)
     if new_id := once.get("new_session"):
