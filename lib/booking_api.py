@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lib import audit, availability, clock, config
 from lib.booking_channel import signature_problem
+from lib.away import away_at
 from lib.db import unit_of_work
 from lib.import_rows import COLUMNS, check_values, forget_contacts
 from lib.importer import lock_new_bookings
@@ -135,6 +136,8 @@ def _create(webhook_id: str, body: bytes, values: dict[str, str], shape_errors: 
             Booking.therapist_id == therapist.id, Client.email == req.client_email, Booking.starts_at == req.starts_at))
         if duplicate:
             return _conflict(s, webhook_id, "This client already has this session with this therapist.", duplicate)
+        if (away := away_at(s, therapist.id, clock.now())) is not None:  # the channel can offer another therapist
+            return _conflict(s, webhook_id, f"{away.reason()}. Please offer the client another therapist.")
         if clashes := availability.check(s, therapist, req.starts_at, req.duration_minutes).clashes:
             return _conflict(s, webhook_id, f"The therapist is not free at that time (a {clashes[0].what}).")
         created = create_booking(s, Rules.load(s), therapist, req)

@@ -190,3 +190,25 @@ def test_a_burst_past_the_rate_limit_is_refused_and_creates_nothing(tmp_path):
     assert after["bookings"] == before["bookings"] + 3
     assert after["channel_deliveries"] == 3
     assert after["audit_log"] == before["audit_log"] + 5
+
+
+def test_a_booking_for_a_therapist_who_is_away_is_refused_with_the_reason(server):
+    """The channel gets 409 and why, so it can offer the client another therapist; nothing is created."""
+    eng = sa.create_engine(server.database_url)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    try:
+        with eng.begin() as conn:
+            bob = conn.exec_driver_sql("SELECT id FROM users WHERE username = 'bob'").scalar()
+            conn.execute(sa.text("INSERT INTO away_periods (therapist_id, starts_at, ends_at, note, created_by, "
+                                 "created_at) VALUES (:t, :a, :b, 'leave', 'morgan', :a)"),
+                         {"t": bob, "a": now - timedelta(hours=1), "b": now + timedelta(days=14)})
+        before = counts(server.database_url)["bookings"]
+        answer = deliver(server.url, booking(therapist="bob"))
+        assert answer.status_code == 409
+        assert "Bob Okafor is away until" in answer.json()["message"]
+        assert counts(server.database_url)["bookings"] == before
+        assert deliver(server.url, booking(therapist="alice")).status_code == 201  # others still take bookings
+    finally:
+        with eng.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM away_periods")
+        eng.dispose()
