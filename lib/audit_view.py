@@ -19,6 +19,8 @@ ACTION_LABELS = {
     "retry_message": "Retried a message", "change_offer": "Changed the offered times",
     "withdraw_offer": "Withdrew the offered times", "team_contacted": "Contacted the client (practice team)",
     "team_closed": "Closed a practice-team item",
+    "backup": "Backed up the database", "restore": "Restored the database from a backup",
+    "export_client": "Exported a client's data (subject access)", "erase_client": "Erased a client's record",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 

@@ -8,10 +8,10 @@ import bcrypt
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from lib import clock, config
+from lib import audit, clock, config
 from lib.db import unit_of_work
 from lib.errors import Forbidden, InvalidInput, NotFound
-from lib.models import AuditEntry, LoginFailure, User
+from lib.models import LoginFailure, User
 from lib.passwords import check_new_password
 
 ROLES = ("therapist", "manager")
@@ -125,15 +125,14 @@ def record_login_failure(username: str, browser_session: str | None = None) -> b
         s.add(LoginFailure(username=username, at=clock.now()))
         s.flush()
         locked = _recent_failures(s, username) >= LOCK_AFTER_FAILURES
-        s.add(AuditEntry(at=clock.now(), username=username, action="login_locked" if locked else "login_failed",
-                         browser_session=browser_session))
+        audit.record(s, username, "login_locked" if locked else "login_failed", browser_session=browser_session)
         return locked
 
 
 def record_login(username: str, browser_session: str | None = None) -> None:
     with unit_of_work(write=True) as s:
         s.execute(delete(LoginFailure).where(LoginFailure.username == username.lower()))
-        s.add(AuditEntry(at=clock.now(), username=username, action="login", browser_session=browser_session))
+        audit.record(s, username, "login", browser_session=browser_session)
 
 
 def record_logout(username: str, browser_session: str | None = None) -> None:
@@ -142,7 +141,7 @@ def record_logout(username: str, browser_session: str | None = None) -> None:
         user = s.scalar(select(User).where(User.username == username))
         if user:
             user.sessions_valid_after = clock.now()
-        s.add(AuditEntry(at=clock.now(), username=username, action="logout", browser_session=browser_session))
+        audit.record(s, username, "logout", browser_session=browser_session)
 
 
 def cookie_still_valid(username: str, issued_at: datetime) -> bool:
