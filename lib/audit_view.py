@@ -21,6 +21,7 @@ ACTION_LABELS = {
     "team_closed": "Closed a practice-team item",
     "backup": "Backed up the database", "restore": "Restored the database from a backup",
     "export_client": "Exported a client's data (subject access)", "erase_client": "Erased a client's record",
+    "retention_setting": "Changed how long client records are kept",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 

@@ -39,6 +39,8 @@ DEFAULTS = {
     "expiry_schedule": DEFAULT_EXPIRY_SCHEDULE,
     "practice_name": "Booking Desk Practice",
     "demo_data": False,  # set only by the demo seed
+    "retention_years": 7,  # client records are erased this long after their last session (lib.retention)
+    "retention_last_run": None,  # the day the retention step last ran (ISO date)
 }
 
 
