@@ -30,6 +30,12 @@ def years(s) -> int:
     return int(practice.get_all(s)[KEY])
 
 
+def years_for(actor: Actor) -> int:
+    require_manager(actor)
+    with unit_of_work(read_only=True) as s:
+        return years(s)
+
+
 def set_years(actor: Actor, value, browser_session: str | None = None) -> int:
     """A manager changes how long client records are kept."""
     require_manager(actor)

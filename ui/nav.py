@@ -35,13 +35,14 @@ SETTINGS = Entry("staff.my_settings", "Settings", "settings", ":material/setting
 OUTBOX = Entry("managers.messages", "Outbox", "outbox", ":material/outgoing_mail:")
 AUDIT = Entry("managers.audit_trail", "Audit trail", "audit", ":material/policy:")
 NEW_BOOKING = Entry("managers.new_booking", "New booking", "new-booking", ":material/add_circle:")
+CLIENTS = Entry("managers.clients", "Clients", "clients", ":material/folder_shared:", layout="centered")
 LOG_OUT = Entry("staff.log_out", "Log out", "logout", ":material/logout:")
 ASSESSMENT = Entry("clients.self_assessment", "Your self-assessment", "assessment", ":material/assignment:", hidden=True)
 RESPOND = Entry("clients.choose_time", "Choose a time", "respond", ":material/schedule:", hidden=True)
 
 PUBLIC = [ASSESSMENT, RESPOND]  # clients' pages, opened from the links we send them
 THERAPIST = [DASHBOARD, SESSION, METRICS, SETTINGS]
-MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, SETTINGS]
+MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, CLIENTS, SETTINGS]
 EVERY = list(dict.fromkeys(MANAGER + THERAPIST + PUBLIC + [LOG_OUT]))
 BY_FILE = {e.module.rsplit(".", 1)[1] + ".py": e for e in EVERY}  # tests name pages by file
 _LAYOUT = {e.url: e.layout for e in EVERY}
