@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass
 from typing import IO, Iterator
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from lib import db
@@ -41,15 +42,17 @@ def _row_hash(row) -> str:
 
 
 def _locked_head(conn: Connection) -> tuple[int, str]:
-    head = conn.execute(select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == HEAD_ID)
-                        .with_for_update()).first()
-    if head is not None:
-        return head.last_seq, head.last_hash
-    # No head row (a database emptied table by table): start it from the last entry, or from the beginning.
-    last = conn.execute(select(_log.c.seq, _log.c.hash).order_by(_log.c.seq.desc()).limit(1)).first()
-    seq, digest = (last.seq, last.hash) if last is not None and last.seq is not None else (0, GENESIS)
-    conn.execute(insert(_head).values(id=HEAD_ID, last_seq=seq, last_hash=digest))
-    return seq, digest
+    locked = select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == HEAD_ID).with_for_update()
+    head = conn.execute(locked).first()
+    if head is None:
+        # No head row (a database emptied table by table): start it from the last entry, or from the beginning.
+        # Two writers may get here at once: one row is made, and both then queue on it.
+        last = conn.execute(select(_log.c.seq, _log.c.hash).order_by(_log.c.seq.desc()).limit(1)).first()
+        seq, digest = (last.seq, last.hash) if last is not None else (0, GENESIS)
+        make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        conn.execute(make(_head).values(id=HEAD_ID, last_seq=seq, last_hash=digest).on_conflict_do_nothing())
+        head = conn.execute(locked).first()
+    return head.last_seq, head.last_hash
 
 
 @event.listens_for(AuditEntry, "before_insert")
