@@ -35,11 +35,11 @@ def render() -> None:
 
 def _match_label(m: subject_access.ClientMatch, tz: str) -> str:
     last = f"last session {fmt.when(m.last_session, tz)}" if m.last_session else "no sessions"
-    return f"{m.name} · {m.email} · {m.sessions} session{'s' * (m.sessions != 1)}, {last}"
+    return f"{fmt.md_escape(m.name)} · {fmt.md_escape(m.email)} · {m.sessions} session{'s' * (m.sessions != 1)}, {last}"
 
 
 def _client_actions(me, v, chosen: subject_access.ClientMatch) -> None:
-    st.subheader(chosen.name)
+    st.subheader(fmt.md_escape(chosen.name))
     left, right = st.columns(2)
     left.download_button(
         "Download their data (ZIP)", icon=":material/download:", key="clients_export", width="stretch",
@@ -70,7 +70,7 @@ def _confirm_erasure(me, v, client_id: int) -> None:
         st.markdown("**What stays**\n\n" + "\n".join(f"- {line}" for line in plan.what_stays))
         reason = st.selectbox("Reason", list(erasure.MANAGER_REASONS), index=None, key="clients_erase_reason",
                               format_func=erasure.MANAGER_REASONS.get, placeholder="Choose the reason")
-        sure = st.checkbox(f"I understand that {plan.name}'s record is erased for good", key="clients_erase_sure")
+        sure = st.checkbox(f"I understand that {fmt.md_escape(plan.name)}'s record is erased for good", key="clients_erase_sure")
         go, back = st.columns(2)
         if back.button("Keep the record", key="clients_erase_cancel", width="stretch"):
             st.session_state.pop(ERASING, None)
