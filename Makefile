@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= $(or $(STREAMLIT_SERVER_PORT),8501)
 # Only this machine by default (clinical data); ADDRESS=0.0.0.0 make run to serve the network, behind TLS.
 
-.PHONY: run test test-fast bench install install-dev chromium migrate seed dispatch audit clean
+.PHONY: run test test-fast bench install install-dev chromium pg-client migrate seed dispatch audit clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,12 @@ run: install
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+## pg-client: pg_dump, pg_restore and psql for `backup`/`restore` on PostgreSQL (Debian's, version 15 like the server)
+pg-client:
+	@command -v pg_dump >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client)
+
 ## test: everything — unit, integration (SQLite + PostgreSQL + SMTP + Twilio), pages, browser
-test: install-dev chromium
+test: install-dev chromium pg-client
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 ## test-fast: unit tests and page tests only

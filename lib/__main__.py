@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     reset.add_argument("username")
     unlock = users_sub.add_parser("unlock", help="clear someone's failed sign-in attempts")
     unlock.add_argument("username")
+    _data_lifecycle_commands(sub)
     args = parser.parse_args(argv)
 
     from lib.errors import BookingDeskError
@@ -107,8 +108,71 @@ def _users(args) -> int:
     return 0
 
 
+def _data_lifecycle_commands(sub) -> None:
+    bak = sub.add_parser("backup", help="a consistent copy of the database (encrypted if BOOKING_DESK_BACKUP_KEY is set)")
+    bak.add_argument("file")
+    res = sub.add_parser("restore", help="restore a backup into an empty database")
+    res.add_argument("file")
+    res.add_argument("--force", action="store_true", help="replace a database that is not empty")
+    aud = sub.add_parser("audit", help="check or export the hash-chained audit trail")
+    aud_sub = aud.add_subparsers(dest="audit_command", required=True)
+    aud_sub.add_parser("verify", help="check the chain; exits non-zero at the first changed, removed or "
+                                      "reordered entry")
+    stream = aud_sub.add_parser("stream", help="write the entries as JSON lines, for a log system")
+    stream.add_argument("--file", help="append to this file, carrying on after its last entry (default: stdout)")
+    stream.add_argument("--after", type=int, default=None, help="start after this entry number")
+    stream.add_argument("--follow", action="store_true", help="keep writing new entries as they are made")
+    sub.add_parser("rotate-key", help="re-encrypt every assessment with the first key in "
+                                      "BOOKING_DESK_ENCRYPTION_KEYS")
+
+
+def _backup(args) -> int:
+    from lib import backup
+
+    done = backup.backup(args.file)
+    print(f"backed up the {done.kind} database to {done.path}{' (encrypted)' if done.encrypted else ''}")
+    return 0
+
+
+def _restore(args) -> int:
+    from lib import backup
+
+    done = backup.restore(args.file, force=args.force)
+    print(f"restored the {done.kind} database from {done.path}")
+    return 0
+
+
+def _audit(args) -> int:
+    from lib import audit_chain
+
+    if args.audit_command == "verify":
+        verdict = audit_chain.verify()
+        print(verdict, file=sys.stdout if verdict.ok else sys.stderr)
+        return 0 if verdict.ok else 1
+    if args.file:
+        after = args.after if args.after is not None else audit_chain.last_seq_in(args.file)
+        with open(args.file, "a", encoding="utf-8") as out:
+            written = audit_chain.stream(out, after, follow=args.follow)
+        print(f"wrote {written} entries to {args.file}", file=sys.stderr)
+        return 0
+    try:
+        audit_chain.stream(sys.stdout, args.after or 0, follow=args.follow)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _rotate_key(args) -> int:
+    from lib import rotate_key
+
+    count = rotate_key.rotate_all()
+    print(f"re-encrypted {count} assessments with the first key in BOOKING_DESK_ENCRYPTION_KEYS; "
+          "the older keys can now be removed")
+    return 0
+
+
 COMMANDS = {"migrate": _migrate, "seed-demo": _seed, "import-bookings": _import, "dispatch": _dispatch,
-            "users": _users}
+            "users": _users, "backup": _backup, "restore": _restore, "audit": _audit, "rotate-key": _rotate_key}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -261,19 +261,25 @@ def cancel(actor: Actor, booking_id, expected_version: int, reason: str, full_re
             raise InvalidInput("This session is less than 48 hours away: please say whether the client gets a "
                                "full refund.", "full_refund")
         refund = True if not short else bool(full_refund)
-        now = clock.now()
-        _end_offer(s, b)
-        change_requests.settle(s, b.id, "cancelled", actor.username, now)
-        b.status = "cancelled"
         if short:  # the team checks the refund decision the canceller recorded
-            team_worklist.open_task(s, b.id, team_worklist.Reason.LATE_CANCEL, now)
-        s.add(BookingEvent(booking_id=b.id, kind="cancelled", actor=actor.username, at=now,
-                           detail={"reason": reason, "short_notice": short, "full_refund": refund}))
-        s.flush()
-        outbox.enqueue(s, cause=f"cancelled:{b.id}", channel="email", recipient=b.client.email, booking_id=b.id,
-                       message=templates.cancelled_client_email(facts_for(b), refund))
+            team_worklist.open_task(s, b.id, team_worklist.Reason.LATE_CANCEL, clock.now())
+        cancel_in(s, b, actor.username, reason, refund)
         audit.record(s, actor.username, "cancel", booking_id=b.id, client_id=b.client_id,
                      browser_session=browser_session)
+
+
+def cancel_in(s: Session, b, by: str, reason: str, refund: bool):
+    """The cancellation itself inside the caller's transaction (also lib.erasure): the status, the history
+    event and the usual email to the client; returns the queued email's outbox row."""
+    now = clock.now()
+    _end_offer(s, b)
+    change_requests.settle(s, b.id, "cancelled", by, now)
+    b.status = "cancelled"
+    s.add(BookingEvent(booking_id=b.id, kind="cancelled", actor=by, at=now,
+                       detail={"reason": reason, "short_notice": is_short_notice(b.starts_at), "full_refund": refund}))
+    s.flush()
+    return outbox.enqueue(s, cause=f"cancelled:{b.id}", channel="email", recipient=b.client.email, booking_id=b.id,
+                          message=templates.cancelled_client_email(facts_for(b), refund))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from lib import clock
+from lib import audit_chain, clock  # noqa: F401 — audit_chain chains every entry as it is written
 from lib.models import AuditEntry
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from lib import audit_chain
 from lib.auth import Actor, require_manager
 from lib.csv_safe import to_csv
 from lib.db import unit_of_work
@@ -37,6 +38,9 @@ ACTION_LABELS = {
     "add_booking": "Entered a booking", "import_bookings": "Imported bookings", "view_message": "Viewed a message",
     "client_cancel": "Cancelled (by the client, from their link)", "client_ask_time": "Asked for another time (client)",
     "time_request_no": "Said no to another time", "set_away": "Set time away", "end_away": "Ended or removed time away",
+    "backup": "Backed up the database", "restore": "Restored the database from a backup",
+    "export_client": "Exported a client's data (subject access)", "erase_client": "Erased a client's record",
+    "retention_setting": "Changed how long client records are kept",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 
@@ -75,6 +79,12 @@ def entries(actor: Actor, username: str | None = None, client: str | None = None
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = s.execute(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)).all()
     return AuditPage([(r[0], r[1], ACTION_LABELS.get(r[2], r[2]), r[3], r[4], r[5], r[6]) for r in rows], total)
+
+
+def chain_status(actor: Actor) -> audit_chain.Verdict:
+    """The whole chain checked now: the page says how far it is intact."""
+    require_manager(actor)
+    return audit_chain.verify()
 
 
 def entries_csv(actor: Actor, **filters) -> str:

@@ -8,10 +8,10 @@ import bcrypt
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from lib import clock, config
+from lib import audit, clock, config
 from lib.db import unit_of_work
 from lib.errors import Forbidden, InvalidInput, NotFound
-from lib.models import AuditEntry, LoginFailure, User
+from lib.models import LoginFailure, User
 from lib.passwords import check_new_password
 
 ROLES = ("therapist", "manager")
@@ -126,21 +126,20 @@ def record_login_failure(username: str, browser_session: str | None = None, acti
         s.add(LoginFailure(username=username, at=clock.now()))
         s.flush()
         locked = _recent_failures(s, username) >= LOCK_AFTER_FAILURES
-        s.add(AuditEntry(at=clock.now(), username=username, action="login_locked" if locked else action,
-                         browser_session=browser_session))
+        audit.record(s, username, "login_locked" if locked else action, browser_session=browser_session)
         return locked
 
 
 def record_login(username: str, browser_session: str | None = None) -> None:
     with unit_of_work(write=True) as s:
         s.execute(delete(LoginFailure).where(LoginFailure.username == username.lower()))
-        s.add(AuditEntry(at=clock.now(), username=username, action="login", browser_session=browser_session))
+        audit.record(s, username, "login", browser_session=browser_session)
 
 
 def record_logout(username: str, browser_session: str | None = None) -> None:
     """Audit a logout (the sign-in session itself is ended by lib.sign_in_sessions; other browsers stay)."""
     with unit_of_work(write=True) as s:
-        s.add(AuditEntry(at=clock.now(), username=username, action="logout", browser_session=browser_session))
+        audit.record(s, username, "logout", browser_session=browser_session)
 
 
 _DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds=12))

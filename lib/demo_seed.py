@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lib import auth, clock, practice
+from lib import auth, clock, crypto, practice
 from lib.db import unit_of_work
 from lib.intake import NewBooking, create_booking
 from lib.models import Assessment, BookingEvent, User
@@ -50,6 +50,7 @@ def _answered(s: Session, b, actor: str, at: datetime, rules: Rules, status: str
 
 
 def seed_demo() -> dict:
+    crypto.make_demo_key()  # the demo practice's own key, unless one is configured
     now = clock.now()
     with unit_of_work(write=True) as s:
         practice.set_value(s, MARKER_KEY, True)

@@ -23,7 +23,8 @@ from lib.notify.sms_channel import TwilioSettings
 from lib.notify.templates import TEMPLATE_TITLES as TEMPLATE_LABELS  # noqa: F401 — the page labels rows with it
 
 STATUS_LABELS = {"pending": "Waiting to send", "sent": "Sent", "failed": "Failed",
-                 "not_sent": "Not sent — channel not configured"}
+                 "not_sent": "Not sent — channel not configured",
+                 "withdrawn": "Withdrawn — the client's record was erased"}
 CHANNEL_LABELS = {"email": "Email", "sms": "SMS"}
 RETRYABLE = ("failed", "not_sent")
 MISSING = "We couldn't find that message."

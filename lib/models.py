@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from lib.crypto import EncryptedJSON, EncryptedText
+
 
 class Base(DeclarativeBase):
     pass
@@ -68,6 +70,8 @@ class Client(Base):
     phone: Mapped[Optional[str]] = mapped_column(String(32))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Set when the client's record was erased (on request or at the end of retention): lib.erasure.
+    erased_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
 
 class Relationship(Base):
@@ -87,16 +91,16 @@ class Relationship(Base):
 
 
 class Assessment(Base):
-    """The client's self-assessment: PHQ-9 and GAD-7 answers (0-3 or missing)."""
+    """The client's self-assessment: PHQ-9 and GAD-7 answers (0-3 or missing), encrypted at rest (lib.crypto)."""
 
     __tablename__ = "assessments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     relationship_id: Mapped[int] = mapped_column(ForeignKey("relationships.id"), unique=True)
-    phq9: Mapped[list] = mapped_column(JSON, default=list)  # 9 items, None = unanswered
-    gad7: Mapped[list] = mapped_column(JSON, default=list)  # 7 items
-    help_with: Mapped[list] = mapped_column(JSON, default=list)  # issue labels
-    free_text: Mapped[Optional[str]] = mapped_column(Text)
+    phq9: Mapped[list] = mapped_column(EncryptedJSON, default=list)  # 9 items, None = unanswered
+    gad7: Mapped[list] = mapped_column(EncryptedJSON, default=list)  # 7 items
+    help_with: Mapped[list] = mapped_column(EncryptedJSON, default=list)  # issue labels
+    free_text: Mapped[Optional[str]] = mapped_column(EncryptedText)
     updated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
     relationship_: Mapped[Relationship] = relationship(back_populates="assessment")
@@ -198,7 +202,10 @@ class Notification(Base):
 
 
 class AuditEntry(Base):
-    """Append-only: who looked at or changed what. Never clinical content."""
+    """Append-only: who looked at or changed what. Never clinical content.
+
+    Hash-chained (lib.audit_chain): `seq` is the entry's place in the chain and `hash` covers its content
+    and the previous entry's hash, so an edited, removed or reordered entry shows in `audit verify`."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_at", "at"),)
@@ -211,6 +218,29 @@ class AuditEntry(Base):
     client_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
     browser_session: Mapped[Optional[str]] = mapped_column(String(64))
     detail: Mapped[Optional[str]] = mapped_column(String(500))
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The last entry of the audit chain (one row): appends lock it, so entries chain one after another,
+    and `audit verify` notices entries removed from the end."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ErasureFollowUp(Base):
+    """A message to an erased client that had to go out first (their cancellation): lib.erasure blanks it
+    once it has left the outbox."""
+
+    __tablename__ = "erasure_follow_ups"
+
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), primary_key=True)
 
 
 class LoginFailure(Base):

@@ -41,6 +41,8 @@ DEFAULTS = {
     "demo_data": False,  # set only by the demo seed
     "two_step_required": "nobody",  # nobody | managers | everyone (lib.sign_in_rules)
     "session_lifetime_hours": 12,  # a sign-in ends this long after it began, however busy (lib.sign_in_rules)
+    "retention_years": 7,  # client records are erased this long after their last session (lib.retention)
+    "retention_last_run": None,  # the day the retention step last ran (ISO date)
 }
 
 

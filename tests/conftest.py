@@ -16,6 +16,8 @@ os.environ.setdefault("BOOKING_DESK_DISPATCHER", "off")  # no background sending
 os.environ.setdefault("APP_BASE_URL", "http://desk.test")
 os.environ.setdefault("BOOKING_DESK_BCRYPT_ROUNDS", "4")  # fast hashes in tests only
 os.environ.setdefault("BOOKING_DESK_SECRET", "test-only-secret-0123456789-abcdefghijklmnop")
+# A Fernet key made for each test run (tests/integration/test_encryption.py checks it is used): never committed.
+os.environ.setdefault("BOOKING_DESK_ENCRYPTION_KEYS", __import__("cryptography.fernet").fernet.Fernet.generate_key().decode())
 
 from lib import clock, db  # noqa: E402
 from lib.models import Base  # noqa: E402

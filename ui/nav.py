@@ -36,6 +36,7 @@ OUTBOX = Entry("managers.messages", "Outbox", "outbox", ":material/outgoing_mail
 AUDIT = Entry("managers.audit_trail", "Audit trail", "audit", ":material/policy:")
 NEW_BOOKING = Entry("managers.new_booking", "New booking", "new-booking", ":material/add_circle:")
 PEOPLE = Entry("managers.people", "People", "people", ":material/group:")
+CLIENTS = Entry("managers.clients", "Clients", "clients", ":material/folder_shared:", layout="centered")
 LOG_OUT = Entry("staff.log_out", "Log out", "logout", ":material/logout:")
 ASSESSMENT = Entry("clients.self_assessment", "Your self-assessment", "assessment", ":material/assignment:", hidden=True)
 RESPOND = Entry("clients.choose_time", "Choose a time", "respond", ":material/schedule:", hidden=True)
@@ -48,7 +49,7 @@ MY_SESSION = Entry("clients.my_session", "Your session", "my-session", ":materia
 
 PUBLIC = [ASSESSMENT, RESPOND, MY_SESSION, SET_PASSWORD]  # pages opened without logging in, from the links we send
 THERAPIST = [DASHBOARD, SESSION, METRICS, SETTINGS]
-MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, PEOPLE, SETTINGS]
+MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, PEOPLE, CLIENTS, SETTINGS]
 EVERY = list(dict.fromkeys(MANAGER + THERAPIST + PUBLIC + [LOG_OUT]))
 BY_FILE = {e.module.rsplit(".", 1)[1] + ".py": e for e in EVERY}  # tests name pages by file
 _LAYOUT = {e.url: e.layout for e in EVERY}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import team_worklist
+from lib import crypto, team_worklist
 from lib.errors import DatabaseUnavailable
 from ui import channel_banner, login, nav, secret, shell_state, visit
 from ui.errors import friendly_errors
@@ -44,6 +44,7 @@ def _gate() -> None:
         st.button("Try again")
         st.stop()
     key, problem = secret.cookie_key(demo)
+    problem = problem or crypto.problem(demo)  # no key for the assessments: nothing may be read or written
     if problem:
         _configure()
         st.error(f"**Booking Desk can't start safely.** {problem}", icon="🔒")

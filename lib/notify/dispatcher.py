@@ -270,11 +270,15 @@ def tick_and_deliver(factories: dict | None = None, stopping: threading.Event | 
     """One round of the long-running loops: deadlines first (their messages go out in the same round)."""
     from lib import timers  # timers → answers → bookings; imported late to keep this module light
 
+    from lib import retention  # likewise: retention → erasure → answers
+
     done = timers.tick()
     if done.reminded or done.escalated or done.expired:
         log.info("deadlines: %d reminded, %d escalated, %d expired",
                  len(done.reminded), len(done.escalated), len(done.expired))
-    return run_once(factories=factories, stopping=stopping)
+    counts = run_once(factories=factories, stopping=stopping)
+    retention.worker_step()  # after delivery: an erased client's cancellation email has gone, now blank it
+    return counts
 
 
 def _round(deliver) -> None:

@@ -25,6 +25,14 @@ def render() -> None:
 
     with st.spinner("Reading the audit trail…"):
         page = audit_view.entries(me, **filters)
+        chain = audit_view.chain_status(me)
+    if chain.ok:
+        st.success(f"**Verified up to entry {chain.verified_up_to:,}**: every entry is chained to the one before it, "
+                   "and none has been changed, removed or reordered.", icon=":material/verified_user:")
+    else:
+        st.error(f"**Verified up to entry {chain.verified_up_to:,} only.** After that the trail was tampered with: "
+                 f"{chain.problem}. Keep a copy of the database and tell whoever looks after data protection.",
+                 icon=":material/gpp_bad:")
 
     if not page.rows:
         st.info("Nothing matches these filters.", icon=":material/search:")
