@@ -168,8 +168,8 @@ def reassign_form(me: Actor, d: BookingDetail, session_id: str) -> None:
                     visit.get().once["new_session"] = reassign(me, d.id, choice[0], None if same else when,
                                                                session_id)
 
-                _run(act, "Reassigned: a new unconfirmed session was created for the new therapist, and their "
-                          "alert is queued.")
+                _run(act, "Reassigned: a new unconfirmed session was created for the new therapist. "
+                          + promises.email_line(choice[1] if choice else "the therapist", "the new-request alert"))
 
 
 AGREED, OFFER = "Edit date/time (agreed with the client)", "Offer other times (I'm not available)"

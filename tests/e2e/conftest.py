@@ -14,6 +14,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,9 @@ COOKIE = "booking_desk_auth"
 VIEWPORT = {"width": 1400, "height": 1000}
 # Streamlit redraws after every click; a generous per-step timeout keeps a slow CI machine green.
 STEP_MS = 15_000
+# A fresh server's first page imports the whole app: on a 2-core machine busy with other work that alone can
+# take longer than a step. Only the login form waits this long; a server that never draws it still fails.
+FIRST_PAINT_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,10 @@ def browser_context_args(browser_context_args, base_url):
 
 @pytest.fixture(autouse=True)
 def _patient_page(page):
+    from playwright.sync_api import expect
+
     page.set_default_timeout(STEP_MS)
+    expect.set_options(timeout=STEP_MS)  # expect() waits 5 s by default: too short on a busy 2-core machine
     yield
 
 
@@ -159,28 +166,45 @@ def settle(page, quiet_ms: int = 400, timeout: float = 10.0) -> None:
 
 
 def fill_login(page, username: str, password: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=FIRST_PAINT_MS)
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Log in").click()
 
 
-@pytest.fixture
-def log_in(page):
-    """Open `path` logged out, log in through the form, wait for the page behind it.
+def log_in_on(page, username: str, path: str = "/", landing: str = "New and unconfirmed sessions"):
+    """Open `path` logged out in `page`, log in through the form, wait for the page behind it.
 
     It does not wait for the re-login cookie: only tests that reload or type an address need it.
     """
     from playwright.sync_api import expect
 
-    def _log_in(username: str, path: str = "/", landing: str = "New and unconfirmed sessions"):
-        page.context.clear_cookies()
-        page.goto(path)
-        fill_login(page, username, DEMO_PASSWORD)
-        expect(page.get_by_text(landing).first).to_be_visible()
-        settle(page)
-        return page
+    page.context.clear_cookies()
+    page.goto(path)
+    fill_login(page, username, DEMO_PASSWORD)
+    expect(page.get_by_text(landing).first).to_be_visible()
+    settle(page)
+    return page
 
-    return _log_in
+
+@pytest.fixture
+def log_in(page):
+    """log_in_on the test's own page (the shared server)."""
+    return partial(log_in_on, page)
+
+
+@contextmanager
+def new_page(browser, base_url: str, viewport: dict = VIEWPORT):
+    """A page in a browser context of its own (its own cookies) on another server; closed on exit."""
+    context = browser.new_context(base_url=base_url, viewport=viewport)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(STEP_MS)
+        yield page
+    finally:
+        context.close()
 
 
 def session_ids_in(database_url: str, therapist: str, status: str = "unconfirmed") -> list[int]:
@@ -195,6 +219,35 @@ def session_ids_in(database_url: str, therapist: str, status: str = "unconfirmed
             return list(conn.scalars(select(Booking.id).join(User, User.id == Booking.therapist_id)
                                      .where(User.username == therapist, Booking.status == status)
                                      .order_by(Booking.id)))
+    finally:
+        engine.dispose()
+
+
+def session_of(database_url: str, client_name: str) -> int:
+    """The id of the first session of the client with this name (the demo seed's names are unique)."""
+    from sqlalchemy import create_engine, select
+
+    from lib.models import Booking, Client
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(select(Booking.id).join(Client, Client.id == Booking.client_id)
+                               .where(Client.name == client_name).order_by(Booking.id))
+    finally:
+        engine.dispose()
+
+
+def booking_row(database_url: str, booking_id: int):
+    """The session's row as the server's database has it now (status, starts_at, therapist_id …)."""
+    from sqlalchemy import create_engine, select
+
+    from lib.models import Booking
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(select(Booking.__table__).where(Booking.id == booking_id)).one()
     finally:
         engine.dispose()
 

@@ -13,7 +13,9 @@ from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import create_engine, select
 
 from lib.models import Booking, Client
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, DEMO_PASSWORD, VIEWPORT, fill_login, running_app, settle
+from tests.e2e.conftest import (
+    CHROMIUM, CHROMIUM_FLAGS, DEMO_PASSWORD, VIEWPORT, fill_login, running_app, session_of, settle,
+)
 
 
 def shoot(page: Page, folder: Path, name: str, width: int = VIEWPORT["width"]) -> None:
@@ -35,15 +37,6 @@ def visit(page: Page, username: str, path: str, landing: str) -> None:
     page.goto(path)
     fill_login(page, username, DEMO_PASSWORD)
     expect(page.get_by_text(landing).first).to_be_visible()
-
-
-def session_of(database_url: str, client_name: str) -> int:
-    engine = create_engine(database_url)
-    with engine.connect() as conn:
-        found = conn.scalar(select(Booking.id).join(Client, Client.id == Booking.client_id)
-                            .where(Client.name == client_name).order_by(Booking.id))
-    engine.dispose()
-    return found
 
 
 def assessment_link(database_url: str, client_name: str) -> str:
