@@ -32,8 +32,15 @@ def _authenticator(key: str, username: str | None = None) -> stauth.Authenticate
     Built only when a cookie must be read, written or deleted: it renders a cookie component and
     loads credentials, which a logged-in rerun does not need.
     """
-    people = auth.credentials(username) if username else {"usernames": {}}
-    return stauth.Authenticate(people, COOKIE_NAME, key, COOKIE_DAYS, auto_hash=False, login_sleep_time=0)
+    # One per run: each draws the library's cookie component under a fixed key, so a second one in the same
+    # run (reading a stale cookie, then writing the new one) is a duplicate element. Its cookie calls use the
+    # signed-in name from session state, not these credentials.
+    v = visit.get()
+    if v.cookie_tool is None:
+        people = auth.credentials(username) if username else {"usernames": {}}
+        v.cookie_tool = stauth.Authenticate(people, COOKIE_NAME, key, COOKIE_DAYS, auto_hash=False,
+                                            login_sleep_time=0)
+    return v.cookie_tool
 
 
 def _session_from_cookie(key: str) -> int | None:

@@ -19,6 +19,7 @@ _NO_BANNER = frozenset(e.url for e in nav.PUBLIC + [nav.LOG_OUT, nav.OUTBOX])
 
 
 def main() -> None:
+    visit.get().cookie_tool = None  # made afresh each run (ui.login)
     try:
         _gate()
     except DatabaseUnavailable as exc:

@@ -28,6 +28,7 @@ class Visit:
     notice: str | None = None  # shown on the login form until the next login
     forget_cookie: str | None = None  # the browser's copy of the cookie to delete, after logging out
     cookie_pending: bool = False  # the cookie writer is drawn until the browser has written it
+    cookie_tool: object | None = None  # this run's streamlit-authenticator (ui.login): one per run, see there
     in_app: bool = False  # a page is running inside the login gate (ui.shell)
     pages: dict = field(default_factory=dict)  # this session's st.Page objects (ui.nav)
     viewed: set = field(default_factory=set)  # sessions opened already: the first view is recorded

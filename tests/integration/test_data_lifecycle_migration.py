@@ -29,7 +29,7 @@ ROWS = [
 def old_database(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    command.upgrade(migrate.alembic_config(url), "0007")
+    command.upgrade(migrate.alembic_config(url), "0010")
     eng = create_engine(url)
     with eng.begin() as conn:
         for row in ROWS:
@@ -56,6 +56,6 @@ def test_without_a_key_the_migration_stops_and_changes_nothing(old_database, mon
     with pytest.raises(RuntimeError, match="must be set before this migration"):
         migrate.upgrade(old_database)
     with db.engine(old_database).connect() as conn:
-        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0007"
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0010"
         assert conn.scalar(text("SELECT free_text FROM assessments")) == "Written before encryption"
     assert not (tmp_path / "none.key").exists()
