@@ -3,6 +3,7 @@ health checks, and Streamlit's agent API kept off."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import re
 
 import pytest
@@ -91,7 +92,9 @@ def _headers_from_middleware(path: str, base_url: str, monkeypatch) -> dict:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(SecurityHeaders(app)({"type": "http", "path": path}, None, send))
+    # On a thread of its own: the browser tests' Playwright keeps an event loop running on this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, SecurityHeaders(app)({"type": "http", "path": path}, None, send)).result()
     return {k.decode(): v.decode() for k, v in sent[0]["headers"]}
 
 
