@@ -1,13 +1,12 @@
 """Migration 0006: requests open when it runs get the working-week cut-off; nothing else changes."""
-import uuid
 from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from lib import db, migrate
-from tests.conftest import PG_ADMIN_URL, skip_or_fail
+from lib import migrate
+from tests.conftest import own_pg_database
 
 SATURDAY_0031 = datetime(2026, 11, 28, 0, 31)  # London is on GMT: naive UTC = wall clock
 CALENDAR_CUT_OFF = SATURDAY_0031 + timedelta(hours=48)  # Monday 00:31, before the practice opens
@@ -20,19 +19,8 @@ def empty_db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'before_0006.db'}"
         return
-    name = f"bd_mig_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        skip_or_fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}")
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    db.dispose_all()
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with own_pg_database("bd_mig") as url:
+        yield url
 
 
 BOOKINGS = sa.table("bookings", *(sa.column(c, sa.Integer()) for c in ("id", "therapist_id", "client_id",
