@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bench import apptime, data
-from lib import db
-from lib.models import Booking, User
+from lib.core import db
+from lib.core.models import Booking, User
 
 
 def _subject(url: str) -> tuple[str, int]:

@@ -7,8 +7,8 @@ import time
 import uuid
 from functools import lru_cache
 
-from lib import db, migrate
-from lib.bulk_seed import seed_bulk
+from lib.core import db, migrate
+from lib.demo.bulk import seed_bulk
 
 BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "1000000"))
 THERAPISTS = int(os.environ.get("BENCH_THERAPISTS", "2000"))

@@ -26,9 +26,9 @@ from email.utils import format_datetime
 from sqlalchemy import insert
 
 from bench import data
-from lib import clock, db
-from lib.db import unit_of_work
-from lib.models import Notification
+from lib.core import clock, db
+from lib.core.db import unit_of_work
+from lib.core.models import Notification
 from lib.notify import dispatcher, outbox, templates
 from lib.notify.email_channel import EmailChannel, SmtpSettings
 
@@ -170,7 +170,7 @@ def run(report) -> None:
         return
     url = data.PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
-        from lib import migrate
+        from lib.core import migrate
 
         migrate.upgrade(url)
         _compare(report, "postgres", url)

@@ -20,9 +20,10 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from bench.data import PG_ADMIN_URL, drop_postgres, fresh_postgres, fresh_sqlite
-from lib import db, importer
-from lib.import_rows import COLUMNS
-from lib.models import Attendee, Booking, BookingEvent, Client, ClientToken, Notification, Relationship, User
+from lib.core import db
+from lib.imports import importer
+from lib.imports.rows import COLUMNS
+from lib.core.models import Attendee, Booking, BookingEvent, Client, ClientToken, Notification, Relationship, User
 
 # Client links are signed; a throw-away key for the bench databases (never a real practice's).
 os.environ.setdefault("BOOKING_DESK_SECRET", "bench-only-secret-" + "0123456789abcdef" * 2)

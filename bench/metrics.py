@@ -17,14 +17,15 @@ import pandas as pd
 from sqlalchemy import select
 
 from bench import apptime, data
-from lib import clock, metrics
-from lib.auth import Actor, add_user
-from lib.business_hours import business_seconds_between
-from lib.db import unit_of_work
-from lib.metrics import Figures, Report, TherapistRow, WeekPoint, check_scope, last_days
-from lib.metrics_query import BIN_EDGES
-from lib.models import Booking, User
-from lib.practice import Rules
+from lib.core import clock
+from lib.metrics import report as metrics
+from lib.people.auth import Actor, add_user
+from lib.practice.business_hours import business_seconds_between
+from lib.core.db import unit_of_work
+from lib.metrics.report import Figures, Report, TherapistRow, WeekPoint, check_scope, last_days
+from lib.metrics.query import BIN_EDGES
+from lib.core.models import Booking, User
+from lib.practice.rules import Rules
 
 MANAGER = "bench-metrics-manager"
 os.environ.setdefault("BOOKING_DESK_SECRET", "bench-only-secret-" + "0123456789abcdef" * 2)  # the login gate
@@ -199,7 +200,7 @@ def run(report) -> None:
         ours, theirs = _peak_mb(lambda: metrics.report(actor, refresh=True)), _peak_mb(lambda: naive_report(actor))
         print(f"  {label}: lib.metrics.report {statistics.median(timings) * 1000:.0f} ms; Python memory peak "
               f"{ours:.1f} MB (naive: {theirs:.0f} MB)", flush=True)
-        # As a manager sees it: figures worked out at most every few minutes (lib.metrics_cache).
+        # As a manager sees it: figures worked out at most every few minutes (lib.metrics.cache).
         page, empty = apptime.compare(_metrics_page(url), runs=25)
         # Worked out afresh on every run, ours and the naive way: the speed-up compares equal work.
         os.environ["BOOKING_DESK_METRICS_MAX_AGE"] = "0"

@@ -16,7 +16,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from lib.demo_seed import DEMO_PASSWORD
+from lib.demo.seed import DEMO_PASSWORD
 
 ROUNDS = 10
 CLICKS = 5  # per server per round, alternating, so the machine's moments fall on both alike

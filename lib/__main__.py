@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     _data_lifecycle_commands(sub)
     args = parser.parse_args(argv)
 
-    from lib.errors import BookingDeskError
+    from lib.core.errors import BookingDeskError
 
     try:
         return COMMANDS[args.command](args)
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _migrate(args) -> int:
-    from lib import migrate
+    from lib.core import migrate
 
     migrate.upgrade()
     print("database is up to date")
@@ -53,13 +53,13 @@ def _migrate(args) -> int:
 
 
 def _seed(args) -> int:
-    from lib import demo_seed
+    from lib.demo import seed as demo_seed
 
     if args.if_empty and not demo_seed.is_empty():
         print("database already has data; not seeding")
         return 0
     if args.bookings:
-        from lib.bulk_seed import seed_bulk
+        from lib.demo.bulk import seed_bulk
 
         started = time.monotonic()
 
@@ -77,7 +77,7 @@ def _seed(args) -> int:
 
 
 def _import(args) -> int:
-    from lib import importer
+    from lib.imports import importer
 
     return importer.main(args.file)
 
@@ -89,8 +89,8 @@ def _dispatch(args) -> int:
 
 
 def _users(args) -> int:
-    from lib import auth, people
-    from lib.db import unit_of_work
+    from lib.people import auth, staff as people
+    from lib.core.db import unit_of_work
     from lib.notify.readiness import email_ready
 
     if args.users_command == "reset-password":
@@ -127,7 +127,7 @@ def _data_lifecycle_commands(sub) -> None:
 
 
 def _backup(args) -> int:
-    from lib import backup
+    from lib.lifecycle import backup
 
     done = backup.backup(args.file)
     print(f"backed up the {done.kind} database to {done.path}{' (encrypted)' if done.encrypted else ''}")
@@ -135,7 +135,7 @@ def _backup(args) -> int:
 
 
 def _restore(args) -> int:
-    from lib import backup
+    from lib.lifecycle import backup
 
     done = backup.restore(args.file, force=args.force)
     print(f"restored the {done.kind} database from {done.path}")
@@ -143,7 +143,7 @@ def _restore(args) -> int:
 
 
 def _audit(args) -> int:
-    from lib import audit_chain
+    from lib.audit import chain as audit_chain
 
     if args.audit_command == "verify":
         verdict = audit_chain.verify()
@@ -163,7 +163,7 @@ def _audit(args) -> int:
 
 
 def _rotate_key(args) -> int:
-    from lib import rotate_key
+    from lib.lifecycle import rotate_key
 
     count = rotate_key.rotate_all()
     print(f"re-encrypted {count} assessments with the first key in BOOKING_DESK_ENCRYPTION_KEYS; "

@@ -12,11 +12,11 @@ from functools import lru_cache
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
-from lib import clock
-from lib.db import unit_of_work
-from lib.errors import BookingDeskError
-from lib.migrate import alembic_config
-from lib.models import Notification
+from lib.core import clock
+from lib.core.db import unit_of_work
+from lib.core.errors import BookingDeskError
+from lib.core.migrate import alembic_config
+from lib.core.models import Notification
 
 
 @lru_cache(maxsize=1)

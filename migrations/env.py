@@ -1,9 +1,9 @@
-"""Alembic environment: the URL comes from lib.config (DATABASE_URL) unless the caller set one."""
+"""Alembic environment: the URL comes from lib.core.config (DATABASE_URL) unless the caller set one."""
 from alembic import context
 from sqlalchemy import create_engine
 
-from lib import config as app_config
-from lib.models import Base
+from lib.core import config as app_config
+from lib.core.models import Base
 
 url = context.config.get_main_option("sqlalchemy.url") or app_config.database_url()
 

@@ -1,14 +1,15 @@
-"""The bookings API's routes: read the request within its limits, call lib.booking_api, answer JSON."""
+"""The bookings API's routes: read the request within its limits, call lib.booking_api.service, answer JSON."""
 from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
-from lib import booking_api, config
-from lib.booking_api_spec import SPEC
-from lib.rate_limit import RateLimit
+from lib.booking_api import service
+from lib.core import config
+from lib.booking_api.openapi import SPEC
+from lib.core.rate_limit import RateLimit
 
-_TOO_LARGE = {"error": "too_large", "message": f"The body may be at most {booking_api.MAX_BODY // 1024} KB."}
+_TOO_LARGE = {"error": "too_large", "message": f"The body may be at most {service.MAX_BODY // 1024} KB."}
 _limit: list[RateLimit] = []
 
 
@@ -18,7 +19,7 @@ def _rate_limit() -> RateLimit:
     return _limit[0]
 
 
-def _json(answer: booking_api.Answer) -> JSONResponse:
+def _json(answer: service.Answer) -> JSONResponse:
     return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)
 
 
@@ -27,19 +28,19 @@ async def _too_many(what: str) -> JSONResponse | None:
     if allowed:
         return None
     return _json(await run_in_threadpool(
-        booking_api.refuse, 429, {"error": "rate_limited", "message": f"Too many calls; try again in {wait} s."},
+        service.refuse, 429, {"error": "rate_limited", "message": f"Too many calls; try again in {wait} s."},
         what, "over the rate limit", {"Retry-After": str(wait)}))
 
 
 async def _body(request) -> bytes | None:
     """The body, or None when it is larger than the limit (read no further than that)."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > booking_api.MAX_BODY:
+    if declared and declared.isdigit() and int(declared) > service.MAX_BODY:
         return None
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > booking_api.MAX_BODY:
+        if len(body) > service.MAX_BODY:
             return None
     return body
 
@@ -50,15 +51,15 @@ async def post_booking(request):
         return refused
     body = await _body(request)
     if body is None:
-        return _json(await run_in_threadpool(booking_api.refuse, 413, _TOO_LARGE, what, "body over 64 KB"))
-    return _json(await run_in_threadpool(booking_api.receive, body, dict(request.headers)))
+        return _json(await run_in_threadpool(service.refuse, 413, _TOO_LARGE, what, "body over 64 KB"))
+    return _json(await run_in_threadpool(service.receive, body, dict(request.headers)))
 
 
 async def get_booking(request):
     booking_id = request.path_params["booking_id"]
     if refused := await _too_many(f"GET /api/v1/bookings/{booking_id}"):
         return refused
-    return _json(await run_in_threadpool(booking_api.booking_status, booking_id, dict(request.headers)))
+    return _json(await run_in_threadpool(service.booking_status, booking_id, dict(request.headers)))
 
 
 async def openapi(_request):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import streamlit
 
-from lib import config
+from lib.core import config
 
 # HTML the server sends whose one small inline script must run: Streamlit's page, and the cookie manager
 # (the login's re-login cookie), a component Streamlit frames from /component/. Allowed by hash, not by

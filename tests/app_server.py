@@ -18,8 +18,8 @@ from pathlib import Path
 import requests
 from standardwebhooks import Webhook
 
-from lib import db
-from lib.booking_channel import new_secret
+from lib.core import db
+from lib.booking_api.signature import new_secret
 from tests.conftest import ROOT, own_pg_database
 from tests.servers import MAIL_FROM, free_port
 

@@ -19,8 +19,8 @@ os.environ.setdefault("BOOKING_DESK_SECRET", "test-only-secret-0123456789-abcdef
 # A Fernet key made for each test run (tests/integration/test_encryption.py checks it is used): never committed.
 os.environ.setdefault("BOOKING_DESK_ENCRYPTION_KEYS", __import__("cryptography.fernet").fernet.Fernet.generate_key().decode())
 
-from lib import clock, db  # noqa: E402
-from lib.models import Base  # noqa: E402
+from lib.core import clock, db  # noqa: E402
+from lib.core.models import Base  # noqa: E402
 
 IN_CI = os.environ.get("CI") == "true"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -42,7 +42,8 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _pinned_clock():
-    from lib import metrics_cache, practice, sign_in_rules
+    from lib.metrics import cache as metrics_cache
+    from lib.practice import rules as practice, sign_in_rules
 
     clock.freeze(NOW)
     metrics_cache.forget()  # figures kept by an earlier test (same file name, other data) never leak
@@ -76,7 +77,7 @@ def own_pg_database(prefix: str):
 
 @pytest.fixture(scope="session")
 def pg_server_url():
-    from lib import migrate
+    from lib.core import migrate
 
     with own_pg_database("bd_test") as url:
         migrate.upgrade(url)
@@ -94,7 +95,7 @@ def _truncate(url: str) -> None:
 def sqlite_template(tmp_path_factory):
     """One migrated SQLite file, copied for each test (faster than migrating each time)."""
     path = tmp_path_factory.mktemp("tpl") / "template.db"
-    from lib import migrate
+    from lib.core import migrate
 
     migrate.upgrade(f"sqlite:///{path}")
     db.dispose_all()

@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from lib import auth, clock
-from lib.auth import Actor
-from lib.db import unit_of_work
-from lib.intake import NewBooking, create_booking
-from lib.models import Assessment, User
-from lib.practice import Rules
+from lib.people import auth
+from lib.core import clock
+from lib.people.auth import Actor
+from lib.core.db import unit_of_work
+from lib.bookings.intake import NewBooking, create_booking
+from lib.core.models import Assessment, User
+from lib.practice.rules import Rules
 
 PASSWORD = "correct-horse-battery-staple"
 WEEKDAYS = {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")} | {"sat": [], "sun": []}
@@ -55,7 +56,7 @@ def book(therapist: Actor, client: str = "Hannah Whitfield", email: str | None =
 
 
 def assess(booking_id: int, phq9=None, gad7=None, help_with=None, free_text=None) -> None:
-    from lib.models import Booking
+    from lib.core.models import Booking
 
     with unit_of_work(write=True) as s:
         b = s.get(Booking, booking_id)

@@ -6,11 +6,12 @@ from datetime import date, datetime, time, timedelta
 
 import streamlit as st
 
-from lib import answers, bookings, clock
-from lib.auth import Actor
-from lib.errors import BookingDeskError, InvalidInput
-from lib.reassign import REASSIGNABLE, reassign
-from lib.session_view import BookingDetail
+from lib.bookings import answers, dashboard
+from lib.core import clock
+from lib.people.auth import Actor
+from lib.core.errors import BookingDeskError, InvalidInput
+from lib.bookings.reassign import REASSIGNABLE, reassign
+from lib.bookings.detail import BookingDetail
 from ui import format as fmt, promises, time_request_panel, visit
 from ui.visit import Visit
 
@@ -154,7 +155,7 @@ def cancel_dialog(me: Actor, d: BookingDetail, v: Visit) -> None:
 
 def reassign_form(me: Actor, d: BookingDetail, session_id: str) -> None:
     with st.container(border=True):
-        options = [(tid, name) for tid, name in bookings.therapists(me) if tid != d.therapist_id]
+        options = [(tid, name) for tid, name in dashboard.therapists(me) if tid != d.therapist_id]
         with st.form("reassign_form"):
             choice = st.selectbox("Therapist", options, format_func=lambda o: o[1], key="reassign_to", index=None)
             same = st.checkbox("Keep the same date and time", value=d.starts_at > clock.now(), key="reassign_same")

@@ -1,14 +1,15 @@
 """Time away: set in /settings by a therapist, or by a manager on a therapist's behalf; the away banner on
-the dashboard. The rules (who may, what counts) are in lib.away."""
+the dashboard. The rules (who may, what counts) are in lib.bookings.away."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from lib import away, bookings, clock
-from lib.auth import Actor
-from lib.errors import BookingDeskError
+from lib.bookings import away, dashboard
+from lib.core import clock
+from lib.people.auth import Actor
+from lib.core.errors import BookingDeskError
 from ui import format as fmt
 
 
@@ -48,7 +49,7 @@ def section(me: Actor) -> None:
                "or escalations are sent about them, and clients are told the practice team will be in touch.")
     therapist_id = me.id
     if me.is_manager:
-        names = dict(bookings.therapists(me))
+        names = dict(dashboard.therapists(me))
         if not names:
             return
         therapist_id = st.selectbox("Therapist", list(names), format_func=names.__getitem__, key="away_therapist")

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import booking_channel, clock
-from lib.auth import Actor
+from lib.booking_api import signature
+from lib.core import clock
+from lib.people.auth import Actor
 
 _SHOWN = "bd_channel_secret_once"
 
@@ -17,7 +18,7 @@ def channel_secret_section(me: Actor) -> None:
         st.warning("Copy this secret into the booking channel now. It is shown only this once.",
                    icon=":material/key:")
         st.code(secret, language=None)
-    now = booking_channel.status(me)
+    now = signature.status(me)
     if now.created_at:
         st.markdown(f"A secret made by **{now.created_by}** on "
                     f"{clock.local(now.created_at, me.timezone):%d %b %Y %H:%M} is in use.")
@@ -31,5 +32,5 @@ def channel_secret_section(me: Actor) -> None:
     label = "Rotate the secret" if now.created_at else "Make a secret"
     if st.button(label, key="bd_channel_secret_rotate",
                  help="A new secret; the previous one keeps working for 24 hours while the channel switches."):
-        st.session_state[_SHOWN] = booking_channel.rotate(me)
+        st.session_state[_SHOWN] = signature.rotate(me)
         st.rerun()

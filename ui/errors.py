@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from lib.errors import BookingDeskError, DatabaseUnavailable
+from lib.core.errors import BookingDeskError, DatabaseUnavailable
 
 log = logging.getLogger("booking_desk")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from lib import clock
+from lib.core import clock
 from lib.notify.templates import TYPE_LABELS
 
 

@@ -1,5 +1,5 @@
 """The login gate: our own form and checks (throttled, audited, two-step), a server-side record of each
-sign-in (lib.sign_in_sessions), and streamlit-authenticator's re-login cookie, read and written only
+sign-in (lib.people.sign_in_sessions), and streamlit-authenticator's re-login cookie, read and written only
 through its own cookie controller."""
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import time
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from lib import auth, sign_in_rules, sign_in_sessions
-from lib.auth import Actor
-from lib.errors import InvalidInput
+from lib.people import auth, sign_in_sessions
+from lib.practice import sign_in_rules
+from lib.people.auth import Actor
+from lib.core.errors import InvalidInput
 from ui import sign_in_steps, visit
 from ui.visit import Visit
 
@@ -27,7 +28,7 @@ def browser_session() -> str:
 
 
 def _authenticator(key: str, username: str | None = None) -> stauth.Authenticate:
-    """streamlit-authenticator, used for its re-login cookie only; passwords are checked by lib.auth.
+    """streamlit-authenticator, used for its re-login cookie only; passwords are checked by lib.people.auth.
 
     Built only when a cookie must be read, written or deleted: it renders a cookie component and
     loads credentials, which a logged-in rerun does not need.

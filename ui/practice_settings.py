@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import practice, settings
-from lib.auth import Actor
+from lib.practice import rules, settings
+from lib.people.auth import Actor
 from ui.settings_form import field_error, save, week_inputs
 
 
@@ -34,7 +34,7 @@ def practice_form(me: Actor) -> None:
         rows = current["expiry_schedule"]
         table = pd.DataFrame([{"Lead time under (hours)": r.get("lead_under_hours"),
                                "Expire hours before start": r.get("hours_before_start"),
-                               "Or business hours after request": practice.business_hours_after_request(r)}
+                               "Or business hours after request": rules.business_hours_after_request(r)}
                               for r in rows])
         edited = st.data_editor(table, hide_index=True, key="p_schedule", num_rows="fixed", width="stretch")
         field_error(errors, "expiry_schedule")

@@ -7,7 +7,7 @@ import sys
 
 from streamlit.web import cli
 
-from lib.config import ROOT
+from lib.core.config import ROOT
 
 
 def main() -> None:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lib import assessments, clock
-from lib.session_view import BookingDetail
+from lib.bookings import assessments
+from lib.core import clock
+from lib.bookings.detail import BookingDetail
 from lib.notify.templates import TEMPLATE_TITLES
 from ui import format as fmt
 

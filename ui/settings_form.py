@@ -5,9 +5,9 @@ from typing import Callable
 
 import streamlit as st
 
-from lib import settings
-from lib.business_hours import DAYS
-from lib.errors import BookingDeskError, InvalidFields
+from lib.practice import settings
+from lib.practice.business_hours import DAYS
+from lib.core.errors import BookingDeskError, InvalidFields
 
 
 def field_error(errors: dict, name: str) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import password_changes, sign_in_rules, sign_in_sessions, two_step
-from lib.auth import Actor
-from lib.errors import BookingDeskError, InvalidFields, InvalidInput
-from lib.passwords import MIN_LENGTH
+from lib.people import password_changes, sign_in_sessions, two_step
+from lib.practice import sign_in_rules
+from lib.people.auth import Actor
+from lib.core.errors import BookingDeskError, InvalidFields, InvalidInput
+from lib.people.passwords import MIN_LENGTH
 from ui import format as fmt, sign_in_steps, visit
 from ui.settings_form import field_error
 

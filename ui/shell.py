@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import crypto, team_worklist
-from lib.errors import DatabaseUnavailable
+from lib.core import crypto
+from lib.bookings import worklist
+from lib.core.errors import DatabaseUnavailable
 from ui import channel_banner, login, nav, secret, shell_state, visit
 from ui.errors import friendly_errors
 
@@ -84,7 +85,7 @@ def _titles(actor) -> dict:
     """A manager's menu counts what waits for the practice team, so it is seen from every page."""
     if not actor.is_manager:
         return {}
-    waiting = team_worklist.waiting(actor).count
+    waiting = worklist.waiting(actor).count
     return {nav.DASHBOARD: f"{nav.DASHBOARD.title} · {waiting} for the team"} if waiting else {}
 
 

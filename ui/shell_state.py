@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from lib import demo_seed
+from lib.demo import seed
 
 _demo = {"value": None, "at": 0.0}
 REFRESH_SECONDS = 30
@@ -15,7 +15,7 @@ REFRESH_SECONDS = 30
 def demo_in_use() -> bool:
     """Whether the demo data is loaded (re-read every 30 s)."""
     if _demo["value"] is None or time.monotonic() - _demo["at"] > REFRESH_SECONDS:
-        _demo.update(value=demo_seed.demo_in_use(), at=time.monotonic())
+        _demo.update(value=seed.demo_in_use(), at=time.monotonic())
     return _demo["value"]
 
 

@@ -5,9 +5,9 @@ from datetime import datetime
 
 import streamlit as st
 
-from lib import team_worklist
-from lib.auth import Actor
-from lib.session_view import BookingDetail
+from lib.bookings import worklist
+from lib.people.auth import Actor
+from lib.bookings.detail import BookingDetail
 from ui import format as fmt, nav
 from ui.answer_forms import _run
 
@@ -19,7 +19,7 @@ def bands(phq9: str | None, gad7: str | None, risk: bool) -> str:
     return flag + " · ".join(parts)
 
 
-def _why(item: team_worklist.WorkItem, tz: str) -> str:
+def _why(item: worklist.WorkItem, tz: str) -> str:
     """The reason's words; a therapist's time away says until when ("therapist away until …")."""
     if item.away_until is None:
         return item.reason.label
@@ -29,7 +29,7 @@ def _why(item: team_worklist.WorkItem, tz: str) -> str:
 
 def worklist_section(me: Actor, now: datetime) -> None:
     """"Needs the practice team": every line, oldest first, each saying why and since when."""
-    items = team_worklist.worklist(me)
+    items = worklist.worklist(me)
     st.subheader(f"Needs the practice team · {len(items)}")
     if not items:
         st.success("Nothing needs the team: no declined, expired or lapsed requests, late cancellations or failed "
@@ -48,7 +48,7 @@ def worklist_section(me: Actor, now: datetime) -> None:
 
 def for_session(me: Actor, d: BookingDetail, session_id: str) -> None:
     """On a session the worklist names: why, and the two ways to close a line besides reassigning."""
-    lines = team_worklist.open_for_booking(me, d.id)
+    lines = worklist.open_for_booking(me, d.id)
     if not lines:
         return
     with st.container(border=True):
@@ -65,6 +65,6 @@ def for_session(me: Actor, d: BookingDetail, session_id: str) -> None:
             note = st.text_area("What did you agree with the client? (required)" if contacted else
                                 "Why is this closed? (required)", key="team_note", max_chars=2000)
             if st.form_submit_button("Record and take it off the list", type="primary"):
-                act = team_worklist.record_contact if contacted else team_worklist.close
+                act = worklist.record_contact if contacted else worklist.close
                 _run(lambda: act(me, d.id, note, session_id),
                      "Recorded in the session's history and taken off the team's list.")

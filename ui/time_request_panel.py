@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import client_changes
-from lib.auth import Actor
-from lib.client_changes import TimeRequest
-from lib.errors import BookingDeskError
-from lib.session_view import BookingDetail
+from lib.bookings import client_changes
+from lib.people.auth import Actor
+from lib.bookings.client_changes import TimeRequest
+from lib.core.errors import BookingDeskError
+from lib.bookings.detail import BookingDetail
 from ui import format as fmt, nav, promises, visit
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from lib.auth import Actor
+from lib.people.auth import Actor
 
 KEY = "bd_visit"
 
@@ -35,7 +35,7 @@ class Visit:
     confirm_for: int | None = None  # the session whose Confirm dialog is open
     cancel_for: tuple | None = None  # (session id, reason, full refund) whose Cancel dialog is open
     once: dict = field(default_factory=dict)  # messages for the next run only ("flash", "new_session", …)
-    sign_in_session: int | None = None  # the server's record of this sign-in (lib.sign_in_sessions)
+    sign_in_session: int | None = None  # the server's record of this sign-in (lib.people.sign_in_sessions)
     pending: object | None = None  # a sign-in past its password, before its two-step code (ui.sign_in_steps)
     forgot: bool = False  # the login form shows "Forgot your password?" instead
     enrol_secret: str | None = None  # two-step set-up in /settings, until confirmed (ui.settings_security)

@@ -18,10 +18,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from lib import clock, config, team_worklist
-from lib.db import unit_of_work
-from lib.errors import BookingDeskError
-from lib.models import Notification
+from lib.core import clock, config
+from lib.bookings import worklist
+from lib.core.db import unit_of_work
+from lib.core.errors import BookingDeskError
+from lib.core.models import Notification
 from lib.notify.delivery import NOT_CONFIGURED, ChannelDown, DeliveryFailure, Outgoing, TemporaryFailure
 from lib.notify.email_channel import EmailChannel, SmtpSettings
 from lib.notify.sms_channel import SmsChannel, TwilioSettings
@@ -155,7 +156,7 @@ def _tell_the_team(s: Session, failed_ids: list[int]) -> None:
     c = _table.c
     for row_id, booking_id in s.execute(select(c.id, c.booking_id).where(
             c.id.in_(failed_ids), c.status == "failed", c.booking_id.is_not(None))):
-        team_worklist.open_task(s, booking_id, team_worklist.Reason.MESSAGE_FAILED, clock.now(), row_id)
+        worklist.open_task(s, booking_id, worklist.Reason.MESSAGE_FAILED, clock.now(), row_id)
 
 
 class _Deliverer:
@@ -268,9 +269,9 @@ def _interval() -> float:
 
 def tick_and_deliver(factories: dict | None = None, stopping: threading.Event | None = None) -> Counts:
     """One round of the long-running loops: deadlines first (their messages go out in the same round)."""
-    from lib import timers  # timers → answers → bookings; imported late to keep this module light
+    from lib.bookings import deadlines as timers  # timers → answers → bookings; imported late to keep this module light
 
-    from lib import retention  # likewise: retention → erasure → answers
+    from lib.lifecycle import retention  # likewise: retention → erasure → answers
 
     done = timers.tick()
     if done.reminded or done.escalated or done.expired:

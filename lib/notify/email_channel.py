@@ -23,9 +23,9 @@ from email.utils import format_datetime, formataddr, parseaddr
 import yagmail
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
-from lib import config
-from lib.contacts import normalise_email
-from lib.errors import InvalidInput
+from lib.core import config
+from lib.core.contacts import normalise_email
+from lib.core.errors import InvalidInput
 from lib.notify.delivery import ChannelDown, Outgoing, PermanentFailure, TemporaryFailure
 
 # Plain ASCII addresses of the everyday shape, a strict subset of what email-validator accepts; anything

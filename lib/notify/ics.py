@@ -5,7 +5,7 @@ from datetime import timedelta, timezone
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from lib import clock
+from lib.core import clock
 
 
 def uid_for(booking_id: int) -> str:

@@ -6,8 +6,8 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lib import clock
-from lib.models import Notification
+from lib.core import clock
+from lib.core.models import Notification
 from lib.notify.templates import Rendered
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from lib import clock
+from lib.core import clock
 from lib.notify import templates as t
 
 LINK = "https://desk.example/session?id=123"

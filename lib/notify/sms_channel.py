@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from lib import config
-from lib.contacts import normalise_phone
-from lib.errors import InvalidInput
+from lib.core import config
+from lib.core.contacts import normalise_phone
+from lib.core.errors import InvalidInput
 from lib.notify.delivery import ChannelDown, Outgoing, PermanentFailure, TemporaryFailure
 
 TIMEOUT_SECONDS = 15

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
-from lib import clock
+from lib.core import clock
 from lib.notify import ics
 
 POLICY = ("Cancellation policy: if you need to cancel, please tell us more than 48 hours before "
@@ -116,7 +116,7 @@ MY_SESSION = "See, cancel or move your session"
 
 
 def _my_session(f: SessionFacts) -> tuple[str, str] | None:
-    """The client's private session page (lib.session_links), when the facts carry it."""
+    """The client's private session page (lib.bookings.session_links), when the facts carry it."""
     url = f.extra.get("my_session")
     return (MY_SESSION, url) if url else None
 
@@ -195,7 +195,7 @@ def rescheduled_email(f: SessionFacts, old_starts_at: datetime, by_client: bool 
 def times_offered_email(f: SessionFacts, offers: list[datetime], link: str, changed: bool = False,
                         stays_booked: bool = False) -> Rendered:
     times = "; ".join(clock.fmt_local(o, f.client_tz) for o in offers)
-    if stays_booked:  # the client asked for another time (lib.client_changes): their session is still booked
+    if stays_booked:  # the client asked for another time (lib.bookings.client_changes): their session is still booked
         return _both(
             "times_offered_move", "Other times for your session", "Other times for your session",
             [f"Dear {f.client_first_name},",
@@ -349,7 +349,7 @@ def expired_manager_email(f: SessionFacts, link: str, offer: bool = False) -> Re
                     "please follow up with them.", f, link)
 
 
-# --- when plans change (lib.client_changes, lib.away) ---
+# --- when plans change (lib.bookings.client_changes, lib.bookings.away) ---
 
 def client_cancelled_email(f: SessionFacts, late: bool) -> Rendered:
     """The one email a client gets after cancelling through their session page."""

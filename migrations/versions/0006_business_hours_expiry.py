@@ -1,4 +1,4 @@
-"""open requests expire by the working week: recompute their cut-off with lib.practice.Rules.expires_at
+"""open requests expire by the working week: recompute their cut-off with lib.practice.rules.Rules.expires_at
 
 A request's cut-off was counted in calendar hours, so a Saturday request could expire before the practice
 opened on Monday. Open requests (status unconfirmed) get the cut-off the rule gives them now; nothing else
@@ -10,7 +10,7 @@ Revises: 0005
 import sqlalchemy as sa
 from alembic import context, op
 
-from lib.practice import Rules, get_all
+from lib.practice.rules import Rules, get_all
 
 revision = "0006"
 down_revision = "0005"

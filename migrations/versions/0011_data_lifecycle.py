@@ -25,7 +25,7 @@ ANSWER_COLUMNS = ("phq9", "gad7", "help_with")
 
 def _key_ready(conn) -> None:
     """Before any change: a key to encrypt the stored assessments with (SQLite's DDL is not transactional)."""
-    from lib import crypto
+    from lib.core import crypto
 
     count = conn.execute(sa.text("SELECT COUNT(*) FROM assessments")).scalar()
     if count and not crypto.configured_keys():
@@ -38,7 +38,7 @@ def _key_ready(conn) -> None:
 
 
 def _encrypt_existing(conn) -> None:
-    from lib import crypto
+    from lib.core import crypto
 
     rows = conn.execute(sa.text("SELECT id, phq9, gad7, help_with, free_text FROM assessments")).all()
     for row in rows:
@@ -53,7 +53,7 @@ def _encrypt_existing(conn) -> None:
 
 
 def _chain_existing(conn) -> None:
-    from lib.audit_chain import GENESIS, entry_hash
+    from lib.audit.chain import GENESIS, entry_hash
 
     prev, seq = GENESIS, 0
     log = sa.table("audit_log", *(sa.column(n, t) for n, t in (

@@ -1,9 +1,9 @@
 """/set-password?token=… — a person chooses their first password, or a new one, from an emailed link (no login)."""
 import streamlit as st
 
-from lib import password_changes
-from lib.errors import InvalidInput
-from lib.passwords import MIN_LENGTH
+from lib.people import password_changes
+from lib.core.errors import InvalidInput
+from lib.people.passwords import MIN_LENGTH
 from ui import current, format as fmt, nav
 
 

@@ -1,10 +1,11 @@
 """/respond?token=… — the client picks one of the offered times (no login)."""
 import streamlit as st
 
-from lib import client_links, clock
-from lib.errors import BookingDeskError
+from lib.bookings import client_links
+from lib.core import clock
+from lib.core.errors import BookingDeskError
 from lib.notify.readiness import email_ready
-from lib.tokens import BadToken
+from lib.bookings.tokens import BadToken
 from ui import current, format as fmt
 
 # Said only when it is true: with no email channel the client is not emailed.
@@ -38,7 +39,7 @@ def render() -> None:
                 f"shown in {fmt.md_escape(view.client_tz)}.  \n**Where:** {fmt.md_escape(view.location, links=True)}")
     labels = {oid: fmt.when(t, view.client_tz) for oid, t in view.offers}
     NONE = "none"
-    # A booked session the client asked to move stays where it is unless they pick (lib.client_links).
+    # A booked session the client asked to move stays where it is unless they pick (lib.bookings.client_links).
     none_label = (f"None of these — keep my current time ({fmt.when(view.keeps, view.client_tz)})" if view.keeps
                   else "None of these work for me")
     if view.keeps:

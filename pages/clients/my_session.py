@@ -1,13 +1,14 @@
 """/my-session?token=… — the client's own session page (no login): the session, the 48-hour policy as it
 applies now, Cancel this session and Ask for another time. Opening it changes nothing; every rule is in
-lib.client_changes."""
+lib.bookings.client_changes."""
 import streamlit as st
 
-from lib import client_changes, clock
-from lib.client_changes import MySession
-from lib.errors import BookingDeskError
+from lib.bookings import client_changes
+from lib.core import clock
+from lib.bookings.client_changes import MySession
+from lib.core.errors import BookingDeskError
 from lib.notify.readiness import email_ready
-from lib.tokens import BadToken
+from lib.bookings.tokens import BadToken
 from ui import current, format as fmt
 
 DONE_KEY = "bd_my_session_done"

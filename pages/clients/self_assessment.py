@@ -1,9 +1,9 @@
 """/assessment?token=… — the client fills in or adds to their self-assessment (no login)."""
 import streamlit as st
 
-from lib import assessments, client_links
-from lib.errors import BookingDeskError
-from lib.tokens import BadToken
+from lib.bookings import assessments, client_links
+from lib.core.errors import BookingDeskError
+from lib.bookings.tokens import BadToken
 from ui import current, format as fmt
 
 

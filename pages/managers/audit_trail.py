@@ -4,7 +4,8 @@ from datetime import time, timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import audit_view, clock
+from lib.audit import view
+from lib.core import clock
 from ui import current, format as fmt
 
 
@@ -24,8 +25,8 @@ def render() -> None:
                    until=clock.from_local(end + timedelta(days=1), time(0), me.timezone))
 
     with st.spinner("Reading the audit trail…"):
-        page = audit_view.entries(me, **filters)
-        chain = audit_view.chain_status(me)
+        page = view.entries(me, **filters)
+        chain = view.chain_status(me)
     if chain.ok:
         st.success(f"**Verified up to entry {chain.verified_up_to:,}**: every entry is chained to the one before it, "
                    "and none has been changed, removed or reordered.", icon=":material/verified_user:")
@@ -43,5 +44,5 @@ def render() -> None:
             "When": fmt.when(r[0], me.timezone), "User": r[1], "Action": r[2], "Session": r[3], "Client": r[4],
             "Browser session": (r[5] or "")[:8], "Detail": r[6] or "",
         } for r in page.rows]), hide_index=True, width="stretch")
-        st.download_button("Download as CSV", data=lambda: audit_view.entries_csv(me, **filters), file_name="audit-trail.csv",
+        st.download_button("Download as CSV", data=lambda: view.entries_csv(me, **filters), file_name="audit-trail.csv",
                            mime="text/csv", key="audit_csv")

@@ -1,8 +1,9 @@
 """/clients (managers): find a client, download everything held about them, erase them; how long records are kept."""
 import streamlit as st
 
-from lib import clock, erasure, retention, subject_access
-from lib.errors import BookingDeskError
+from lib.core import clock
+from lib.lifecycle import erasure, retention, subject_access
+from lib.core.errors import BookingDeskError
 from ui import current, format as fmt, visit
 
 ERASING = "clients_erasing"  # the client whose erasure is being confirmed

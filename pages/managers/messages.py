@@ -2,8 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib import messages
-from lib.errors import BookingDeskError
+from lib.notify import outbox_review
+from lib.core.errors import BookingDeskError
 from ui import current, format as fmt, nav, promises
 from ui.template_gallery import gallery
 
@@ -14,8 +14,8 @@ def render() -> None:
     st.title("Outbox")
     st.caption(f"Every email and SMS Booking Desk writes, and whether it went out. Times in {me.timezone}.")
 
-    for setting in messages.channel_settings(me):
-        label = messages.CHANNEL_LABELS[setting.channel]
+    for setting in outbox_review.channel_settings(me):
+        label = outbox_review.CHANNEL_LABELS[setting.channel]
         if setting.configured:
             st.success(f"**{label}** is sent {fmt.md_escape(setting.description)}.", icon=":material/mail:")
         else:
@@ -32,18 +32,18 @@ def render() -> None:
 
     ALL = "all"  # a real option (None would show as an empty box)
     f1, f2, f3 = st.columns([2, 2, 1])
-    status = f1.selectbox("Status", [ALL, *messages.STATUS_LABELS], key="outbox_status",
-                          format_func=lambda s: "All statuses" if s == ALL else messages.STATUS_LABELS[s])
-    channel = f2.selectbox("Channel", [ALL, *messages.CHANNEL_LABELS], key="outbox_channel",
-                           format_func=lambda c: "Email and SMS" if c == ALL else messages.CHANNEL_LABELS[c])
+    status = f1.selectbox("Status", [ALL, *outbox_review.STATUS_LABELS], key="outbox_status",
+                          format_func=lambda s: "All statuses" if s == ALL else outbox_review.STATUS_LABELS[s])
+    channel = f2.selectbox("Channel", [ALL, *outbox_review.CHANNEL_LABELS], key="outbox_channel",
+                           format_func=lambda c: "Email and SMS" if c == ALL else outbox_review.CHANNEL_LABELS[c])
     status, channel = (None if status == ALL else status), (None if channel == ALL else channel)
     page = f3.number_input("Page", min_value=1, value=1, step=1, key="outbox_page")
 
     with st.spinner("Loading messages…"):
-        box = messages.list_messages(me, status=status, channel=channel, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        box = outbox_review.list_messages(me, status=status, channel=channel, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
 
-    cols = st.columns(len(messages.STATUS_LABELS))
-    for col, (key, label) in zip(cols, messages.STATUS_LABELS.items()):
+    cols = st.columns(len(outbox_review.STATUS_LABELS))
+    for col, (key, label) in zip(cols, outbox_review.STATUS_LABELS.items()):
         col.metric(label.split(" — ")[0], f"{box.by_status[key]:,}")
 
     if not box.rows:
@@ -52,8 +52,8 @@ def render() -> None:
         st.stop()
 
     st.dataframe(pd.DataFrame([{
-        "#": r.id, "Written": fmt.when(r.created_at, me.timezone), "Channel": messages.CHANNEL_LABELS[r.channel],
-        "To": r.recipient, "Message": r.subject or messages.TEMPLATE_LABELS.get(r.template, r.template),
+        "#": r.id, "Written": fmt.when(r.created_at, me.timezone), "Channel": outbox_review.CHANNEL_LABELS[r.channel],
+        "To": r.recipient, "Message": r.subject or outbox_review.TEMPLATE_LABELS.get(r.template, r.template),
         "Status": r.status_label, "Attempts": r.attempts,
         "Next attempt": fmt.when(r.next_attempt_at, me.timezone) if r.status == "pending" else "",
         "Sent": fmt.when(r.sent_at, me.timezone) if r.sent_at else "", "Problem": r.problem or "",
@@ -62,8 +62,8 @@ def render() -> None:
     st.caption(f"Messages {first:,}–{first + len(box.rows) - 1:,} of {box.matching:,}, newest first.")
 
     ids = [r.id for r in box.rows]
-    labels = {r.id: f"#{r.id} · {messages.CHANNEL_LABELS[r.channel]} to {r.recipient} · "
-                    f"{r.subject or messages.TEMPLATE_LABELS.get(r.template, r.template)} · {r.status_label}"
+    labels = {r.id: f"#{r.id} · {outbox_review.CHANNEL_LABELS[r.channel]} to {r.recipient} · "
+                    f"{r.subject or outbox_review.TEMPLATE_LABELS.get(r.template, r.template)} · {r.status_label}"
               for r in box.rows}
     wanted = st.query_params.get("id")  # /outbox?id=N opens one message, wherever it is in the list
     if wanted and wanted.isdigit() and int(wanted) not in ids:
@@ -75,7 +75,7 @@ def render() -> None:
         st.stop()
 
     seen = st.session_state.setdefault("outbox_seen", set())
-    view = messages.get_message(me, picked, current.browser_session(), record_view=picked not in seen)
+    view = outbox_review.get_message(me, picked, current.browser_session(), record_view=picked not in seen)
     seen.add(picked)
     row = view.row
 
@@ -102,7 +102,7 @@ def render() -> None:
                    "different versions.")
         if st.button("Send again", type="primary", key="outbox_retry"):
             try:
-                messages.retry(me, row.id, current.browser_session())
+                outbox_review.retry(me, row.id, current.browser_session())
             except BookingDeskError as exc:
                 st.error(exc.message, icon=":material/warning:")
             else:

@@ -5,15 +5,17 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from lib import clock, importer, manual_booking, messages
-from lib.errors import BookingDeskError, InvalidInput
-from lib.import_rows import COLUMNS, SESSION_TYPES
+from lib.core import clock
+from lib.imports import importer, manual_entry
+from lib.notify import outbox_review
+from lib.core.errors import BookingDeskError, InvalidInput
+from lib.imports.rows import COLUMNS, SESSION_TYPES
 from ui import current, format as fmt, nav, promises
 
 
 def render() -> None:
     me = current.actor()
-    therapists = {t.username: t for t in manual_booking.therapist_choices(me)}  # Forbidden for a therapist
+    therapists = {t.username: t for t in manual_entry.therapist_choices(me)}  # Forbidden for a therapist
     ss = st.session_state
 
     st.title("New booking")
@@ -87,22 +89,22 @@ def render() -> None:
     def check() -> None:
         values = form_values()
         try:
-            ss["nb_review"] = (values, manual_booking.review(me, values))
+            ss["nb_review"] = (values, manual_entry.review(me, values))
         except BookingDeskError as exc:
             ss["nb_problem"] = exc.message
 
     def save() -> None:
         values = form_values()
         try:
-            saved = manual_booking.save(me, values, current.browser_session())
+            saved = manual_entry.save(me, values, current.browser_session())
         except InvalidInput as exc:
-            ss["nb_review"] = (values, manual_booking.Review({exc.field or "": exc.message}))
+            ss["nb_review"] = (values, manual_entry.Review({exc.field or "": exc.message}))
             return
         except BookingDeskError as exc:
             ss["nb_problem"] = exc.message
             return
         name = therapists[values["therapist"]].name
-        channels = [r.channel for r in messages.list_messages(me, booking_id=saved.booking_id).rows]
+        channels = [r.channel for r in outbox_review.list_messages(me, booking_id=saved.booking_id).rows]
         ss["nb_saved"] = (saved.booking_id, "Session saved. "
                           + promises.messages_line(channels, f"{fmt.md_escape(name)} and the client"))
         for key in FIELDS + ("nb_review",):

@@ -2,8 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib import people, two_step
-from lib.errors import BookingDeskError, InvalidFields
+from lib.people import staff, two_step
+from lib.core.errors import BookingDeskError, InvalidFields
 from ui import current, format as fmt, promises
 from ui.settings_form import field_error, week_inputs
 
@@ -21,7 +21,7 @@ def render() -> None:
     if problem := st.session_state.pop("bd_people_error", None):
         st.error(problem, icon=":material/error:")
 
-    everyone = people.everyone(me)
+    everyone = staff.everyone(me)
     st.dataframe(pd.DataFrame([{
         "Name": p.name, "Username": p.username, "Role": p.role_label, "Status": STATUS[p.status],
         "Last sign-in": fmt.when(p.last_sign_in_at, me.timezone) if p.last_sign_in_at else "never",
@@ -46,7 +46,7 @@ def _act(action, done: str) -> None:
     st.rerun()
 
 
-def _manage(me, everyone: list[people.Person]) -> None:
+def _manage(me, everyone: list[staff.Person]) -> None:
     by_id = {p.id: p for p in everyone}
     chosen = st.selectbox("Person", list(by_id), format_func=lambda i: f"{by_id[i].name} ({by_id[i].username}) — "
                           f"{by_id[i].role_label}, {STATUS[by_id[i].status].lower()}", key="bd_people_who")
@@ -57,10 +57,10 @@ def _manage(me, everyone: list[people.Person]) -> None:
     name = fmt.md_escape(p.name)
     row = st.container(horizontal=True)  # the actions this person's state allows, side by side
     if p.status == "locked" and row.button("Unlock", key="bd_people_unlock", icon=":material/lock_open:"):
-        _act(lambda: people.unlock(me, p.id, browser_session=session), f"{name} can sign in again.")
+        _act(lambda: staff.unlock(me, p.id, browser_session=session), f"{name} can sign in again.")
     if p.status != "deactivated" and row.button("Send a password reset link", key="bd_people_reset",
                                               icon=":material/forward_to_inbox:"):
-        _act(lambda: people.send_reset(me, p.id, browser_session=session),
+        _act(lambda: staff.send_reset(me, p.id, browser_session=session),
              f"A link to choose a new password (valid 24 hours) was made for {name}. "
              + promises.email_line(p.email, "The email"))
     if p.two_step and row.button("Reset two-step sign-in", key="bd_people_2fa", icon=":material/phonelink_erase:"):
@@ -73,12 +73,12 @@ def _manage(me, everyone: list[people.Person]) -> None:
     role = r1.selectbox("Role", list(roles), index=list(roles).index(p.role), format_func=roles.get,
                         key=f"bd_people_role_{p.id}")
     if r2.button("Change role", key="bd_people_role_save", disabled=role == p.role):
-        _act(lambda: people.change_role(me, p.id, role, browser_session=session),
+        _act(lambda: staff.change_role(me, p.id, role, browser_session=session),
              f"{name} is now a {roles[role].lower()}.")
 
     if p.status == "deactivated":
         if st.button("Reactivate", key="bd_people_reactivate", icon=":material/person_check:"):
-            _act(lambda: people.reactivate(me, p.id, browser_session=session),
+            _act(lambda: staff.reactivate(me, p.id, browser_session=session),
                  f"{name} is active again and can sign in with their password.")
         return
     if p.id == me.id:
@@ -94,7 +94,7 @@ def _manage(me, everyone: list[people.Person]) -> None:
                icon=":material/warning:")
     yes, no = st.columns(2)
     if yes.button(f"Yes, deactivate {p.name}", type="primary", key="bd_people_deactivate_yes"):
-        _act(lambda: people.deactivate(me, p.id, browser_session=session),
+        _act(lambda: staff.deactivate(me, p.id, browser_session=session),
              f"{name} is deactivated and signed out. {{result}} open request(s) went to the practice team's worklist.")
     if no.button("Keep them active", key="bd_people_deactivate_no"):
         st.session_state.pop("bd_people_confirm", None)
@@ -117,12 +117,12 @@ def _add_form(me) -> None:
         role = st.radio("Role", ["therapist", "manager"], horizontal=True, key="bd_add_role",
                         format_func={"therapist": "Therapist", "manager": "Practice manager"}.get)
         st.markdown("**Working hours** (therapists) — like `09:00-12:30, 13:30-17:00`; they can change them later")
-        hours = week_inputs("bd_add_hours_", people.practice_week(), errors, placeholder="off")
+        hours = week_inputs("bd_add_hours_", staff.practice_week(), errors, placeholder="off")
         submitted = st.form_submit_button("Add and email a link to set a password", type="primary")
     if not submitted:
         return
     try:
-        sent_to = people.add(me, username=username, name=name, email=email, role=role, timezone=tz, hours=hours,
+        sent_to = staff.add(me, username=username, name=name, email=email, role=role, timezone=tz, hours=hours,
                              browser_session=current.browser_session())
     except InvalidFields as exc:
         st.session_state["bd_people_errors"] = exc.errors

@@ -1,7 +1,7 @@
 """/settings — your alerts, contact details, places, services, hours and timezone; practice rules for managers."""
 import streamlit as st
 
-from lib import settings
+from lib.practice import settings
 from ui import away_settings, channel_banner, current, promises, settings_security
 from ui.channel_secret import channel_secret_section
 from ui.settings_form import field_error, save, week_inputs

@@ -1,7 +1,8 @@
 """The dashboard: confirmed sessions this week on the left, new and unconfirmed on the right."""
 import streamlit as st
 
-from lib import bookings, clock, team_worklist
+from lib.bookings import dashboard, worklist
+from lib.core import clock
 from ui import away_settings, current, format as fmt, nav, team_panel, time_request_panel
 
 
@@ -15,15 +16,15 @@ def render() -> None:
 
     therapist_id = None
     if me.is_manager:
-        names = dict(bookings.therapists(me))
+        names = dict(dashboard.therapists(me))
         # "All therapists" is the empty choice, which Streamlit shows as the placeholder.
         therapist_id = st.selectbox("Therapist", [None, *names], key="dash_therapist", placeholder="All therapists",
                                     format_func={None: "All therapists", **names}.__getitem__)
 
-    desk = bookings.dashboard(me, therapist_id=therapist_id)  # three indexed queries: no spinner needed
+    desk = dashboard.dashboard(me, therapist_id=therapist_id)  # three indexed queries: no spinner needed
     queue = desk.queue
 
-    def card(item: bookings.QueueItem, lines: list[str], link_label: str) -> None:
+    def card(item: dashboard.QueueItem, lines: list[str], link_label: str) -> None:
         """One session as a card. Client-supplied names are escaped: they show as typed, never as markdown."""
         with st.container(border=True):
             if me.is_manager:
@@ -67,14 +68,14 @@ def render() -> None:
                      "Details")
 
         if not me.is_manager:
-            closed = team_worklist.recently_closed(me)
+            closed = worklist.recently_closed(me)
             if closed:
                 st.subheader(f"Recently closed · {len(closed)}")
                 st.caption("Your requests of the last two weeks that were declined, expired or cancelled. "
                            "Declined and expired ones are with the practice team.")
                 for c in closed:
                     with st.container(border=True):
-                        st.markdown(f":gray-badge[{bookings.STATUS_LABELS[c.status]}] "
+                        st.markdown(f":gray-badge[{dashboard.STATUS_LABELS[c.status]}] "
                                     f"{fmt.ago(c.closed_at, now)}  \n"
                                     f"**{fmt.session_type(c.session_type)}** · {fmt.when(c.starts_at, me.timezone)}"
                                     f"  \n{fmt.md_escape(', '.join(c.attendees))}")

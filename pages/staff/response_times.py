@@ -1,15 +1,17 @@
 """Response times: how quickly session requests are answered — the practice and each therapist for
-managers, their own beside the practice for a therapist. Figures come from lib.metrics (SQL)."""
+managers, their own beside the practice for a therapist. Figures come from lib.metrics.report (SQL)."""
 from datetime import timedelta
 
 import pyarrow as pa
 import streamlit as st
 
-from lib import clock, metrics, team_worklist
-from lib.errors import NotFound
-from lib.metrics import MIN_REQUESTS, SESSION_TYPES, hours_text
-from lib.metrics_charts import histogram_chart, trend_charts
-from lib.metrics_export import rows_csv, table_csv
+from lib.core import clock
+from lib.metrics import report
+from lib.bookings import worklist
+from lib.core.errors import NotFound
+from lib.metrics.report import MIN_REQUESTS, SESSION_TYPES, hours_text
+from lib.metrics.charts import histogram_chart, trend_charts
+from lib.metrics.export import rows_csv, table_csv
 from ui import current, format as fmt
 from ui.tiles import Tile, tiles_html
 
@@ -30,14 +32,14 @@ def render() -> None:
     if PERIODS[choice] is None:
         today = clock.local(clock.now(), me.timezone).date()
         picked = st.date_input("From – to", value=(today - timedelta(days=29), today), max_value=today,
-                               min_value=today - timedelta(days=metrics.LONGEST_PERIOD_DAYS - 1), key="metrics_dates",
+                               min_value=today - timedelta(days=report.LONGEST_PERIOD_DAYS - 1), key="metrics_dates",
                                format="DD/MM/YYYY")
         if not isinstance(picked, (tuple, list)) or len(picked) != 2:
             st.info("Pick the last day of the period too.", icon=":material/calendar_month:")
             st.stop()
-        period = metrics.between(picked[0], picked[1], me.timezone)
+        period = report.between(picked[0], picked[1], me.timezone)
     else:
-        period = metrics.last_days(PERIODS[choice])
+        period = report.last_days(PERIODS[choice])
 
     refresh = st.session_state.pop("metrics_refresh", False)
     asked_for = st.query_params.get("therapist")  # /metrics?therapist=N: a manager's filter, and a deep link
@@ -45,8 +47,8 @@ def render() -> None:
     session_type = filters.selectbox("Session type", [None, *SESSION_TYPES], key="metrics_type",
                                       format_func=lambda t: "All types" if t is None else fmt.session_type(t))
 
-    def figures(table: bool) -> metrics.Report:
-        return metrics.report(me, period, therapist_id, session_type, refresh=refresh, table=table,
+    def figures(table: bool) -> report.Report:
+        return report.report(me, period, therapist_id, session_type, refresh=refresh, table=table,
                               while_working=lambda: st.spinner("Working out response times…"))
 
     # The per-therapist rows (and their live queue counts) only when their tab is the open one.
@@ -129,13 +131,13 @@ def render() -> None:
     """)
 
 
-def draw_header(me, rep: metrics.Report, session_type: str | None, filters) -> None:
+def draw_header(me, rep: report.Report, session_type: str | None, filters) -> None:
     """What the figures cover, when they were worked out, the tiles and the notes under them, as one block
     (ui.tiles: eight st.metric tiles would cost the page eight elements); Refresh sits with the filters."""
     f, practice = rep.figures, rep.practice
     target = f"{rep.target_hours:g} business hours"
 
-    reuse = metrics.reuse_text()
+    reuse = report.reuse_text()
     if reuse:
         filters.button("Refresh", key="metrics_refresh_button", icon=":material/refresh:",
                        on_click=lambda: st.session_state.update(metrics_refresh=True))
@@ -181,7 +183,7 @@ def draw_header(me, rep: metrics.Report, session_type: str | None, filters) -> N
         Tile("Expired", pct(f.share(f.expired)), "Share of the period's requests that expired with no answer."),
     ]
     if me.is_manager:  # what waits for the team now: declined, expired, lapsed, late cancellations, failed messages
-        team = team_worklist.waiting(me)
+        team = worklist.waiting(me)
         tiles.append(Tile("For the practice team", f"{team.count:,}", "Requests on the practice team's list right now"
                           + (f"; the oldest has waited {fmt.ago(team.oldest_since, rep.now).removesuffix(' ago')}."
                              if team.oldest_since else ".")))
@@ -191,7 +193,7 @@ def draw_header(me, rep: metrics.Report, session_type: str | None, filters) -> N
     if f.cancelled:
         notes.append(f"{f.cancelled:,} request{'s' if f.cancelled != 1 else ''} cancelled by the client before any "
                      "answer {} left out.".format("are" if f.cancelled != 1 else "is"))
-    if f.away:  # lib.metrics_query: left out of a therapist's own figures, counted in the practice's
+    if f.away:  # lib.metrics.query: left out of a therapist's own figures, counted in the practice's
         n = f"{f.away:,} request{'s' if f.away != 1 else ''}"
         who = "you were" if not me.is_manager else f"{rep.scope_name} was"
         notes.append(f"{n} made while {who} away {'are' if f.away != 1 else 'is'} left out (the "
@@ -211,7 +213,7 @@ def draw_header(me, rep: metrics.Report, session_type: str | None, filters) -> N
     st.html(tiles_html(tiles, above, info, below))
 
 
-def therapist_filter(me, row, rep: metrics.Report, refresh: bool) -> None:
+def therapist_filter(me, row, rep: report.Report, refresh: bool) -> None:
     """A manager's therapist filter: a button naming the choice, opening a searchable list of every therapist.
 
     The list is drawn only while it is open: a practice's thousands of names are not sent on every view.
@@ -221,9 +223,9 @@ def therapist_filter(me, row, rep: metrics.Report, refresh: bool) -> None:
                           icon=":material/person_search:", key=THERAPIST_FILTER, on_change="rerun", width="stretch")
     if not chooser.open:
         return
-    people = dict(metrics.therapist_choices(me, refresh=refresh))
+    people = dict(report.therapist_choices(me, refresh=refresh))
     if rep.therapist_id is not None and rep.therapist_id not in people:  # perhaps added since the list was kept
-        people = dict(metrics.therapist_choices(me, refresh=True))
+        people = dict(report.therapist_choices(me, refresh=True))
     options = [None, *people]
 
     def chosen() -> None:

@@ -1,11 +1,11 @@
 """One session: details, the client's assessment, the availability check and the answers."""
 import streamlit as st
 
-from lib import bookings, session_view
-from lib.auth import Actor
-from lib.errors import BookingDeskError, NotFound
+from lib.bookings import dashboard, detail as session_view
+from lib.people.auth import Actor
+from lib.core.errors import BookingDeskError, NotFound
 from lib.notify.readiness import email_ready
-from lib.session_view import BookingDetail
+from lib.bookings.detail import BookingDetail
 from ui.visit import Visit
 from ui import answer_forms, current, format as fmt, nav, promises, team_panel, time_request_panel, visit
 from ui.session_parts import (answer_heading, assessment_md, availability_md, details_md, every_answer_md, header_md,
@@ -84,7 +84,7 @@ def render() -> None:
 # Defined once, outside render(): st.dialog builds the dialog only when it is called.
 @st.dialog("Confirm this session?", width="large", on_dismiss=lambda: setattr(visit.get(), "confirm_for", None))
 def confirm_dialog(me: Actor, detail: BookingDetail, v: Visit) -> None:
-    preview = bookings.confirmation_preview(me, detail.id)
+    preview = dashboard.confirmation_preview(me, detail.id)
     st.markdown(f"{fmt.md_escape(detail.client_name)} will be emailed this, with a calendar invitation:"
                 if email_ready() else f"Email is not set up on this server, so {fmt.md_escape(detail.client_name)} "
                 "will **not** be emailed. This is the email that would be sent:")
@@ -95,7 +95,7 @@ def confirm_dialog(me: Actor, detail: BookingDetail, v: Visit) -> None:
     if go.button("Confirm Session", type="primary", key="confirm_final", width="stretch"):
         v.confirm_for = None
         try:
-            bookings.confirm(me, detail.id, detail.version, v.id)
+            dashboard.confirm(me, detail.id, detail.version, v.id)
         except BookingDeskError as exc:
             v.once["confirm_error"] = exc.message
         else:

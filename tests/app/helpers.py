@@ -16,7 +16,7 @@ def app() -> AppTest:
 
 def logged_in_app(username: str) -> AppTest:
     """An AppTest whose session is already logged in as `username` (as after the login form)."""
-    from lib.auth import actor_for
+    from lib.people.auth import actor_for
     from ui import visit
 
     actor = actor_for(username)
@@ -33,9 +33,9 @@ def logged_in_app(username: str) -> AppTest:
 
 def _signed_in(user_id: int) -> int:
     """The server's record of a sign-in that happened earlier (not audited again: it is not a new sign-in)."""
-    from lib import clock
-    from lib.db import unit_of_work
-    from lib.models import SignInSession
+    from lib.core import clock
+    from lib.core.db import unit_of_work
+    from lib.core.models import SignInSession
 
     with unit_of_work(write=True) as s:
         row = SignInSession(user_id=user_id, started_at=clock.now(), last_seen_at=clock.now(), browser="Test browser",

@@ -1,7 +1,8 @@
 """The answer controls on the session page and the client's private pages, through the real app."""
 from datetime import timedelta
 
-from lib import answers, bookings, clock, session_view
+from lib.bookings import answers, dashboard as bookings, detail as session_view
+from lib.core import clock
 from tests.app.helpers import app, md_table, open_page, switch_page, texts
 from ui.answer_forms import AGREED, OFFER
 from tests.factories import book

@@ -1,8 +1,9 @@
 """/audit: managers read who looked at what; therapists can't; the CSV is spreadsheet-safe."""
 import pytest
 
-from lib import audit_view, bookings, session_view
-from lib.errors import Forbidden
+from lib.audit import view as audit_view
+from lib.bookings import dashboard as bookings, detail as session_view
+from lib.core.errors import Forbidden
 from tests.app.helpers import open_page, texts
 from tests.factories import book
 

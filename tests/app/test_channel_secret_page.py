@@ -2,7 +2,8 @@
 import json
 from datetime import timedelta
 
-from lib import booking_api, clock
+from lib.booking_api import service as booking_api
+from lib.core import clock
 from tests.app.helpers import open_page, texts
 from tests.app_server import booking, signed_headers
 

@@ -2,7 +2,8 @@
 time away in /settings — through the real app."""
 from datetime import timedelta
 
-from lib import away, bookings, client_changes, clock, team_worklist
+from lib.bookings import away, client_changes, dashboard as bookings, worklist as team_worklist
+from lib.core import clock
 from tests.app.helpers import open_page, texts
 from tests.app.test_answer_pages import _public
 from tests.conftest import NOW

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from lib import crypto, db, session_view
+from lib.core import crypto, db
+from lib.bookings import detail as session_view
 from tests.app.helpers import app, open_page, texts
 from tests.factories import assess, book
 

@@ -1,7 +1,8 @@
 """The login, the dashboard and the session page, driven through the real app script (AppTest)."""
 from datetime import timedelta
 
-from lib import bookings, clock, session_view
+from lib.bookings import dashboard as bookings, detail as session_view
+from lib.core import clock
 from tests.app.helpers import app, md_table, open_page, texts
 from tests.factories import PASSWORD, assess, book
 
@@ -33,7 +34,7 @@ def test_wrong_password_gets_a_clear_message_and_no_access(sqlite_practice):
 
 
 def test_demo_hint_only_when_demo_data_is_in_use(sqlite_url):
-    from lib.demo_seed import seed_demo
+    from lib.demo.seed import seed_demo
 
     at = app()
     at.run()
@@ -163,7 +164,7 @@ def test_dashboard_marks_the_risk_flag(sqlite_practice):
 
 
 def test_dashboard_lists_sessions_waiting_for_the_client(sqlite_practice):
-    from lib import answers, session_view
+    from lib.bookings import answers, detail as session_view
 
     bid = book(sqlite_practice.alice, "Priya Raman", starts_at=clock.now().replace(hour=11) + timedelta(days=2))
     answers.offer_times(sqlite_practice.alice, bid, 1, [clock.now().replace(hour=11) + timedelta(days=3)])

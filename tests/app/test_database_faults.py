@@ -1,7 +1,7 @@
 """The database has a bad minute: a clear page, no traceback, and recovery by itself."""
 import pytest
 
-from lib import db
+from lib.core import db
 from tests.app.helpers import logged_in_app, texts
 from tests.factories import Practice, book
 from tests.tcp_proxy import TcpProxy

@@ -1,6 +1,6 @@
 """Honest words (issue 15): with and without email and SMS set up, staff read what really happens to messages.
 
-The channels are read from the environment on every run (lib.notify.readiness → lib.config.get), so each test
+The channels are read from the environment on every run (lib.notify.readiness → lib.core.config.get), so each test
 sets or clears SMTP_HOST and TWILIO_ACCOUNT_SID itself; nothing is sent in these tests (no dispatcher runs
 with a channel set up).
 """
@@ -10,7 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from lib import clock, messages
+from lib.core import clock
+from lib.notify import outbox_review as messages
 from lib.notify import dispatcher
 from tests.app.helpers import md_table, open_page, texts
 from tests.factories import book
@@ -185,8 +186,8 @@ def test_an_opened_message_says_not_sent_once(kept, sqlite_practice):
 
 
 def test_a_failed_message_keeps_its_problem_beside_its_status(sqlite_practice, channels):
-    from lib.db import unit_of_work
-    from lib.models import Notification
+    from lib.core.db import unit_of_work
+    from lib.core.models import Notification
 
     book(sqlite_practice.alice, "Zoë Lambert", email="zoe@example.org")
     with unit_of_work(write=True) as s:

@@ -14,7 +14,7 @@ def test_idle_session_is_logged_out(sqlite_practice, monkeypatch):
 
 
 def test_log_out_page_revokes_the_login_and_shows_the_form_at_the_dashboard(sqlite_practice):
-    from lib import sign_in_sessions
+    from lib.people import sign_in_sessions
     from tests.app.helpers import switch_page
 
     at = logged_in_app("alice")

@@ -165,7 +165,7 @@ def test_figures_are_reused_for_a_few_minutes_until_refresh_and_the_page_says_wh
 
     from datetime import timedelta
 
-    from lib import clock
+    from lib.core import clock
     from tests.conftest import NOW
 
     at = open_page("morgan", PAGE)

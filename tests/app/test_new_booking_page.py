@@ -5,10 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lib import bookings, clock, importer
-from lib.db import unit_of_work
-from lib.errors import Forbidden
-from lib.models import Booking, Notification
+from lib.bookings import dashboard as bookings
+from lib.core import clock
+from lib.imports import importer
+from lib.core.db import unit_of_work
+from lib.core.errors import Forbidden
+from lib.core.models import Booking, Notification
 from tests.app.helpers import logged_in_app, open_page, switch_page, texts
 from tests.factories import book
 

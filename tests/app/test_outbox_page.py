@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from lib import bookings, messages, session_view
+from lib.bookings import dashboard as bookings, detail as session_view
+from lib.notify import outbox_review as messages
 from lib.notify import dispatcher
 from tests.app.helpers import open_page, switch_page, texts
 from tests.conftest import NOW

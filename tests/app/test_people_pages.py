@@ -3,9 +3,11 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from lib import auth, clock, people, sign_in_rules, sign_in_sessions, two_step
-from lib.db import unit_of_work
-from lib.models import Notification
+from lib.people import auth, sign_in_sessions, staff as people, two_step
+from lib.core import clock
+from lib.practice import sign_in_rules
+from lib.core.db import unit_of_work
+from lib.core.models import Notification
 from tests.app.helpers import app, open_page, switch_page, logged_in_app, texts
 from tests.factories import PASSWORD
 

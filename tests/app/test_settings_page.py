@@ -1,5 +1,5 @@
 """/settings through the real app: field messages, saving, the managers' section."""
-from lib import settings
+from lib.practice import settings
 from tests.app.helpers import open_page, texts
 
 

@@ -1,6 +1,6 @@
 """The practice team's worklist through the real app: the managers' dashboard, the session it names, the
 figures page; a therapist's recently closed requests; and the answers' honest success messages."""
-from lib import answers, bookings, team_worklist
+from lib.bookings import answers, dashboard as bookings, worklist as team_worklist
 from tests.app.helpers import open_page, texts, tiles
 from tests.factories import assess, book
 from tests.integration.test_answers import at11

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.demo_seed import DEMO_PASSWORD
+from lib.demo.seed import DEMO_PASSWORD
 from tests.conftest import ROOT, skip_or_fail
 
 CHROMIUM = "/usr/bin/chromium"
@@ -211,7 +211,7 @@ def session_ids_in(database_url: str, therapist: str, status: str = "unconfirmed
     """Ids of a therapist's sessions in the server's database, oldest first (to build addresses)."""
     from sqlalchemy import create_engine, select
 
-    from lib.models import Booking, User
+    from lib.core.models import Booking, User
 
     engine = create_engine(database_url)
     try:
@@ -227,7 +227,7 @@ def session_of(database_url: str, client_name: str) -> int:
     """The id of the first session of the client with this name (the demo seed's names are unique)."""
     from sqlalchemy import create_engine, select
 
-    from lib.models import Booking, Client
+    from lib.core.models import Booking, Client
 
     engine = create_engine(database_url)
     try:
@@ -242,7 +242,7 @@ def booking_row(database_url: str, booking_id: int):
     """The session's row as the server's database has it now (status, starts_at, therapist_id …)."""
     from sqlalchemy import create_engine, select
 
-    from lib.models import Booking
+    from lib.core.models import Booking
 
     engine = create_engine(database_url)
     try:

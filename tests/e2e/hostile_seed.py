@@ -3,12 +3,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from lib import answers, clock
-from lib.auth import actor_for
-from lib.db import unit_of_work
-from lib.intake import NewBooking, create_booking
-from lib.models import Assessment, User
-from lib.practice import Rules
+from lib.bookings import answers
+from lib.core import clock
+from lib.people.auth import actor_for
+from lib.core.db import unit_of_work
+from lib.bookings.intake import NewBooking, create_booking
+from lib.core.models import Assessment, User
+from lib.practice.rules import Rules
 from tests.hostile import HOSTILE
 
 

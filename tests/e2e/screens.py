@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import create_engine, select
 
-from lib.models import Booking, Client
+from lib.core.models import Booking, Client
 from tests.e2e.conftest import (
     CHROMIUM, CHROMIUM_FLAGS, DEMO_PASSWORD, VIEWPORT, fill_login, running_app, session_of, settle,
 )
@@ -41,7 +41,7 @@ def visit(page: Page, username: str, path: str, landing: str) -> None:
 
 def assessment_link(database_url: str, client_name: str) -> str:
     """The private link from the "request received" email the client was sent."""
-    from lib.models import Notification
+    from lib.core.models import Notification
 
     engine = create_engine(database_url)
     with engine.connect() as conn:

@@ -18,10 +18,10 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 
-from lib import clock
-from lib.models import Booking, Client
+from lib.core import clock
+from lib.core.models import Booking, Client
 from tests.conftest import ROOT
-from lib.demo_seed import DEMO_PASSWORD
+from lib.demo.seed import DEMO_PASSWORD
 from tests.e2e.conftest import fill_login, running_app, settle
 from tests.servers import MAIL_FROM, SmtpServer
 
@@ -94,7 +94,7 @@ def _invite(message):
 
 
 def _text_of_confirmation(served, booking_id: int) -> str:
-    from lib.models import Notification
+    from lib.core.models import Notification
 
     return _query(served, select(Notification.body_text).where(Notification.booking_id == booking_id,
                                                                Notification.template == "confirmed"))[0][0]
@@ -164,8 +164,8 @@ def test_a_late_cancel_by_the_client_reaches_the_therapist_and_the_team_with_one
     app, _ = served
     monkeypatch.setenv("DATABASE_URL", app.database_url)
     monkeypatch.delenv("BOOKING_DESK_SECRET", raising=False)  # the demo practice's key, as the server's
-    from lib import bookings
-    from lib.auth import actor_for
+    from lib.bookings import dashboard as bookings
+    from lib.people.auth import actor_for
     from tests.factories import book
 
     # A session tomorrow at 23:00 London (always less than 48 hours ahead, clear of the demo's sessions),

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 
-from lib.models import Notification, TimeOffer
+from lib.core.models import Notification, TimeOffer
 from tests.e2e.conftest import (
     booking_row, log_in_on, new_page, running_app, session_of, settle, wait_for_login_cookie,
 )

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 
-from lib.models import Booking, User
+from lib.core.models import Booking, User
 from tests.e2e.conftest import booking_row, log_in_on, new_page, running_app, session_of, settle
 
 pytestmark = pytest.mark.e2e

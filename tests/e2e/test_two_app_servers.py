@@ -12,7 +12,7 @@ from contextlib import ExitStack, contextmanager
 
 import pytest
 
-from lib.demo_seed import DEMO_PASSWORD
+from lib.demo.seed import DEMO_PASSWORD
 from tests.e2e.conftest import (
     STEP_MS, VIEWPORT, _free_port, _healthy, _lib, fill_login, serving, settle, wait_for_login_cookie,
 )

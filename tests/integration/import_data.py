@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from lib.import_rows import COLUMNS
+from lib.imports.rows import COLUMNS
 
 GOOD_ROW = dict(therapist="alice", client_name="Hannah Whitfield", client_email="hannah@example.org",
                 client_phone="", session_type="individual", attendees="", starts_at="2026-12-01T14:00+00:00",

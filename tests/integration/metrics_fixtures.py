@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from lib import bookings, clock
-from lib.db import unit_of_work
-from lib.models import Booking, BookingEvent
+from lib.bookings import dashboard as bookings
+from lib.core import clock
+from lib.core.db import unit_of_work
+from lib.core.models import Booking, BookingEvent
 from tests.conftest import NOW
 from tests.factories import book
 

@@ -6,11 +6,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lib import answers, audit_view, bookings, clock, messages, session_view, settings
-from lib.db import unit_of_work
-from lib.errors import Forbidden, NotFound
-from lib.models import Booking, BookingEvent, Notification
-from lib.reassign import reassign
+from lib.bookings import answers, dashboard as bookings, detail as session_view
+from lib.audit import view as audit_view
+from lib.core import clock
+from lib.notify import outbox_review as messages
+from lib.practice import settings
+from lib.core.db import unit_of_work
+from lib.core.errors import Forbidden, NotFound
+from lib.core.models import Booking, BookingEvent, Notification
+from lib.bookings.reassign import reassign
 from tests.factories import book
 
 
@@ -58,7 +62,8 @@ def test_logged_out_calls_reveal_nothing(practice):
 def test_manager_only_functions_refuse_therapists(practice):
     bid = book(practice.alice)
     answers.decline_not_fit(practice.alice, bid, 1, "Not my area", "", "")
-    from lib import importer, manual_booking, session_view
+    from lib.imports import importer, manual_entry as manual_booking
+    from lib.bookings import detail as session_view
 
     calls = {
         "reassign": lambda: reassign(practice.alice, bid, practice.bob.id),
@@ -77,7 +82,8 @@ def test_manager_only_functions_refuse_therapists(practice):
 
 
 def test_two_therapists_with_one_name_are_told_apart_in_the_managers_filters(practice):
-    from lib import auth, session_view
+    from lib.people import auth
+    from lib.bookings import detail as session_view
     from tests.factories import PASSWORD
 
     with unit_of_work(write=True) as s:

@@ -6,11 +6,12 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from lib import answers, bookings, client_links, clock, session_view
-from lib.db import unit_of_work
-from lib.errors import Conflict, InvalidInput, NotFound
-from lib.models import Booking, Notification
-from lib.tokens import BadToken
+from lib.bookings import answers, client_links, dashboard as bookings, detail as session_view
+from lib.core import clock
+from lib.core.db import unit_of_work
+from lib.core.errors import Conflict, InvalidInput, NotFound
+from lib.core.models import Booking, Notification
+from lib.bookings.tokens import BadToken
 from tests.factories import book
 
 DAY = timedelta(days=1)

@@ -6,9 +6,10 @@ import json
 
 from sqlalchemy import text
 
-from lib import audit, audit_chain, db
+from lib.audit import chain as audit_chain, trail as audit
+from lib.core import db
 from lib.__main__ import main
-from lib.db import unit_of_work
+from lib.core.db import unit_of_work
 
 
 def _entries(count: int = 6) -> None:

@@ -4,13 +4,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from lib import away, metrics, team_worklist, timers
-from lib.errors import InvalidInput, NotFound
+from lib.bookings import away, deadlines as timers, worklist as team_worklist
+from lib.metrics import report as metrics
+from lib.core.errors import InvalidInput, NotFound
 from tests.conftest import NOW
 from tests.factories import book
 from tests.integration.metrics_fixtures import build_alice, build_bob, london
 from tests.integration.test_answers import _msgs, at11
-from lib import clock
+from lib.core import clock
 
 DAY = timedelta(days=1)
 

@@ -7,9 +7,12 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
-from lib import answers, audit_chain, backup, bookings, db
+from lib.bookings import answers, dashboard as bookings
+from lib.audit import chain as audit_chain
+from lib.lifecycle import backup
+from lib.core import db
 from lib.__main__ import main
-from lib.models import Base
+from lib.core.models import Base
 from tests.factories import assess, book
 
 SECRET_WORDS = "the kettle whistles and my chest goes tight"

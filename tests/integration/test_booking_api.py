@@ -10,8 +10,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from lib import bookings
-from lib.auth import actor_for
+from lib.bookings import dashboard as bookings
+from lib.people.auth import actor_for
 from tests.app_server import booking, deliver, new_secret, serving_fresh, signed_headers, status_of
 from tests.servers import SmtpServer
 

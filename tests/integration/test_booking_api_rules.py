@@ -5,9 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lib import booking_api, bookings, clock
-from lib.db import unit_of_work
-from lib.models import AuditEntry, Booking
+from lib.booking_api import service as booking_api
+from lib.bookings import dashboard as bookings
+from lib.core import clock
+from lib.core.db import unit_of_work
+from lib.core.models import AuditEntry, Booking
 from tests.app_server import SECRET, booking, signed_headers
 from tests.factories import book
 

@@ -7,11 +7,12 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from lib import answers, bookings, client_changes, client_links, clock, team_worklist
-from lib.db import unit_of_work
-from lib.errors import Conflict, InvalidInput
-from lib.models import AuditEntry, BookingEvent
-from lib.tokens import BadToken
+from lib.bookings import answers, client_changes, client_links, dashboard as bookings, worklist as team_worklist
+from lib.core import clock
+from lib.core.db import unit_of_work
+from lib.core.errors import Conflict, InvalidInput
+from lib.core.models import AuditEntry, BookingEvent
+from lib.bookings.tokens import BadToken
 from tests.factories import book
 from tests.integration.test_answers import _booking, _msgs, at11
 
@@ -35,7 +36,7 @@ def _open_tasks(bid):
 
 
 def _manager():
-    from lib.auth import actor_for
+    from lib.people.auth import actor_for
     return actor_for("morgan")
 
 
@@ -235,7 +236,7 @@ def test_answer_no_with_a_message_tells_the_client_and_keeps_the_time(practice):
 
 
 def test_another_therapist_cannot_see_or_answer_the_request(practice):
-    from lib.errors import NotFound
+    from lib.core.errors import NotFound
 
     bid, token = confirmed(practice)
     client_changes.ask_for_another_time(token, _booking(bid).version, [at11(4)])

@@ -5,7 +5,7 @@ import sys
 
 from sqlalchemy import create_engine, func, select
 
-from lib.models import Booking, User
+from lib.core.models import Booking, User
 from tests.conftest import ROOT
 
 

@@ -4,10 +4,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from lib import bookings, clock
-from lib.db import unit_of_work
-from lib.errors import Conflict, InvalidInput
-from lib.models import Booking, BookingEvent, Notification
+from lib.bookings import dashboard as bookings
+from lib.core import clock
+from lib.core.db import unit_of_work
+from lib.core.errors import Conflict, InvalidInput
+from lib.core.models import Booking, BookingEvent, Notification
 from tests.factories import book
 
 

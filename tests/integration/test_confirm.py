@@ -5,10 +5,11 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from lib import bookings, clock, session_view
-from lib.db import unit_of_work
-from lib.errors import Conflict, InvalidInput, NotFound
-from lib.models import Booking, BookingEvent, Notification
+from lib.bookings import dashboard as bookings, detail as session_view
+from lib.core import clock
+from lib.core.db import unit_of_work
+from lib.core.errors import Conflict, InvalidInput, NotFound
+from lib.core.models import Booking, BookingEvent, Notification
 from tests.factories import assess, book
 
 
@@ -190,7 +191,7 @@ def test_viewing_records_audit_and_first_view_event_once(practice):
     session_view.get_for(practice.alice, bid, "browser-1", record_view=True)
     session_view.get_for(practice.alice, bid, "browser-1", record_view=True)
     session_view.get_for(practice.morgan, bid, "browser-2", record_view=True)
-    from lib.models import AuditEntry
+    from lib.core.models import AuditEntry
 
     views = _rows(AuditEntry, action="view_session")
     assert [(v.username, v.booking_id, v.browser_session) for v in views] == [
@@ -212,7 +213,7 @@ def test_session_page_lists_come_in_order_with_their_types(practice):
     """Attendees, history and messages come with the booking in one query, as JSON: same values on both databases."""
     from datetime import datetime
 
-    from lib import answers, session_view
+    from lib.bookings import answers, detail as session_view
 
     bid = book(practice.alice, "Tomás Ferreira", attendees=["Tomás Ferreira", "Inês Ferreira", "Zé Ferreira"],
                session_type="family", starts_at=clock.now().replace(hour=11) + timedelta(days=3))
@@ -232,8 +233,8 @@ def test_session_page_lists_come_in_order_with_their_types(practice):
 
 
 def test_a_session_with_no_messages_or_attendees_reads_as_empty_lists(practice):
-    from lib.db import unit_of_work as uow
-    from lib.models import Attendee
+    from lib.core.db import unit_of_work as uow
+    from lib.core.models import Attendee
 
     bid = book(practice.alice, "Hannah Whitfield")
     with uow(write=True) as s:

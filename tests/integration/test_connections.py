@@ -2,9 +2,9 @@
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from lib import db
-from lib.errors import DatabaseUnavailable
-from lib.fast_reads import fetch, fixed
+from lib.core import db
+from lib.core.errors import DatabaseUnavailable
+from lib.core.fast_reads import fetch, fixed
 
 pytestmark = pytest.mark.postgres
 

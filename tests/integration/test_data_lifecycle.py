@@ -9,10 +9,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lib import audit_chain, bookings, clock, erasure, metrics, metrics_cache, retention, session_view, subject_access
-from lib.db import unit_of_work
-from lib.errors import Conflict, Forbidden
-from lib.models import AuditEntry, Booking, Client, Notification
+from lib.audit import chain as audit_chain
+from lib.bookings import dashboard as bookings, detail as session_view
+from lib.core import clock
+from lib.lifecycle import erasure, retention, subject_access
+from lib.metrics import cache as metrics_cache, report as metrics
+from lib.core.db import unit_of_work
+from lib.core.errors import Conflict, Forbidden
+from lib.core.models import AuditEntry, Booking, Client, Notification
 from lib.notify import dispatcher
 from tests.conftest import NOW
 from tests.factories import assess, book
@@ -94,7 +98,7 @@ def test_an_erasure_that_fails_midway_leaves_everything_as_it_was(hannah, db_url
     def broken(*args, **kwargs):
         raise RuntimeError("the disk filled up")
 
-    monkeypatch.setattr(erasure.audit, "record", broken)
+    monkeypatch.setattr(erasure.trail, "record", broken)
     with pytest.raises(RuntimeError):
         erasure.erase(practice.morgan, cid, "client_request", plan.fingerprint)
     assert _snapshot(db_url) == before

@@ -5,8 +5,10 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from lib import audit_chain, crypto, db, migrate, session_view
-from lib.auth import actor_for
+from lib.audit import chain as audit_chain
+from lib.core import crypto, db, migrate
+from lib.bookings import detail as session_view
+from lib.people.auth import actor_for
 
 ROWS = [
     "INSERT INTO users (id, username, name, email, role, password_hash, timezone, sms_opt_in, active, created_at) "

@@ -6,9 +6,10 @@ from datetime import timedelta
 from icalendar import Calendar
 from sqlalchemy import select
 
-from lib import bookings, clock, session_view
-from lib.db import unit_of_work
-from lib.models import Notification
+from lib.bookings import dashboard as bookings, detail as session_view
+from lib.core import clock
+from lib.core.db import unit_of_work
+from lib.core.models import Notification
 from lib.notify import dispatcher, outbox
 from lib.notify.templates import Rendered
 from tests.conftest import NOW
@@ -211,8 +212,8 @@ DOMAINS = ["example.com", "ex-ample.co.uk", "-ex.com", "ex-.com", "ab--c.com", "
 
 
 def test_the_quick_address_check_never_passes_what_email_validator_refuses():
-    from lib.contacts import normalise_email
-    from lib.errors import InvalidInput
+    from lib.core.contacts import normalise_email
+    from lib.core.errors import InvalidInput
     from lib.notify.email_channel import deliverable_address
 
     quick = 0

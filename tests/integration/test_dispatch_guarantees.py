@@ -11,15 +11,16 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select, update
 
-from lib import bookings, clock, session_view
-from lib.db import unit_of_work
-from lib.errors import Conflict
-from lib.intake import NewBooking, create_booking
-from lib.models import Notification, User
+from lib.bookings import dashboard as bookings, detail as session_view
+from lib.core import clock
+from lib.core.db import unit_of_work
+from lib.core.errors import Conflict
+from lib.bookings.intake import NewBooking, create_booking
+from lib.core.models import Notification, User
 from lib.notify import dispatcher, outbox
 from lib.notify.email_channel import EmailChannel, SmtpSettings
 from lib.notify.templates import Rendered
-from lib.practice import Rules
+from lib.practice.rules import Rules
 from tests.conftest import NOW, ROOT
 from tests.factories import book
 from tests.servers import smtp_server  # noqa: F401 — fixture

@@ -6,10 +6,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lib import bookings, clock, messages, session_view
-from lib.db import unit_of_work
-from lib.errors import Conflict, Forbidden, InvalidInput, NotFound
-from lib.models import AuditEntry, Notification
+from lib.bookings import dashboard as bookings, detail as session_view
+from lib.core import clock
+from lib.notify import outbox_review as messages
+from lib.core.db import unit_of_work
+from lib.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from lib.core.models import AuditEntry, Notification
 from lib.notify import dispatcher
 from tests.conftest import NOW
 from tests.factories import book

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lib import clock
-from lib.db import unit_of_work
-from lib.models import Notification
+from lib.core import clock
+from lib.core.db import unit_of_work
+from lib.core.models import Notification
 from lib.notify import dispatcher, outbox
 from lib.notify.templates import Rendered
 from tests.conftest import NOW

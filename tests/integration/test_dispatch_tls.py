@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lib.db import unit_of_work
-from lib.models import Notification
+from lib.core.db import unit_of_work
+from lib.core.models import Notification
 from lib.notify import dispatcher, outbox
 from lib.notify.templates import Rendered
 from tests.servers import SmtpServer, self_signed_certificate

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from lib import migrate
+from lib.core import migrate
 from tests.conftest import own_pg_database
 
 SATURDAY_0031 = datetime(2026, 11, 28, 0, 31)  # London is on GMT: naive UTC = wall clock

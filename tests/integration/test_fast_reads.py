@@ -1,13 +1,14 @@
-"""The pages' hot reads (lib.fast_reads) give the rows SQLAlchemy's execute() gives, on both databases."""
+"""The pages' hot reads (lib.core.fast_reads) give the rows SQLAlchemy's execute() gives, on both databases."""
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import bindparam, select, text
 
-from lib import bookings, clock, db, session_view
-from lib.errors import DatabaseUnavailable
-from lib.fast_reads import fetch, fixed
-from lib.models import Booking
+from lib.bookings import dashboard as bookings, detail as session_view
+from lib.core import clock, db
+from lib.core.errors import DatabaseUnavailable
+from lib.core.fast_reads import fetch, fixed
+from lib.core.models import Booking
 from tests.factories import assess, book
 
 

@@ -2,8 +2,8 @@
 from sqlalchemy import func, select
 
 from lib.__main__ import main
-from lib.db import unit_of_work
-from lib.models import Booking
+from lib.core.db import unit_of_work
+from lib.core.models import Booking
 from tests.integration.import_data import csv_bytes, row
 
 

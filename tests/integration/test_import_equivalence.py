@@ -13,13 +13,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lib import clock, db, importer
-from lib.db import unit_of_work
-from lib.import_rows import check_values
-from lib.intake import create_booking
-from lib.models import (Attendee, Base, Booking, BookingEvent, Client, ClientToken, Notification, Relationship,
-                        User)
-from lib.practice import Rules
+from lib.core import clock, db
+from lib.imports import importer
+from lib.core.db import unit_of_work
+from lib.imports.rows import check_values
+from lib.bookings.intake import create_booking
+from lib.core.models import Attendee, Base, Booking, BookingEvent, Client, ClientToken, Notification, Relationship, User
+from lib.practice.rules import Rules
 from tests.factories import Practice, book
 from tests.integration.import_data import csv_bytes, row
 

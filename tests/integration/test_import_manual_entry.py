@@ -4,10 +4,12 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from lib import bookings, clock, manual_booking, session_view
-from lib.db import unit_of_work
-from lib.errors import Forbidden, InvalidInput
-from lib.models import AuditEntry, Booking, Notification
+from lib.bookings import dashboard as bookings, detail as session_view
+from lib.core import clock
+from lib.imports import manual_entry as manual_booking
+from lib.core.db import unit_of_work
+from lib.core.errors import Forbidden, InvalidInput
+from lib.core.models import AuditEntry, Booking, Notification
 from tests.factories import book
 from tests.integration.import_data import row
 

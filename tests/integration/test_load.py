@@ -12,10 +12,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lib import answers, auth, bookings, clock, session_view
-from lib.db import unit_of_work
-from lib.errors import Conflict, InvalidInput
-from lib.models import Booking, BookingEvent, Notification
+from lib.bookings import answers, dashboard as bookings, detail as session_view
+from lib.people import auth
+from lib.core import clock
+from lib.core.db import unit_of_work
+from lib.core.errors import Conflict, InvalidInput
+from lib.core.models import Booking, BookingEvent, Notification
 from tests.factories import PASSWORD, book
 
 WORKERS = 20

@@ -6,10 +6,10 @@ import io
 
 import pytest
 
-from lib import metrics
-from lib.db import unit_of_work
-from lib.errors import Forbidden, InvalidInput, NotFound
-from lib.metrics_export import rows_csv, table_csv
+from lib.metrics import report as metrics
+from lib.core.db import unit_of_work
+from lib.core.errors import Forbidden, InvalidInput, NotFound
+from lib.metrics.export import rows_csv, table_csv
 from tests.integration.metrics_fixtures import build_alice, build_bob
 
 
@@ -63,7 +63,7 @@ def test_a_therapists_rows_file_holds_only_their_own_requests(booked):
 
 
 def test_downloads_neutralise_a_name_that_a_spreadsheet_would_run(booked):
-    from lib.models import User
+    from lib.core.models import User
 
     with unit_of_work(write=True) as s:
         s.get(User, booked.alice.id).name = '=HYPERLINK("http://evil.test","Alice")'

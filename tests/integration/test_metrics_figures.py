@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from lib import metrics
+from lib.metrics import report as metrics
 from tests.integration.metrics_fixtures import ALICE, build_alice, build_bob, london, request, answer
 
 H = 3600
@@ -34,7 +34,7 @@ def test_alice_over_the_year_median_p90_and_share_within_target(booked):
 
 def test_each_hand_worked_request_stores_the_expected_business_and_calendar_time(booked):
     """The rows behind the figures: each of Alice's requests, in business and calendar hours."""
-    from lib.metrics_export import rows_csv
+    from lib.metrics.export import rows_csv
 
     period = metrics.between(date(2026, 3, 1), date(2026, 11, 24), "Europe/London")
     lines = list(csv.DictReader(io.StringIO(rows_csv(booked.alice, period))))

@@ -1,12 +1,14 @@
-"""Figures reused for a few minutes (lib.metrics_cache): the right ones for each viewer, filter and setting."""
+"""Figures reused for a few minutes (lib.metrics.cache): the right ones for each viewer, filter and setting."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
 
-from lib import clock, metrics, practice
-from lib.db import unit_of_work
+from lib.core import clock
+from lib.metrics import report as metrics
+from lib.practice import rules as practice
+from lib.core.db import unit_of_work
 from tests.conftest import NOW
 from tests.integration.metrics_fixtures import answer, build_alice, build_bob, request
 
@@ -71,7 +73,7 @@ def test_changing_the_response_target_works_the_figures_out_again(booked):
 
 
 def test_max_age_zero_turns_reuse_off(booked, monkeypatch):
-    from lib import metrics_cache
+    from lib.metrics import cache as metrics_cache
 
     monkeypatch.setenv("BOOKING_DESK_METRICS_MAX_AGE", "0")
     metrics.report(booked.morgan)
@@ -89,8 +91,8 @@ def test_the_page_says_how_long_figures_are_reused(monkeypatch):
 
 
 def test_a_therapist_with_only_an_old_open_request_still_gets_a_row_in_the_table(booked):
-    from lib import auth
-    from lib.auth import actor_for
+    from lib.people import auth
+    from lib.people.auth import actor_for
     from tests.factories import PASSWORD
 
     with unit_of_work(write=True) as s:
@@ -109,7 +111,7 @@ def test_a_therapist_with_only_an_old_open_request_still_gets_a_row_in_the_table
 
 
 def test_the_oldest_kept_figures_make_room_for_new_ones():
-    from lib import metrics_cache
+    from lib.metrics import cache as metrics_cache
 
     for i in range(metrics_cache.MAX_ENTRIES + 5):
         metrics_cache.get(("filter", i), lambda i=i: i)
@@ -123,7 +125,7 @@ def test_viewers_asking_at_once_wait_for_one_working_out():
     import threading
     import time
 
-    from lib import metrics_cache
+    from lib.metrics import cache as metrics_cache
 
     calls = []
 
@@ -165,8 +167,8 @@ def test_therapists_views_share_one_working_out_of_the_practice_figures(booked, 
 
 def test_practice_settings_for_the_figures_are_read_again_after_a_change(db_url):
     """The figures page keeps the practice's settings for seconds; a change on this server shows at once."""
-    from lib import practice as rules
-    from lib.db import reading, unit_of_work
+    from lib.practice import rules
+    from lib.core.db import reading, unit_of_work
 
     with reading() as conn:
         before, key_before = rules.recent(conn, db_url)

@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from lib import metrics
-from lib.auth import Actor
-from lib.bulk_seed import seed_bulk
+from lib.metrics import report as metrics
+from lib.people.auth import Actor
+from lib.demo.bulk import seed_bulk
 
 pytestmark = pytest.mark.postgres
 

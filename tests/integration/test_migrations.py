@@ -2,8 +2,8 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from lib import db
-from lib.models import Base
+from lib.core import db
+from lib.core.models import Base
 
 
 def test_migrated_schema_matches_the_models(db_url):

@@ -4,11 +4,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lib import answers, bookings, client_links, clock, timers
-from lib.db import unit_of_work
-from lib.models import Booking, BookingEvent, ClientToken, Notification, TimeOffer
+from lib.bookings import answers, client_links, dashboard as bookings, deadlines as timers
+from lib.core import clock
+from lib.core.db import unit_of_work
+from lib.core.models import Booking, BookingEvent, ClientToken, Notification, TimeOffer
 from lib.notify import outbox
-from lib.reassign import reassign
+from lib.bookings.reassign import reassign
 from tests.factories import book
 from tests.integration.test_answers import _msgs, _token_from, at11
 
@@ -58,7 +59,7 @@ def test_failure_mid_action_changes_nothing(practice, monkeypatch, action):
 
 def test_a_read_only_page_leaves_the_next_action_all_or_nothing(practice):
     """On PostgreSQL a page's reads run without a transaction; the pooled connection must not keep that."""
-    from lib.practice import get_all, set_value
+    from lib.practice.rules import get_all, set_value
 
     with unit_of_work(read_only=True) as s:  # used one after the other: the pool hands back the same connection
         name = get_all(s)["practice_name"]

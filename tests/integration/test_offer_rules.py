@@ -5,11 +5,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lib import answers, bookings, client_links, clock, practice as practice_settings, session_view
-from lib.client_links import OfferWithdrawn
-from lib.db import unit_of_work
-from lib.errors import Conflict, InvalidInput
-from lib.models import AuditEntry, Booking, BookingEvent, Notification, TimeOffer, User
+from lib.bookings import answers, client_links, dashboard as bookings, detail as session_view
+from lib.core import clock
+from lib.practice import rules as practice_settings
+from lib.bookings.client_links import OfferWithdrawn
+from lib.core.db import unit_of_work
+from lib.core.errors import Conflict, InvalidInput
+from lib.core.models import AuditEntry, Booking, BookingEvent, Notification, TimeOffer, User
 from tests.factories import book
 from tests.integration.test_answers import _booking, _msgs, _token_from, at11
 

@@ -5,11 +5,14 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from lib import account_links, auth, clock, password_changes, people, sign_in_rules, sign_in_sessions, team_worklist, two_step
-from lib.db import unit_of_work
-from lib.errors import Forbidden, InvalidInput
-from lib.models import AuditEntry, Notification, User
-from lib.team_worklist import Reason
+from lib.people import account_links, auth, password_changes, sign_in_sessions, staff as people, two_step
+from lib.core import clock
+from lib.practice import sign_in_rules
+from lib.bookings import worklist as team_worklist
+from lib.core.db import unit_of_work
+from lib.core.errors import Forbidden, InvalidInput
+from lib.core.models import AuditEntry, Notification, User
+from lib.bookings.worklist import Reason
 from tests.factories import PASSWORD, book
 
 NEW_PASSWORD = "lantern-orchid-quarry-ninety"
@@ -213,7 +216,7 @@ def test_turning_on_two_step_needs_a_right_code_and_gives_ten_hashed_recovery_co
     codes = two_step.turn_on(practice.alice.id, secret, pyotp.TOTP(secret).at(clock.now()))
     assert two_step.is_on(practice.alice.id) and len(set(codes)) == 10
     with unit_of_work() as s:
-        stored = [r.code_hash for r in s.scalars(select(__import__("lib.models").models.RecoveryCode))]
+        stored = [r.code_hash for r in s.scalars(select(__import__("lib.core.models").core.models.RecoveryCode))]
     assert len(stored) == 10 and not set(codes) & set(stored)
     enrolment = two_step.enrolment("alice", secret)
     assert enrolment.qr_png.startswith(b"\x89PNG") and secret in enrolment.uri

@@ -1,9 +1,10 @@
 """Settings: validated, all-or-nothing, and used by the rules that depend on them."""
 import pytest
 
-from lib import session_view, settings
-from lib.errors import Forbidden, InvalidFields, InvalidInput
-from lib.practice import DEFAULT_EXPIRY_SCHEDULE
+from lib.bookings import detail as session_view
+from lib.practice import settings
+from lib.core.errors import Forbidden, InvalidFields, InvalidInput
+from lib.practice.rules import DEFAULT_EXPIRY_SCHEDULE
 from tests.factories import book
 
 GOOD = dict(email="alice@practice.example", phone="020 7946 0123", sms_opt_in=True, sms_phone="07911 123456",

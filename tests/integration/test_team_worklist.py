@@ -4,12 +4,20 @@ from datetime import timedelta
 
 import pytest
 
-from lib import answers, bookings, client_links, clock, session_view, team_worklist, timers
-from lib.errors import Conflict, Forbidden, InvalidInput
+from lib.bookings import (
+    answers,
+    client_links,
+    dashboard as bookings,
+    deadlines as timers,
+    detail as session_view,
+    worklist as team_worklist,
+)
+from lib.core import clock
+from lib.core.errors import Conflict, Forbidden, InvalidInput
 from lib.notify import dispatcher
 from lib.notify.delivery import PermanentFailure
-from lib.reassign import reassign
-from lib.team_worklist import Reason
+from lib.bookings.reassign import reassign
+from lib.bookings.worklist import Reason
 from tests.factories import assess, book
 from tests.integration.test_answers import _booking, _msgs, _token_from, at11
 

@@ -1,9 +1,10 @@
 """Reminders, escalations and expiry, driven by moving the pinned clock (never by sleeping)."""
 from datetime import datetime, timedelta
 
-from lib import answers, clock, timers
-from lib.db import unit_of_work
-from lib.practice import DEFAULT_EXPIRY_SCHEDULE, set_value
+from lib.bookings import answers, deadlines as timers
+from lib.core import clock
+from lib.core.db import unit_of_work
+from lib.practice.rules import DEFAULT_EXPIRY_SCHEDULE, set_value
 from tests.conftest import NOW
 from tests.integration.test_answers import _booking, _msgs, at11
 from tests.factories import book

@@ -1,6 +1,6 @@
 import pytest
 
-from lib import assessments as a
+from lib.bookings import assessments as a
 
 
 @pytest.mark.parametrize("total, band", [(0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"),

@@ -1,11 +1,11 @@
 """Every action the code writes to the audit trail has a label a manager can read in /audit."""
 import re
 
-from lib.audit_view import ACTION_LABELS
+from lib.audit.view import ACTION_LABELS
 from tests.conftest import ROOT
 
 # audit.record(session, who, "action" [if … else "other"], …), AuditEntry(…, action="…"), action: str = "…"
-_RECORDED = re.compile(r'audit\.record\([^,]+,[^,]+,\s*"([a-z_]+)"(?: if [^,]+ else "([a-z_]+)")?'
+_RECORDED = re.compile(r'(?:audit|trail)\.record\([^,]+,[^,]+,\s*"([a-z_]+)"(?: if [^,]+ else "([a-z_]+)")?'
                        r'|action="([a-z_]+)"(?: if [^,]+ else "?([a-z_]+)"?)?|action: str = "([a-z_]+)"'
                        r'|cause="([a-z_]+)"')
 

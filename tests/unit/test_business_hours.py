@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lib.business_hours import BusinessCalendar, add_business_seconds, business_seconds_between
-from lib.practice import DEFAULTS, ESCALATION_GRACE_HOURS, Rules
+from lib.practice.business_hours import BusinessCalendar, add_business_seconds, business_seconds_between
+from lib.practice.rules import DEFAULTS, ESCALATION_GRACE_HOURS, Rules
 
 LONDON = ZoneInfo("Europe/London")
 CAL = BusinessCalendar()

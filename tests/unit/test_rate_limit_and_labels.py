@@ -2,8 +2,8 @@
 import re
 from pathlib import Path
 
-from lib import rate_limit
-from lib.audit_view import ACTION_LABELS
+from lib.core import rate_limit
+from lib.audit.view import ACTION_LABELS
 
 LIB = Path(__file__).resolve().parents[2] / "lib"
 
@@ -24,7 +24,7 @@ def test_every_recorded_action_has_a_label_on_the_audit_page():
     recorded = set()
     for path in LIB.rglob("*.py"):
         text = path.read_text()
-        recorded |= set(re.findall(r'audit\.record\(\s*\w+,\s*[^,()]+(?:\([^)]*\))?,\s*"(\w+)"', text))
+        recorded |= set(re.findall(r'(?:audit|trail)\.record\(\s*\w+,\s*[^,()]+(?:\([^)]*\))?,\s*"(\w+)"', text))
         recorded |= set(re.findall(r'_audit\("(\w+)"', text))
     assert {"api_booking", "api_refused", "api_replayed", "api_status", "channel_secret_rotated"} <= recorded
     assert recorded - set(ACTION_LABELS) == set()

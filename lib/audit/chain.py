@@ -1,0 +1,160 @@
+"""The audit trail as a hash chain: each entry carries the hash of the one before it.
+
+Every insert of an AuditEntry, whoever makes it, is chained here as it is written: the chain's head row
+is locked (FOR UPDATE on PostgreSQL; SQLite has one writer at a time), so two transactions never chain
+onto the same entry, and the head moves in the same transaction as the entry (a rollback undoes both).
+
+`verify()` walks the chain and names the first entry that was changed, removed or put out of order.
+A plain hash chain proves nothing against someone who rewrites the whole trail and recomputes every
+hash: that is what the copy streamed to a log system outside the app (`stream()`, ASVS 16.4.3) is for.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from typing import IO, Iterator
+
+from sqlalchemy import event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from lib.core import db
+from lib.core.models import AuditEntry, AuditChainHead
+
+GENESIS = "0" * 64
+HEAD_ID = 1
+_head = AuditChainHead.__table__
+_log = AuditEntry.__table__
+
+
+def entry_hash(seq: int, at, username, action, booking_id, client_id, browser_session, detail, prev_hash) -> str:
+    """SHA-256 of the entry's content and place, in one canonical JSON form."""
+    content = [seq, at.isoformat(sep=" ", timespec="microseconds"), username, action, booking_id, client_id,
+               browser_session, detail, prev_hash]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+
+
+def _row_hash(row) -> str:
+    return entry_hash(row.seq, row.at, row.username, row.action, row.booking_id, row.client_id,
+                      row.browser_session, row.detail, row.prev_hash)
+
+
+def _locked_head(conn: Connection) -> tuple[int, str]:
+    locked = select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == HEAD_ID).with_for_update()
+    head = conn.execute(locked).first()
+    if head is None:
+        # No head row (a database emptied table by table): start it from the last entry, or from the beginning.
+        # Two writers may get here at once: one row is made, and both then queue on it.
+        last = conn.execute(select(_log.c.seq, _log.c.hash).order_by(_log.c.seq.desc()).limit(1)).first()
+        seq, digest = (last.seq, last.hash) if last is not None else (0, GENESIS)
+        make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        conn.execute(make(_head).values(id=HEAD_ID, last_seq=seq, last_hash=digest).on_conflict_do_nothing())
+        head = conn.execute(locked).first()
+    return head.last_seq, head.last_hash
+
+
+@event.listens_for(AuditEntry, "before_insert")
+def _chain(_mapper, conn: Connection, entry: AuditEntry) -> None:
+    seq, prev = _locked_head(conn)
+    entry.seq, entry.prev_hash = seq + 1, prev
+    entry.hash = entry_hash(entry.seq, entry.at, entry.username, entry.action, entry.booking_id, entry.client_id,
+                            entry.browser_session, entry.detail, prev)
+    conn.execute(update(_head).where(_head.c.id == HEAD_ID).values(last_seq=entry.seq, last_hash=entry.hash))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    verified_up_to: int  # the last entry (seq) known to be untouched, counting from the first
+    entries: int
+    problem: str | None = None
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"audit trail verified: {self.entries:,} entries, the chain is intact (up to entry {self.verified_up_to:,})"
+        return f"audit trail NOT intact: {self.problem} (verified up to entry {self.verified_up_to:,})"
+
+
+_COLUMNS = [_log.c.id, _log.c.seq, _log.c.at, _log.c.username, _log.c.action, _log.c.booking_id, _log.c.client_id,
+            _log.c.browser_session, _log.c.detail, _log.c.prev_hash, _log.c.hash]
+
+
+def verify(url: str | None = None) -> Verdict:
+    """Walk the trail in the order it is stored (by id) and check every link.
+
+    changed: an entry's hash no longer matches its content; removed: a number is missing from the
+    sequence (or the chain's last entry is gone); reordered: entries stored out of their chain order."""
+    with db.engine(url).connect() as conn:
+        seqs = set(conn.scalars(select(_log.c.seq)))
+        head = conn.execute(select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == HEAD_ID)).first()
+        good, prev_hash, count = 0, GENESIS, 0
+        for row in conn.execute(select(*_COLUMNS).order_by(_log.c.id)).yield_per(2000):
+            count += 1
+            expected = good + 1
+            if row.seq is None or row.hash is None or row.hash != _row_hash(row):
+                return Verdict(False, good, count, f"entry {row.seq or f'with id {row.id}'} was changed "
+                                                   "(its content no longer matches its hash)")
+            if row.seq != expected:
+                if expected in seqs:
+                    return Verdict(False, good, count, f"entries {expected} and {row.seq} are out of order "
+                                                       "(reordered)")
+                return Verdict(False, good, count, f"entry {expected} was removed (the next one is {row.seq})")
+            if row.prev_hash != prev_hash:
+                return Verdict(False, good, count, f"entry {row.seq} does not follow entry {good} "
+                                                   "(an entry between them was replaced)")
+            good, prev_hash = row.seq, row.hash
+        if head is not None and head.last_seq > good:
+            return Verdict(False, good, count, f"entries {good + 1} to {head.last_seq} were removed from the end")
+        if head is not None and head.last_seq == good and head.last_hash != prev_hash:
+            return Verdict(False, good, count, f"entry {good} was changed after it was chained")
+        return Verdict(True, good, count)
+
+
+def entry_json(row) -> str:
+    return json.dumps({"seq": row.seq, "at": row.at.isoformat(timespec="microseconds") + "Z",
+                       "username": row.username, "action": row.action, "booking_id": row.booking_id,
+                       "client_id": row.client_id, "browser_session": row.browser_session, "detail": row.detail,
+                       "prev_hash": row.prev_hash, "hash": row.hash}, ensure_ascii=False)
+
+
+def entries_after(after_seq: int, url: str | None = None, batch: int = 2000) -> Iterator[str]:
+    """JSON lines for every entry after `after_seq`, in chain order."""
+    last = after_seq
+    while True:
+        with db.engine(url).connect() as conn:
+            rows = conn.execute(select(*_COLUMNS).where(_log.c.seq > last).order_by(_log.c.seq).limit(batch)).all()
+        if not rows:
+            return
+        for row in rows:
+            yield entry_json(row)
+        last = rows[-1].seq
+
+
+def last_seq_in(path) -> int:
+    """Where a JSON-lines file written by stream() left off (0 for a new file)."""
+    last = 0
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    last = json.loads(line)["seq"]
+    except FileNotFoundError:
+        return 0
+    return last
+
+
+def stream(out: IO[str], after_seq: int = 0, follow: bool = False, interval: float = 2.0,
+           url: str | None = None, stop=None) -> int:
+    """Write entries after `after_seq` as JSON lines; with `follow`, keep writing new ones as they come."""
+    written, last = 0, after_seq
+    while True:
+        for line in entries_after(last, url):
+            out.write(line + "\n")
+            last = json.loads(line)["seq"]
+            written += 1
+        out.flush()
+        if not follow or (stop is not None and stop()):
+            return written
+        time.sleep(interval)

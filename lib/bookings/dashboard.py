@@ -1,0 +1,260 @@
+"""The service layer for sessions: the dashboard's lists and Confirm Session (one session's page is
+read in lib.bookings.detail; the other answers are in lib.bookings.answers).
+
+Every function takes the acting user and applies the access rule itself: a
+therapist sees and acts on only their own sessions; a manager on all. "Not
+yours" and "doesn't exist" give the same NotFound.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import groupby
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, case, func, select, union_all
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.exc import StaleDataError
+
+from lib.bookings import assessments, availability, session_links
+from lib.audit import trail
+from lib.core import clock
+from lib.people.auth import Actor, require_actor
+from lib.practice.business_hours import business_seconds_between
+from lib.core.db import unit_of_work
+from lib.core.fast_reads import fetch, fixed
+from lib.core.errors import Conflict, InvalidInput, NotFound
+from lib.core.models import Assessment, Attendee, Booking, BookingEvent, User
+from lib.notify import outbox, templates
+from lib.practice.rules import Rules
+
+OPEN_STATUSES = ("unconfirmed",)
+STATUS_LABELS = {
+    "unconfirmed": "Unconfirmed", "confirmed": "Confirmed", "awaiting_client": "Waiting for the client",
+    "declined": "Declined", "cancelled": "Cancelled", "expired": "Expired",
+}
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    therapist: str
+    attendees: list[str]
+    session_type: str
+    starts_at: datetime
+    duration_minutes: int
+    delivery: str
+    requested_at: datetime
+    response_due_at: datetime
+    risk: bool = False  # PHQ-9 item 9 above 0 in the client's self-assessment
+
+    def overdue(self, now: datetime) -> bool:
+        return self.response_due_at <= now
+
+
+@dataclass(frozen=True)
+class Queue:
+    items: list[QueueItem]
+    total: int
+    overdue: int
+
+
+def _visible(stmt, actor: Actor):
+    return stmt if actor.is_manager else stmt.where(Booking.therapist_id == actor.id)
+
+
+_ITEM_COLUMNS = (Booking.id, Booking.therapist_id, Booking.session_type, Booking.starts_at, Booking.duration_minutes,
+                 Booking.delivery, Booking.requested_at, Booking.response_due_at, Booking.relationship_id)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    queue: Queue
+    awaiting: list[QueueItem]  # other times offered, the client hasn't picked yet
+    upcoming: list[QueueItem]  # confirmed, starting in the next days
+
+
+def _part(label: str, sort_key, where: list, limit: int):
+    """One limited, index-ordered slice of the dashboard, as a subquery for the UNION."""
+    return select(fixed(label).label("part"), sort_key.label("sort_key"), *_ITEM_COLUMNS).where(*where).order_by(
+        sort_key.nulls_last(), Booking.id).limit(fixed(limit)).subquery()  # the same rows on both databases
+
+
+@lru_cache(maxsize=8)
+def _dashboard_statements(one_therapist: bool, limit: int):
+    """The dashboard's query and its open-count query, built once per shape (building costs more than running).
+
+    One round trip: the three limited slices (UNION ALL), each row joined to its therapist's name, its
+    attendees (one row per attendee, in order) and its relationship's PHQ-9 answers (for the risk flag).
+    Joins sit outside the slices, where they touch only the rows the slices keep.
+    Parameters: tid (with one_therapist), now, until.
+    """
+    scope = [Booking.therapist_id == bindparam("tid")] if one_therapist else []
+    # One open status, so `=`: an IN list would be written into the SQL afresh on every run. Statuses are
+    # written into the SQL (fast_reads.fixed), so the plan made once per connection fits them.
+    (open_status,) = OPEN_STATUSES
+    open_where = [*scope, Booking.status == fixed(open_status)]
+    parts = [
+        _part("queue", Booking.response_due_at, open_where, limit),
+        _part("awaiting", Booking.expires_at, [*scope, Booking.status == fixed("awaiting_client")], 50),
+        _part("upcoming", Booking.starts_at, [*scope, Booking.status == fixed("confirmed"),
+                                              Booking.starts_at >= bindparam("now"),
+                                              Booking.starts_at < bindparam("until")], 50),
+    ]
+    u = union_all(*(select(*p.c) for p in parts)).subquery("u")
+    stmt = (select(*u.c, User.name, Attendee.name, Assessment.phq9)
+            .join(User, User.id == u.c.therapist_id)
+            .outerjoin(Attendee, Attendee.booking_id == u.c.id)
+            .outerjoin(Assessment, Assessment.relationship_id == u.c.relationship_id)
+            .order_by(u.c.part, u.c.sort_key.nulls_last(), u.c.id, Attendee.position))
+    counts = select(func.count(), func.coalesce(func.sum(case(
+        (Booking.response_due_at <= bindparam("now"), 1), else_=0)), 0)).where(*open_where)
+    return stmt, counts
+
+
+def dashboard(actor: Actor, therapist_id: int | None = None, days: int = 7, limit: int = 100) -> Dashboard:
+    """Everything the dashboard shows, in one query (two with a very long queue)."""
+    actor = require_actor(actor)
+    now = clock.now()
+    if not actor.is_manager:
+        therapist_id = actor.id
+    stmt, counts = _dashboard_statements(therapist_id is not None, limit)
+    params = {"now": now, "until": now + timedelta(days=days)} | (
+        {"tid": therapist_id} if therapist_id is not None else {})
+    by_part: dict[str, list[QueueItem]] = {"queue": [], "awaiting": [], "upcoming": []}
+    # Rows come ordered by part, urgency and id, one per attendee: fold each booking's rows into one item.
+    for (part, booking_id), group in groupby(fetch(stmt, params), key=lambda r: (r[0], r[2])):
+        group = list(group)
+        first = group[0]  # part, sort key, _ITEM_COLUMNS, therapist's name, attendee's name, PHQ-9
+        by_part[part].append(QueueItem(
+            booking_id, first[-3], [r[-2] for r in group if r[-2] is not None], *first[4:10],
+            risk=assessments.risk_flag(first[-1]) if first[-1] else False))
+    q = by_part["queue"]
+    if len(q) < limit:
+        total, overdue = len(q), sum(i.overdue(now) for i in q)
+    else:
+        total, overdue = fetch(counts, params)[0]
+    return Dashboard(Queue(q, int(total), int(overdue)), by_part["awaiting"], by_part["upcoming"])
+
+
+def queue(actor: Actor, therapist_id: int | None = None, limit: int = 100) -> Queue:
+    """New and unconfirmed sessions, most urgent first."""
+    return dashboard(actor, therapist_id, limit=limit).queue
+
+
+def awaiting_client(actor: Actor, therapist_id: int | None = None) -> list[QueueItem]:
+    """Sessions where other times were offered and the client hasn't picked yet (soonest expiry first)."""
+    return dashboard(actor, therapist_id).awaiting
+
+
+def upcoming(actor: Actor, days: int = 7, therapist_id: int | None = None) -> list[QueueItem]:
+    """Confirmed sessions starting in the next `days` days."""
+    return dashboard(actor, therapist_id, days=days).upcoming
+
+
+def therapists(actor: Actor) -> list[tuple[int, str]]:
+    """Therapists a manager can filter by (a therapist only sees themself), as (id, label) by name.
+
+    Two therapists with the same name are told apart by their username: a list of labels must not
+    offer the same one twice.
+    """
+    actor = require_actor(actor)
+    with unit_of_work() as s:
+        stmt = select(User.id, User.name, User.username).where(User.role == "therapist", User.active.is_(True))
+        if not actor.is_manager:
+            stmt = stmt.where(User.id == actor.id)
+        rows = s.execute(stmt.order_by(User.name, User.username)).all()
+    seen = Counter(name for _, name, _ in rows)
+    return [(tid, name if seen[name] == 1 else f"{name} ({username})") for tid, name, username in rows]
+
+
+# --- changing a session ---
+
+def _load(s: Session, actor: Actor, booking_id, lock: bool = False) -> Booking:
+    try:
+        booking_id = int(booking_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    stmt = _visible(select(Booking).where(Booking.id == booking_id), actor)
+    if lock:
+        stmt = stmt.with_for_update()
+    booking = s.scalar(stmt)
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+def facts_for(b: Booking) -> templates.SessionFacts:
+    t = b.therapist
+    return templates.SessionFacts(
+        booking_id=b.id, version=b.version, session_type=b.session_type, attendees=[a.name for a in b.attendees],
+        starts_at=b.starts_at, duration_minutes=b.duration_minutes, delivery=b.delivery,
+        video_service=b.video_service, join_details=b.join_details, address=b.address,
+        therapist_name=t.name, therapist_email=t.email, therapist_phone=t.phone,
+        client_name=b.client.name, client_email=b.client.email, client_tz=b.client.timezone,
+        # The client's private session page goes in every email to them about the session (lib.bookings.session_links);
+        # the bulk import's stand-ins for new requests need none (the first email carries no such link).
+        extra={"my_session": session_links.url_for(b.id, b.client_id, b.starts_at, object_session(b))}
+        if isinstance(b, Booking) else {},
+    )
+
+
+def confirmation_preview(actor: Actor, booking_id) -> templates.Rendered:
+    """The email the client will get if the session is confirmed now."""
+    actor = require_actor(actor)
+    with unit_of_work() as s:
+        b = _load(s, actor, booking_id)
+        return templates.confirmed_email(facts_for(b))
+
+
+def record_first_response(b: Booking, rules: Rules, at: datetime) -> None:
+    """Store the response time once, at the first answer, so metrics never recompute it."""
+    if b.first_response_at is None:
+        b.first_response_at = at
+        b.response_business_seconds = business_seconds_between(b.requested_at, at, rules.calendar)
+
+
+def load_for_change(s: Session, actor: Actor, booking_id, expected_version: int, allowed: tuple[str, ...],
+                    verb: str) -> Booking:
+    """Lock a booking for a change: visible to this user, unchanged since they looked, in an allowed state."""
+    b = _load(s, actor, booking_id, lock=True)
+    if b.version != expected_version:
+        raise Conflict()
+    if b.status not in allowed:
+        raise Conflict(f"This session is already {STATUS_LABELS.get(b.status, b.status).lower()} "
+                       f"and can't be {verb}. Please reload.")
+    return b
+
+
+def require_free(s: Session, b: Booking, starts_at: datetime, viewer_tz: str, ignore_ids: tuple = ()) -> None:
+    """Raise a clear error if the therapist is busy then (confirmed sessions and open offers)."""
+    # Serialise clash checks per therapist (PostgreSQL row lock; SQLite has one writer anyway).
+    s.execute(select(User.id).where(User.id == b.therapist_id).with_for_update())
+    avail = availability.check(s, b.therapist, starts_at, b.duration_minutes, ignore_booking_id=b.id)
+    clashes = [c for c in avail.clashes if c.booking_id not in ignore_ids]
+    if clashes:
+        c = clashes[0]
+        raise InvalidInput(
+            f"{clock.fmt_local(starts_at, viewer_tz)} clashes with another {c.what} "
+            f"({clock.fmt_local(c.starts_at, viewer_tz)}). Choose another time or resolve the clash first.")
+
+
+def confirm(actor: Actor, booking_id, expected_version: int, browser_session: str | None = None) -> None:
+    """Confirm an unconfirmed session: one winner, one client email, all in one transaction."""
+    actor = require_actor(actor)
+    try:
+        with unit_of_work(write=True) as s:
+            b = load_for_change(s, actor, booking_id, expected_version, OPEN_STATUSES, "confirmed")
+            require_free(s, b, b.starts_at, actor.timezone)
+            rules, now = Rules.load(s), clock.now()  # read before writing: one UPDATE, one version step
+            b.status = "confirmed"
+            record_first_response(b, rules, now)
+            s.add(BookingEvent(booking_id=b.id, kind="confirmed", actor=actor.username, at=now))
+            s.flush()  # the version check happens here
+            outbox.enqueue(s, cause=f"confirmed:{b.id}:v{b.version}", channel="email", recipient=b.client.email,
+                           message=templates.confirmed_email(facts_for(b)), booking_id=b.id)
+            trail.record(s, actor.username, "confirm", booking_id=b.id, client_id=b.client_id,
+                         browser_session=browser_session)
+    except StaleDataError:
+        raise Conflict() from None

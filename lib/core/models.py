@@ -1,0 +1,436 @@
+"""Database models: one table per thing the practice talks about.
+
+Times are stored as naive UTC datetimes (SQLite has no time zones); `lib.core.clock`
+converts at the edges.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from lib.core.crypto import EncryptedJSON, EncryptedText
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    """A therapist or a practice manager."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(16))  # therapist | manager
+    password_hash: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    phone: Mapped[Optional[str]] = mapped_column(String(32))  # E.164, shown to clients
+    sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    sms_phone: Mapped[Optional[str]] = mapped_column(String(32))  # E.164, for alerts
+    # {"mon": [["09:00", "17:00"]], ...}; empty list = not working that day
+    working_hours: Mapped[Optional[dict]] = mapped_column(JSON)
+    addresses: Mapped[Optional[list]] = mapped_column(JSON)
+    video_services: Mapped[Optional[list]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Re-login cookies issued before this instant are refused (logout revokes them).
+    sessions_valid_after: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # People, passwords and two-step sign-in (lib.people.staff, lib.people.two_step): None = not yet / not on.
+    password_set_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    last_sign_in_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    deactivated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
+    totp_enabled_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    totp_last_step: Mapped[Optional[int]] = mapped_column(Integer)  # each code works once
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    phone: Mapped[Optional[str]] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Set when the client's record was erased (on request or at the end of retention): lib.lifecycle.erasure.
+    erased_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+
+class Relationship(Base):
+    """A therapist working (or asked to work) with a client; the assessment hangs off it."""
+
+    __tablename__ = "relationships"
+    __table_args__ = (UniqueConstraint("therapist_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+
+    therapist: Mapped[User] = relationship()
+    client: Mapped[Client] = relationship()
+    assessment: Mapped[Optional["Assessment"]] = relationship(back_populates="relationship_")
+
+
+class Assessment(Base):
+    """The client's self-assessment: PHQ-9 and GAD-7 answers (0-3 or missing), encrypted at rest (lib.core.crypto)."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relationship_id: Mapped[int] = mapped_column(ForeignKey("relationships.id"), unique=True)
+    phq9: Mapped[list] = mapped_column(EncryptedJSON, default=list)  # 9 items, None = unanswered
+    gad7: Mapped[list] = mapped_column(EncryptedJSON, default=list)  # 7 items
+    help_with: Mapped[list] = mapped_column(EncryptedJSON, default=list)  # issue labels
+    free_text: Mapped[Optional[str]] = mapped_column(EncryptedText)
+    updated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+    relationship_: Mapped[Relationship] = relationship(back_populates="assessment")
+
+
+class Booking(Base):
+    """One therapy session ("session" on screen)."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index("ix_bookings_queue", "status", "therapist_id", "response_due_at"),
+        Index("ix_bookings_status_due", "status", "response_due_at"),
+        Index("ix_bookings_calendar", "therapist_id", "status", "starts_at"),
+        Index("ix_bookings_status_start", "status", "starts_at"),  # a manager's week, every therapist
+        # Covering index for the response-time figures: the metrics query reads bookings from it alone.
+        Index("ix_bookings_metrics", "requested_at", "therapist_id", "session_type", "status", "first_response_at",
+              "response_business_seconds", "response_due_at", "expires_at"),
+        Index("ix_bookings_dedupe", "therapist_id", "client_id", "starts_at"),
+        Index("ix_bookings_relationship", "relationship_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    relationship_id: Mapped[int] = mapped_column(ForeignKey("relationships.id"))
+    session_type: Mapped[str] = mapped_column(String(16))  # individual|couple|family|group
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=50)
+    delivery: Mapped[str] = mapped_column(String(16))  # online | in_person
+    video_service: Mapped[Optional[str]] = mapped_column(String(200))
+    join_details: Mapped[Optional[str]] = mapped_column(String(500))
+    address: Mapped[Optional[str]] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), default="unconfirmed")
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    requested_by: Mapped[str] = mapped_column(String(64), default="client")
+    response_due_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # Filled at the therapist's first answer, so metrics never recompute it from events.
+    first_response_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    response_business_seconds: Mapped[Optional[int]] = mapped_column(Integer)
+    reassigned_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("bookings.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
+    client: Mapped[Client] = relationship()
+    attendees: Mapped[list["Attendee"]] = relationship(
+        order_by="Attendee.position", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Attendee(Base):
+    __tablename__ = "attendees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class BookingEvent(Base):
+    """The history of a booking; the audit trail and metrics read it."""
+
+    __tablename__ = "booking_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(64))  # username, "client" or "system"
+    at: Mapped[datetime] = mapped_column(DateTime)
+    detail: Mapped[Optional[dict]] = mapped_column(JSON)
+
+
+class Notification(Base):
+    """The outbox: a message written with the change that causes it, sent later."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_pending", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    booking_id: Mapped[Optional[int]] = mapped_column(ForeignKey("bookings.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))  # email | sms
+    template: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[Optional[str]] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[Optional[str]] = mapped_column(Text)
+    ics: Mapped[Optional[str]] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    provider_id: Mapped[Optional[str]] = mapped_column(String(100))
+
+
+class AuditEntry(Base):
+    """Append-only: who looked at or changed what. Never clinical content.
+
+    Hash-chained (lib.audit.chain): `seq` is the entry's place in the chain and `hash` covers its content
+    and the previous entry's hash, so an edited, removed or reordered entry shows in `audit verify`."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    username: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    booking_id: Mapped[Optional[int]] = mapped_column(Integer)
+    client_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    browser_session: Mapped[Optional[str]] = mapped_column(String(64))
+    detail: Mapped[Optional[str]] = mapped_column(String(500))
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The last entry of the audit chain (one row): appends lock it, so entries chain one after another,
+    and `audit verify` notices entries removed from the end."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ErasureFollowUp(Base):
+    """A message to an erased client that had to go out first (their cancellation): lib.lifecycle.erasure blanks it
+    once it has left the outbox."""
+
+    __tablename__ = "erasure_follow_ups"
+
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), primary_key=True)
+
+
+class LoginFailure(Base):
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_user_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ClientToken(Base):
+    """A private link for a client (assessment or respond); stored so it can be revoked."""
+
+    __tablename__ = "client_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    booking_id: Mapped[Optional[int]] = mapped_column(ForeignKey("bookings.id"))
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class TimeOffer(Base):
+    """Alternative times a therapist offered; busy while the offer is open."""
+
+    __tablename__ = "time_offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PracticeSetting(Base):
+    """Key/value practice settings (business hours, holidays, target, expiry schedule)."""
+
+    __tablename__ = "practice_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON)
+
+
+class TeamTask(Base):
+    """A request that needs the practice team ("Needs the practice team" on the managers' dashboard).
+
+    Opened in the same transaction as its cause; it leaves the list only when a person closes it with a
+    recorded outcome (reassigned, contacted the client, closed with a reason): nothing leaves by itself.
+    """
+
+    __tablename__ = "team_tasks"
+    __table_args__ = (
+        Index("ix_team_tasks_open", "closed_at", "opened_at"),
+        Index("ix_team_tasks_booking", "booking_id", "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
+    reason: Mapped[str] = mapped_column(String(24))  # lib.bookings.worklist.Reason
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    notification_id: Mapped[Optional[int]] = mapped_column(ForeignKey("notifications.id"))
+    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    closed_by: Mapped[Optional[str]] = mapped_column(String(64))
+    outcome: Mapped[Optional[str]] = mapped_column(String(16))  # lib.bookings.worklist.Outcome
+    note: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class ChannelDelivery(Base):
+    """A booking the booking channel delivered through the API, by its `webhook-id` (Standard Webhooks).
+
+    The unique webhook id makes a retried delivery a replay, on every app server: the row is written in
+    the transaction that creates the booking, so a second server finds it or fails to insert it.
+    """
+
+    __tablename__ = "channel_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[str] = mapped_column(String(200), unique=True)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ChannelSecret(Base):
+    """The booking channel's signing secret, made by a manager in /settings (BOOKING_CHANNEL_SECRET also works).
+
+    A rotated secret stays valid until `retired_at` plus a grace period, so the channel can switch over.
+    """
+
+    __tablename__ = "channel_secrets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    secret: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    retired_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+
+class SignInSession(Base):
+    """One signed-in browser (lib.people.sign_in_sessions): the server's record, so ending it ends the cookie too.
+
+    The re-login cookie (streamlit-authenticator's) carries its expiry time; the session remembers the expiry
+    times of the cookies written for it, which is how a cookie finds its session (and nothing else does).
+    """
+
+    __tablename__ = "sign_in_sessions"
+    __table_args__ = (Index("ix_sign_in_sessions_user", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    end_reason: Mapped[Optional[str]] = mapped_column(String(24))
+    browser: Mapped[Optional[str]] = mapped_column(String(200))
+    address: Mapped[Optional[str]] = mapped_column(String(64))
+    cookie_from: Mapped[Optional[float]] = mapped_column(Float)
+    cookie_until: Mapped[Optional[float]] = mapped_column(Float)
+
+
+class AccountLink(Base):
+    """A single-use link for a person: set a first password (24 h) or reset a forgotten one (1 h)."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # set_password | reset_password
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ResetRequest(Base):
+    """A "forgot your password?" request, known address or not: what the rate limits count."""
+
+    __tablename__ = "reset_requests"
+    __table_args__ = (Index("ix_reset_requests_email", "email", "at"), Index("ix_reset_requests_address", "address", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RecoveryCode(Base):
+    """One of a person's ten two-step recovery codes, stored hashed; each works once."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(100))
+    used_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+
+class ClientChangeRequest(Base):
+    """A client's "ask for another time" from their session link: open until the therapist answers it
+    (an agreed new time, other times offered, or no with a message). The session stays booked meanwhile."""
+
+    __tablename__ = "client_change_requests"
+    __table_args__ = (Index("ix_client_change_requests_open", "booking_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
+    preferred: Mapped[list] = mapped_column(JSON, default=list)  # up to three ISO times (naive UTC)
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(DateTime)
+    answered_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    answered_by: Mapped[Optional[str]] = mapped_column(String(64))
+    answer: Mapped[Optional[str]] = mapped_column(String(16))  # new_time | offered | declined | cancelled
+    message: Mapped[Optional[str]] = mapped_column(Text)  # the therapist's words when saying no
+
+
+class AwayPeriod(Base):
+    """A therapist's leave: new requests meanwhile go to the practice team (lib.bookings.away)."""
+
+    __tablename__ = "away_periods"
+    __table_args__ = (Index("ix_away_periods_therapist", "therapist_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC, inclusive
+    ends_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC, exclusive
+    note: Mapped[Optional[str]] = mapped_column(Text)  # for the practice team, never shown to clients
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

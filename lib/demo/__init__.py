@@ -1,0 +1,1 @@
+"""The demo practice and the large synthetic data sets the benchmarks use."""

@@ -1,0 +1,1 @@
+"""Bookings that arrive in bulk or by hand: the CSV import and a manager's manual entry."""

@@ -1,0 +1,110 @@
+"""One booking typed in by a practice manager (a phone booking, say).
+
+The values go through the same checks as an imported CSV row (`import_rows.check_values`),
+including the duplicate rule, and the booking is made by `intake.create_booking`, so the
+result is the same as importing that row. Before saving, the manager sees whether the
+therapist is free: the clash check against their confirmed sessions and open offers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lib.audit import trail
+from lib.bookings import availability
+from lib.people.auth import Actor, require_manager
+from lib.core.db import unit_of_work
+from lib.core.errors import InvalidInput
+from lib.imports.rows import check_values, forget_contacts
+from lib.imports.importer import lock_new_bookings
+from lib.bookings.intake import NewBooking, create_booking
+from lib.core.models import Booking, Client, User
+from lib.practice.rules import Rules
+
+
+@dataclass(frozen=True)
+class TherapistChoice:
+    username: str
+    name: str
+    video_services: list[str]
+    addresses: list[str]
+
+
+@dataclass(frozen=True)
+class Review:
+    """What saving these values would do, or why it can't (one message per form field)."""
+
+    problems: dict[str, str]
+    therapist_name: str | None = None
+    starts_at: datetime | None = None  # naive UTC
+    availability: availability.Availability | None = None
+    client_known: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class Saved:
+    booking_id: int
+    client_created: bool
+    messages: int
+
+
+def therapist_choices(actor: Actor) -> list[TherapistChoice]:
+    require_manager(actor)
+    with unit_of_work() as s:
+        users = s.scalars(select(User).where(User.role == "therapist", User.active.is_(True)).order_by(User.name))
+        return [TherapistChoice(u.username, u.name, list(u.video_services or []), list(u.addresses or []))
+                for u in users]
+
+
+def review(actor: Actor, values: dict[str, str]) -> Review:
+    """Check the form as an import row would be checked, and look for clashes with confirmed sessions."""
+    require_manager(actor)
+    with unit_of_work() as s:
+        req, user, problems = _check(s, actor, values)
+        if problems:
+            return Review(problems)
+        client = s.scalar(select(Client.id).where(Client.email == req.client_email))
+        return Review({}, user.name, req.starts_at,
+                      availability.check(s, user, req.starts_at, req.duration_minutes), client is not None)
+
+
+def save(actor: Actor, values: dict[str, str], browser_session: str | None = None) -> Saved:
+    """Make the booking (same checks again, in the saving transaction). InvalidInput names the field."""
+    require_manager(actor)
+    with unit_of_work(write=True) as s:
+        lock_new_bookings(s)
+        req, user, problems = _check(s, actor, values)
+        if problems:
+            field, message = next(iter(problems.items()))
+            raise InvalidInput(message, field)
+        created = create_booking(s, Rules.load(s), user, req)
+        trail.record(s, actor.username, "add_booking", booking_id=created.booking.id,
+                     client_id=created.booking.client_id, browser_session=browser_session)
+        return Saved(created.booking.id, created.client_created, created.messages)
+
+
+def _check(s: Session, actor: Actor, values: dict[str, str]) -> tuple[NewBooking | None, User | None, dict]:
+    therapists = {u.username: u for u in s.scalars(select(User))}
+    # The manager who typed it in is shown as who asked ("Requested ... by morgan").
+    req, problems = check_values(values, therapists, requested_by=actor.username)
+    forget_contacts()
+    by_field: dict[str, str] = {}
+    for p in problems:
+        by_field.setdefault(p.column or "", p.message)
+    if by_field:
+        return None, None, by_field
+    user = therapists[req.therapist_username]
+    existing = s.scalar(
+        select(Booking.id).join(Client, Client.id == Booking.client_id)
+        .where(Booking.therapist_id == user.id, Client.email == req.client_email, Booking.starts_at == req.starts_at))
+    if existing:
+        return None, None, {"starts_at": f"Already booked: session #{existing} is this client with {user.name} "
+                                         "at this time."}
+    return req, user, {}

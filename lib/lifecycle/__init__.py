@@ -1,0 +1,1 @@
+"""Clients' data over time: backups, retention, a client's own copy, erasure and key rotation."""

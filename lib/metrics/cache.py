@@ -1,0 +1,112 @@
+"""Response-time figures worked out recently, reused for a few minutes.
+
+Working out a month of a large practice's figures takes a few hundred milliseconds of SQL at a
+million bookings (lib.metrics.query); a manager flicking between filters, or several managers
+looking at the same month, should not pay that each time. Help-desk reports do the same: the
+figures say how old they are and can be refreshed. What is kept is aggregates only (counts and
+times per therapist, week and bar, with therapists' names), never a client's data, and
+lib.metrics.report checks the viewer's access before handing any of it out. Only "open now" and
+"overdue now" are not kept: they are read live on every view.
+
+BOOKING_DESK_METRICS_MAX_AGE (seconds, default 300) sets how long figures are reused; 0 turns
+reuse off. The keys hold the database address, the practice's settings and every filter, so a
+change of settings or database is never answered from old figures.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Hashable
+
+from lib.core import clock, config
+
+DEFAULT_MAX_AGE_SECONDS = 300
+MAX_ENTRIES = 256  # filters a practice's managers use in five minutes; the oldest go first
+
+
+@dataclass(frozen=True)
+class Kept:
+    value: Any
+    worked_out_at: datetime  # naive UTC, by the application clock
+    monotonic: float
+
+
+_entries: OrderedDict[Hashable, Kept] = OrderedDict()
+_lock = threading.Lock()
+_working: dict[Hashable, threading.Lock] = {}
+
+
+def max_age() -> float:
+    try:
+        return max(0.0, float(config.get("BOOKING_DESK_METRICS_MAX_AGE", str(DEFAULT_MAX_AGE_SECONDS))))
+    except ValueError:
+        return float(DEFAULT_MAX_AGE_SECONDS)
+
+
+def _fresh(key: Hashable, age: float) -> Kept | None:
+    with _lock:
+        kept = _entries.get(key)
+        if kept is not None and time.monotonic() - kept.monotonic < age:
+            _entries.move_to_end(key)
+            return kept
+    return None
+
+
+def recent(key: Hashable) -> Kept | None:
+    """The figures kept for `key`, if recent enough; never works them out."""
+    age = max_age()
+    return _fresh(key, age) if age > 0 else None
+
+
+def get(key: Hashable, work_out: Callable[[], Any], refresh: bool = False) -> Kept:
+    """The figures for `key`, worked out now if none are recent enough (or `refresh` asks for it).
+
+    One viewer works a key out at a time; others asking for the same key meanwhile wait and reuse it.
+    """
+    age = max_age()
+    if age <= 0:  # reuse is off: nothing to share, nobody waits for anybody
+        return Kept(work_out(), clock.now(), time.monotonic())
+    if not refresh and (kept := _fresh(key, age)):
+        return kept
+    started = time.monotonic()
+    with _lock:
+        working = _working.setdefault(key, threading.Lock())
+    try:
+        with working:
+            with _lock:
+                kept = _entries.get(key)
+            if kept is not None and kept.monotonic >= started:  # worked out by someone else while we waited
+                return kept
+            if not refresh and (kept := _fresh(key, age)):
+                return kept
+            kept = Kept(work_out(), clock.now(), time.monotonic())
+            _store(key, kept)
+            return kept
+    finally:
+        with _lock:  # a lock nobody holds or waits for is dropped (at worst two viewers work out the same key)
+            if _working.get(key) is working and not working.locked():
+                del _working[key]
+
+
+def _store(key: Hashable, kept: Kept) -> None:
+    with _lock:
+        _entries[key] = kept
+        _entries.move_to_end(key)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+
+
+def keep(key: Hashable, value: Any) -> None:
+    """Keep figures worked out as part of other figures (the practice's, beside a manager's table)."""
+    if max_age() > 0:
+        _store(key, Kept(value, clock.now(), time.monotonic()))
+
+
+def forget() -> None:
+    """Drop everything kept (tests start each from nothing)."""
+    with _lock:
+        _entries.clear()
+        _working.clear()

@@ -1,0 +1,1 @@
+"""The practice's people: accounts, passwords, two-step sign-in and where each is signed in."""
