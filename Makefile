@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= $(or $(STREAMLIT_SERVER_PORT),8501)
 # Only this machine by default (clinical data); ADDRESS=0.0.0.0 make run to serve the network, behind TLS.
 
-.PHONY: run test test-fast bench install install-dev chromium pg-client migrate seed dispatch audit clean
+.PHONY: run test test-fast lint bench install install-dev chromium pg-client migrate seed dispatch audit clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ pg-client:
 ## test: everything — unit, integration (SQLite + PostgreSQL + SMTP + Twilio), pages, browser
 test: install-dev chromium pg-client
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+## lint: ruff (style, unused code), import-linter (the layers in pyproject.toml), mypy on lib/
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports pyproject.toml
+	$(VENV)/bin/mypy
 
 ## test-fast: unit tests and page tests only
 test-fast: install-dev

@@ -11,6 +11,10 @@ if __name__ == "__main__":
 
     shell.main()
 else:
+    from lib.core import config
+
+    if problem := config.check():  # a bad setting stops the server before it serves anything, naming it
+        raise SystemExit(problem)
     from server.app import lifespan, middleware, routes
 
     app = st.App(__file__, routes=routes(), middleware=middleware(), lifespan=lifespan)

@@ -25,32 +25,8 @@ def _timed(at: AppTest) -> float:
     return elapsed
 
 
-def _as_served() -> None:
-    """Run the app's AppTest as our server runs the app: without Streamlit's older multipage mode.
-
-    That mode is chosen from whether a pages/ folder sits beside the entry script. Our server turns it
-    off before it starts (server/app.py), but AppTest chooses anew on every run, and with our pages/
-    folder it would pay for that mode (a search of pages/, a second page and a second compile of the
-    entry script: about a fifth of an empty page) on every run, which the server never does. The empty
-    page has no pages/ folder, so it is unaffected.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if getattr(PagesManager.__init__, "_bd_as_served", False):
-        return
-    made = PagesManager.__init__
-
-    def __init__(self, *args, **kwargs):
-        made(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    __init__._bd_as_served = True
-    PagesManager.__init__ = __init__
-
-
 def logged_in_page(url: str, username: str, page: str, query: dict | None = None) -> AppTest:
     os.environ["DATABASE_URL"] = url
-    _as_served()
     from tests.app.helpers import logged_in_app, switch_page
 
     at = logged_in_app(username)

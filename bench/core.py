@@ -22,8 +22,8 @@ def run(report) -> None:
     for label, make in (("sqlite", data.large_sqlite), ("postgres", data.large_postgres)):
         url = make()
         username, booking_id = _subject(url)
-        dash, empty1 = apptime.page_vs_empty(url, username, "queue.py")
-        session, empty2 = apptime.page_vs_empty(url, username, "session_detail.py", {"id": str(booking_id)})
+        dash, empty1 = apptime.page_vs_empty(url, username, "dashboard.py")
+        session, empty2 = apptime.page_vs_empty(url, username, "session.py", {"id": str(booking_id)})
         print(f"  {label}: dashboard {dash * 1000:.1f} ms vs empty {empty1 * 1000:.1f} ms; "
               f"session page {session * 1000:.1f} ms vs empty {empty2 * 1000:.1f} ms", flush=True)
         report(f"dashboard_vs_empty_{label}", dash / empty1)

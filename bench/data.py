@@ -5,7 +5,7 @@ import os
 import tempfile
 import time
 import uuid
-from functools import lru_cache
+from functools import cache
 
 from lib.core import db, migrate
 from lib.demo.bulk import seed_bulk
@@ -29,7 +29,7 @@ def _seed(url: str, label: str) -> str:
     return url
 
 
-@lru_cache(maxsize=None)
+@cache
 def large_sqlite() -> str:
     return _seed(f"sqlite:///{_workdir}/large.db", "SQLite")
 
@@ -49,7 +49,7 @@ def _new_postgres() -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def large_postgres() -> str:
     return _seed(_new_postgres(), "PostgreSQL")
 

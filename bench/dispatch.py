@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
@@ -108,7 +108,7 @@ def _plain_message(r: dict) -> bytes:
     msg["From"] = MAIL_FROM
     msg["To"] = r["recipient"]
     msg["Subject"] = r["subject"] if r["subject"].isascii() else Header(r["subject"], "utf-8")
-    msg["Date"] = format_datetime(r["created_at"].replace(tzinfo=timezone.utc))
+    msg["Date"] = format_datetime(r["created_at"].replace(tzinfo=UTC))
     msg["Message-ID"] = r["message_id"]
     return msg.as_bytes(policy=CRLF)
 

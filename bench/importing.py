@@ -14,16 +14,16 @@ import os
 import random
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select
 
 from bench.data import PG_ADMIN_URL, drop_postgres, fresh_postgres, fresh_sqlite
 from lib.core import db
+from lib.core.models import Attendee, Booking, BookingEvent, Client, ClientToken, Notification, Relationship, User
 from lib.imports import importer
 from lib.imports.rows import COLUMNS
-from lib.core.models import Attendee, Booking, BookingEvent, Client, ClientToken, Notification, Relationship, User
 
 # Client links are signed; a throw-away key for the bench databases (never a real practice's).
 os.environ.setdefault("BOOKING_DESK_SECRET", "bench-only-secret-" + "0123456789abcdef" * 2)
@@ -90,7 +90,7 @@ class _Timer:
 def write_csv(path: Path, rows: int, seed: int = 11) -> Path:
     """A booking channel export: repeat clients, phones, couples and groups, accents, quoted commas."""
     rnd = random.Random(seed)
-    now = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     clients = [(f"{rnd.choice(FIRST)} {rnd.choice(LAST)}", f"client{i}@mail.example.com",
                 f"+44 7400 {rnd.randrange(100000, 999999)}" if rnd.random() < 0.5 else "")
                for i in range(max(1, rows // 3))]
@@ -149,7 +149,7 @@ def _postgres_reachable() -> bool:
     try:
         with sa.create_engine(PG_ADMIN_URL).connect():
             return True
-    except Exception as exc:  # noqa: BLE001 — the SQLite figure still stands
+    except Exception as exc:
         print(f"  PostgreSQL not reachable, skipped: {exc}")
         return False
 

@@ -18,13 +18,14 @@ from sqlalchemy import select
 
 from bench import apptime, data
 from lib.core import clock
-from lib.metrics import report as metrics
-from lib.people.auth import Actor, add_user
-from lib.practice.business_hours import business_seconds_between
+from lib.core.access import Actor
 from lib.core.db import unit_of_work
-from lib.metrics.report import Figures, Report, TherapistRow, WeekPoint, check_scope, last_days
-from lib.metrics.query import BIN_EDGES
 from lib.core.models import Booking, User
+from lib.metrics import report as metrics
+from lib.metrics.query import BIN_EDGES
+from lib.metrics.report import Figures, Report, TherapistRow, WeekPoint, check_scope, last_days
+from lib.people.auth import add_user
+from lib.practice.business_hours import business_seconds_between
 from lib.practice.rules import Rules
 
 MANAGER = "bench-metrics-manager"
@@ -177,7 +178,7 @@ def _peak_mb(fn) -> float:
 
 def _metrics_page(url: str):
     """The /metrics page for the manager, checked to show the figures (not an error) before timing."""
-    at = apptime.logged_in_page(url, MANAGER, "response_times.py")
+    at = apptime.logged_in_page(url, MANAGER, "metrics.py")
     at.run()
     from tests.app.helpers import tiles
 
@@ -197,7 +198,7 @@ def run(report) -> None:
             started = time.perf_counter()
             metrics.report(actor, refresh=True)
             timings.append(time.perf_counter() - started)
-        ours, theirs = _peak_mb(lambda: metrics.report(actor, refresh=True)), _peak_mb(lambda: naive_report(actor))
+        ours, theirs = _peak_mb(lambda a=actor: metrics.report(a, refresh=True)), _peak_mb(lambda a=actor: naive_report(a))
         print(f"  {label}: lib.metrics.report {statistics.median(timings) * 1000:.0f} ms; Python memory peak "
               f"{ours:.1f} MB (naive: {theirs:.0f} MB)", flush=True)
         # As a manager sees it: figures worked out at most every few minutes (lib.metrics.cache).

@@ -35,8 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     _data_lifecycle_commands(sub)
     args = parser.parse_args(argv)
 
+    from lib.core import config
     from lib.core.errors import BookingDeskError
 
+    if problem := config.check():  # a bad setting stops every command, naming the setting
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     try:
         return COMMANDS[args.command](args)
     except BookingDeskError as exc:
@@ -83,15 +87,16 @@ def _import(args) -> int:
 
 
 def _dispatch(args) -> int:
-    from lib.notify import dispatcher
+    from lib import worker
 
-    return dispatcher.main(once=args.once)
+    return worker.main(once=args.once)
 
 
 def _users(args) -> int:
-    from lib.people import auth, staff as people
     from lib.core.db import unit_of_work
     from lib.notify.readiness import email_ready
+    from lib.people import auth
+    from lib.people import staff as people
 
     if args.users_command == "reset-password":
         email = people.send_reset(None, username=args.username)

@@ -17,6 +17,7 @@ from lib.core.db import unit_of_work
 from lib.core.errors import BookingDeskError
 from lib.core.migrate import alembic_config
 from lib.core.models import Notification
+from lib.core.vocabulary import MessageStatus
 
 
 @lru_cache(maxsize=1)
@@ -44,10 +45,10 @@ def readiness(dispatcher) -> tuple[bool, dict]:
             version = s.execute(text("SELECT version_num FROM alembic_version")).scalar()
             head = schema_head()
             report["schema"] = "at head" if version == head else f"at {version}, code expects {head}"
-            oldest = s.scalar(select(func.min(Notification.created_at)).where(Notification.status == "pending"))
+            oldest = s.scalar(select(func.min(Notification.created_at)).where(Notification.status == MessageStatus.PENDING))
     except BookingDeskError:
         return False, {"ready": False, **report}
-    except Exception as exc:  # noqa: BLE001 — e.g. no alembic_version table: not migrated
+    except Exception as exc:
         report["schema"] = f"unreadable ({exc.__class__.__name__})"
         return False, {"ready": False, **report}
     if oldest is not None:

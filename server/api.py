@@ -5,8 +5,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
 from lib.booking_api import service
-from lib.core import config
 from lib.booking_api.openapi import SPEC
+from lib.core import config
 from lib.core.rate_limit import RateLimit
 
 _TOO_LARGE = {"error": "too_large", "message": f"The body may be at most {service.MAX_BODY // 1024} KB."}
@@ -15,7 +15,7 @@ _limit: list[RateLimit] = []
 
 def _rate_limit() -> RateLimit:
     if not _limit:
-        _limit.append(RateLimit(int(config.get("BOOKING_CHANNEL_RATE_LIMIT", "120") or 120), 60.0))
+        _limit.append(RateLimit(config.settings().BOOKING_CHANNEL_RATE_LIMIT, 60.0))
     return _limit[0]
 
 

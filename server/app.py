@@ -5,7 +5,8 @@ process, on the first request, from whether a pages/ folder exists. Left on, a d
 /session?id=3 opened first thing after a restart shows "Page not found". It is switched off here, at
 import, before the server answers anything: both `make run` and `streamlit run streamlit_app.py` import
 this module first. (Our page files sit one folder down and only define functions, so that mode would
-find nothing to serve anyway.)
+find nothing to serve anyway.) Streamlit has no setting for this; st.navigation switches it off only
+once the first script run reaches it, which is too late for that first request.
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from starlette.concurrency import run_in_threadpool
 from streamlit import config as streamlit_config
 
-from lib.notify import dispatcher
+from lib import worker
 
 log = logging.getLogger("booking_desk.server")
 STOP_WAIT_SECONDS = 60  # longer than one SMTP or Twilio call's own time-outs
@@ -33,7 +33,7 @@ class AgentApiOn(RuntimeError):
 async def lifespan(_app):
     if streamlit_config.get_option("server.enableAgentApi"):
         raise AgentApiOn("server.enableAgentApi is on; Booking Desk refuses to start with Streamlit's agent API.")
-    _running[:] = [dispatcher.start_background()]
+    _running[:] = [worker.start_background()]
     log.info("dispatcher %s", "started" if _running[0] else "off (BOOKING_DESK_DISPATCHER=off)")
     try:
         yield None

@@ -12,14 +12,14 @@ import time
 import uuid
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
 from standardwebhooks import Webhook
 
-from lib.core import db
 from lib.booking_api.signature import new_secret
+from lib.core import db
 from tests.conftest import ROOT, own_pg_database
 from tests.servers import MAIL_FROM, free_port
 
@@ -118,7 +118,7 @@ def running(env: dict, log: Path):
 
 def booking(therapist: str = "alice", days_ahead: int = 10, email: str | None = None, **more) -> dict:
     """A valid booking as the channel sends it (JSON fields as the CSV's columns)."""
-    starts = (datetime.now(timezone.utc) + timedelta(days=days_ahead)).replace(hour=11, minute=0, second=0,
+    starts = (datetime.now(UTC) + timedelta(days=days_ahead)).replace(hour=11, minute=0, second=0,
                                                                                microsecond=0)
     return {"therapist": therapist, "client_name": "Robin Channel",
             "client_email": email or f"robin.{uuid.uuid4().hex[:8]}@example.com", "session_type": "individual",
@@ -128,7 +128,7 @@ def booking(therapist: str = "alice", days_ahead: int = 10, email: str | None = 
 def signed_headers(body: bytes, webhook_id: str | None = None, secret: str = SECRET,
                    at: datetime | None = None) -> dict:
     webhook_id = webhook_id or f"msg_{uuid.uuid4().hex}"
-    at = at or datetime.now(timezone.utc)
+    at = at or datetime.now(UTC)
     return {"content-type": "application/json", "webhook-id": webhook_id,
             "webhook-timestamp": str(int(at.timestamp())),
             "webhook-signature": Webhook(secret).sign(webhook_id, at, body)}

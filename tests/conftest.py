@@ -43,7 +43,8 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _pinned_clock():
     from lib.metrics import cache as metrics_cache
-    from lib.practice import rules as practice, sign_in_rules
+    from lib.practice import rules as practice
+    from lib.practice import sign_in_rules
 
     clock.freeze(NOW)
     metrics_cache.forget()  # figures kept by an earlier test (same file name, other data) never leak
@@ -63,7 +64,7 @@ def own_pg_database(prefix: str):
     try:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         admin.dispose()
         skip_or_fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}")
     try:

@@ -4,12 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from lib.people import auth
-from lib.core import clock
-from lib.people.auth import Actor
-from lib.core.db import unit_of_work
 from lib.bookings.intake import NewBooking, create_booking
+from lib.core import clock
+from lib.core.access import Actor
+from lib.core.db import unit_of_work
 from lib.core.models import Assessment, User
+from lib.people import auth
 from lib.practice.rules import Rules
 
 PASSWORD = "correct-horse-battery-staple"
@@ -24,7 +24,7 @@ class Practice:
     ids: dict = field(default_factory=dict)
 
     @classmethod
-    def build(cls) -> "Practice":
+    def build(cls) -> Practice:
         with unit_of_work(write=True) as s:
             a = auth.add_user(s, "alice", "Alice Moreno", "alice@practice.example", "therapist", PASSWORD,
                               working_hours=WEEKDAYS, phone="+442079460123", sms_opt_in=True,

@@ -7,12 +7,14 @@ from datetime import date, datetime, time, timedelta
 import streamlit as st
 
 from lib.bookings import answers, dashboard
-from lib.core import clock
-from lib.people.auth import Actor
-from lib.core.errors import BookingDeskError, InvalidInput
-from lib.bookings.reassign import REASSIGNABLE, reassign
 from lib.bookings.detail import BookingDetail
-from ui import format as fmt, promises, time_request_panel, visit
+from lib.bookings.reassign import REASSIGNABLE, reassign
+from lib.core import clock
+from lib.core.access import Actor
+from lib.core.errors import BookingDeskError, InvalidInput
+from lib.core.vocabulary import BookingStatus
+from ui import format as fmt
+from ui import promises, time_request_panel, visit
 from ui.visit import Visit
 
 
@@ -56,12 +58,12 @@ def agreed_time(me: Actor, d: BookingDetail, session_id: str) -> None:
 def offer_form(me: Actor, d: BookingDetail, session_id: str) -> None:
     """Offer (or, while the client hasn't picked, change) up to three times: suggested free times are one
     click each; times of your own are empty until you fill them in."""
-    changing = d.status == "awaiting_client"
+    changing = d.status == BookingStatus.AWAITING_CLIENT
     suggestions = answers.suggested_times(me, d.id)
     with st.form("offer_form"):
         st.caption("Offer one to three times. The client gets a private link, valid for 24 hours, to pick one. "
                    + ("Their session stays booked at its current time unless they pick one."
-                      if d.status == "confirmed" else "Offered times count as busy meanwhile.")
+                      if d.status == BookingStatus.CONFIRMED else "Offered times count as busy meanwhile.")
                    + (" Sending new times replaces the current offer: its link stops working at once." if changing
                       else ""))
         labels = {t: fmt.when(t, me.timezone) for t in suggestions}
@@ -95,43 +97,41 @@ def withdraw_form(me: Actor, d: BookingDetail, session_id: str) -> None:
 
 
 def not_fit(me: Actor, d: BookingDetail, session_id: str) -> None:
-    with st.container(border=True):
-        with st.form("decline_form"):
-            st.caption("The practice team will find the client another therapist; the client is told kindly.")
-            reason = st.text_area("Why are you not the best fit? (required)", key="decline_reason", max_chars=2000)
-            # Starts with what the client listed, so the therapist edits rather than retypes.
-            issues = st.text_area("The issues the client presents", value=", ".join(d.assessment.help_with),
-                                  key="decline_issues", max_chars=2000)
-            needed = st.text_area("What kind of help the client needs", key="decline_help", max_chars=2000)
-            if st.form_submit_button("Decline and tell the practice team"):
-                _run(lambda: answers.decline_not_fit(me, d.id, d.version, reason, issues, needed, session_id),
-                     "Declined. It is on the practice team's list to find the client another therapist. "
-                     + promises.email_line(d.client_name, "a kind note"))
+    with st.container(border=True), st.form("decline_form"):
+        st.caption("The practice team will find the client another therapist; the client is told kindly.")
+        reason = st.text_area("Why are you not the best fit? (required)", key="decline_reason", max_chars=2000)
+        # Starts with what the client listed, so the therapist edits rather than retypes.
+        issues = st.text_area("The issues the client presents", value=", ".join(d.assessment.help_with),
+                              key="decline_issues", max_chars=2000)
+        needed = st.text_area("What kind of help the client needs", key="decline_help", max_chars=2000)
+        if st.form_submit_button("Decline and tell the practice team"):
+            _run(lambda: answers.decline_not_fit(me, d.id, d.version, reason, issues, needed, session_id),
+                 "Declined. It is on the practice team's list to find the client another therapist. "
+                 + promises.email_line(d.client_name, "a kind note"))
 
 
 def cancel(me: Actor, d: BookingDetail, v: Visit) -> None:
     """Collect the reason (and, under 48 hours, the refund decision); the dialog shows what will happen."""
-    with st.container(border=True):
-        with st.form("cancel_form"):
-            short = answers.is_short_notice(d.starts_at)
-            refund = None
-            if short:
-                st.warning("This session is **less than 48 hours away**. Under the cancellation policy the "
-                           "client may not get a refund — please record your decision.", icon=":material/hourglass_top:")
-                refund = st.radio("Full refund for the client?", ["Yes, full refund", "No refund"],
-                                  key="cancel_refund", index=None)
-                refund = None if refund is None else refund.startswith("Yes")
+    with st.container(border=True), st.form("cancel_form"):
+        short = answers.is_short_notice(d.starts_at)
+        refund = None
+        if short:
+            st.warning("This session is **less than 48 hours away**. Under the cancellation policy the "
+                       "client may not get a refund — please record your decision.", icon=":material/hourglass_top:")
+            refund = st.radio("Full refund for the client?", ["Yes, full refund", "No refund"],
+                              key="cancel_refund", index=None)
+            refund = None if refund is None else refund.startswith("Yes")
+        else:
+            st.caption("More than 48 hours away: the client gets a full refund.")
+        reason = st.text_input("Reason (required)", key="cancel_reason", max_chars=500)
+        if st.form_submit_button("Review the cancellation…"):
+            if not reason.strip():
+                st.error("Please write a reason.", icon=":material/warning:")
+            elif short and refund is None:
+                st.error("Please say whether the client gets a full refund.", icon=":material/warning:")
             else:
-                st.caption("More than 48 hours away: the client gets a full refund.")
-            reason = st.text_input("Reason (required)", key="cancel_reason", max_chars=500)
-            if st.form_submit_button("Review the cancellation…"):
-                if not reason.strip():
-                    st.error("Please write a reason.", icon=":material/warning:")
-                elif short and refund is None:
-                    st.error("Please say whether the client gets a full refund.", icon=":material/warning:")
-                else:
-                    v.cancel_for = (d.id, reason, refund)
-                    st.rerun()
+                v.cancel_for = (d.id, reason, refund)
+                st.rerun()
 
 
 @st.dialog("Cancel this session?", width="large", on_dismiss=lambda: setattr(visit.get(), "cancel_for", None))
@@ -184,15 +184,15 @@ def other_answers(me: Actor, d: BookingDetail, v: Visit, client_asked: bool = Fa
     asked to move this booked session (ui.time_request_panel), which offering times or saying no answers."""
     session_id = v.id
     future = d.starts_at > clock.now()
-    client_asked = client_asked and d.status == "confirmed" and future
+    client_asked = client_asked and d.status == BookingStatus.CONFIRMED and future
     options = []
-    if d.is_open or (d.status == "confirmed" and future):
+    if d.is_open or (d.status == BookingStatus.CONFIRMED and future):
         options.append(AGREED)
     if d.is_open:
         options += [OFFER, NOT_FIT]
     if client_asked:
         options += [OFFER, SAY_NO]
-    if d.status == "awaiting_client":
+    if d.status == BookingStatus.AWAITING_CLIENT:
         options += [CHANGE_OFFER, WITHDRAW]
     if (d.is_open or d.status in ("confirmed", "awaiting_client")) and future:
         options.append(CANCEL)
@@ -200,9 +200,9 @@ def other_answers(me: Actor, d: BookingDetail, v: Visit, client_asked: bool = Fa
         options.append(REASSIGN)
     if not options:
         return
-    default = REASSIGN if d.status == "declined" and REASSIGN in options else None
+    default = REASSIGN if d.status == BookingStatus.DECLINED and REASSIGN in options else None
     # Pills, not a radio: the same one choice (click again to close it), and the lighter element to draw.
-    label = ("Or answer another way" if d.is_open else "Change the offer" if d.status == "awaiting_client"
+    label = ("Or answer another way" if d.is_open else "Change the offer" if d.status == BookingStatus.AWAITING_CLIENT
              else "Answer the client's request" if client_asked else "Change this session")
     choice = st.pills(label, options, default=default, key="answer_choice")
     if choice == AGREED:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib.bookings import away, dashboard
 from lib.core import clock
-from lib.people.auth import Actor
+from lib.core.access import Actor
 from lib.core.errors import BookingDeskError
 from ui import format as fmt
 
@@ -60,7 +60,7 @@ def section(me: Actor) -> None:
         cols[0].markdown(f"**From {fmt.when(a.starts_at, me.timezone)}, {_until(a.ends_at, me.timezone)}**"
                          + (f"  \n:gray[{fmt.md_escape(a.note)}]" if a.note else ""))
         if cols[1].button("End now" if a.starts_at <= clock.now() else "Remove", key=f"away_end_{a.id}"):
-            _run(lambda: away.end_away(me, a.id), "Time away ended." if a.starts_at <= clock.now() else
+            _run(lambda a=a: away.end_away(me, a.id), "Time away ended." if a.starts_at <= clock.now() else
                  "Time away removed.")
     with st.form("away_form"):
         a, b = st.columns(2)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.core.access import Actor
 from lib.practice import settings
-from lib.people.auth import Actor
 from ui import promises
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib.booking_api import signature
 from lib.core import clock
-from lib.people.auth import Actor
+from lib.core.access import Actor
 
 _SHOWN = "bd_channel_secret_once"
 

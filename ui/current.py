@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.people.auth import Actor
+from lib.core.access import Actor
 from ui import visit
 from ui.login import browser_session
 

@@ -8,10 +8,10 @@ import time
 import streamlit as st
 import streamlit_authenticator as stauth
 
+from lib.core.access import Actor
+from lib.core.errors import InvalidInput
 from lib.people import auth, sign_in_sessions
 from lib.practice import sign_in_rules
-from lib.people.auth import Actor
-from lib.core.errors import InvalidInput
 from ui import sign_in_steps, visit
 from ui.visit import Visit
 

@@ -26,22 +26,22 @@ class Entry:
     layout: str = "wide"  # "centered" for a page read top to bottom
 
 
-# Streamlit's older multipage mode serves each file directly in pages/ at /<file name>; ours are one
-# folder down, so that mode finds none (server/app.py also turns it off). File names differ from addresses.
-DASHBOARD = Entry("staff.queue", "New sessions", "dashboard", ":material/inbox:", default=True)
-SESSION = Entry("staff.session_detail", "Session", "session", ":material/event:", hidden=True, layout="centered")
-METRICS = Entry("staff.response_times", "Response times", "metrics", ":material/monitoring:")
-SETTINGS = Entry("staff.my_settings", "Settings", "settings", ":material/settings:")
-OUTBOX = Entry("managers.messages", "Outbox", "outbox", ":material/outgoing_mail:")
-AUDIT = Entry("managers.audit_trail", "Audit trail", "audit", ":material/policy:")
+# Each file is named for its address (pages/staff/metrics.py serves /metrics; the dashboard serves /).
+# Streamlit's older multipage mode is switched off in one place: server/app.py.
+DASHBOARD = Entry("staff.dashboard", "New sessions", "dashboard", ":material/inbox:", default=True)
+SESSION = Entry("staff.session", "Session", "session", ":material/event:", hidden=True, layout="centered")
+METRICS = Entry("staff.metrics", "Response times", "metrics", ":material/monitoring:")
+SETTINGS = Entry("staff.settings", "Settings", "settings", ":material/settings:")
+OUTBOX = Entry("managers.outbox", "Outbox", "outbox", ":material/outgoing_mail:")
+AUDIT = Entry("managers.audit", "Audit trail", "audit", ":material/policy:")
 NEW_BOOKING = Entry("managers.new_booking", "New booking", "new-booking", ":material/add_circle:")
 PEOPLE = Entry("managers.people", "People", "people", ":material/group:")
 CLIENTS = Entry("managers.clients", "Clients", "clients", ":material/folder_shared:", layout="centered")
-LOG_OUT = Entry("staff.log_out", "Log out", "logout", ":material/logout:")
-ASSESSMENT = Entry("clients.self_assessment", "Your self-assessment", "assessment", ":material/assignment:", hidden=True)
-RESPOND = Entry("clients.choose_time", "Choose a time", "respond", ":material/schedule:", hidden=True)
+LOG_OUT = Entry("staff.logout", "Log out", "logout", ":material/logout:")
+ASSESSMENT = Entry("clients.assessment", "Your self-assessment", "assessment", ":material/assignment:", hidden=True)
+RESPOND = Entry("clients.respond", "Choose a time", "respond", ":material/schedule:", hidden=True)
 # Opened without logging in, from the emailed link (staff choosing their password; in PUBLIC for that reason).
-SET_PASSWORD = Entry("clients.choose_password", "Choose your password", "set-password", ":material/password:",
+SET_PASSWORD = Entry("clients.set_password", "Choose your password", "set-password", ":material/password:",
                      hidden=True, layout="centered")
 
 MY_SESSION = Entry("clients.my_session", "Your session", "my-session", ":material/event:", hidden=True,

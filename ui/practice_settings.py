@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lib.core.access import Actor
 from lib.practice import rules, settings
-from lib.people.auth import Actor
 from ui.settings_form import field_error, save, week_inputs
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from lib.core.vocabulary import Channel
 from lib.notify.readiness import email_ready, sms_ready
 from ui import format as fmt
 
-CHANNEL_NAMES = {"email": "Email", "sms": "SMS"}  # as in "Email is not set up on this server"
+CHANNEL_NAMES = Channel.labels()  # as in "Email is not set up on this server"
 _NOUNS = {"email": ("email", "emails"), "sms": ("text message", "text messages")}
 
 

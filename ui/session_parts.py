@@ -8,21 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from lib.bookings import assessments
-from lib.core import clock
 from lib.bookings.detail import BookingDetail
+from lib.core import clock
+from lib.core.vocabulary import BookingStatus, EventKind
 from lib.notify.templates import TEMPLATE_TITLES
 from ui import format as fmt
 
-EVENT_LABELS = {
-    "requested": "Requested", "viewed": "First opened by the therapist", "confirmed": "Confirmed",
-    "rescheduled": "Time changed", "offered": "Other times offered", "declined": "Declined (not the best fit)",
-    "cancelled": "Cancelled", "expired": "Expired (no answer in time)", "reminded": "Reminder sent",
-    "escalated": "Escalated to managers", "reassigned": "Reassigned", "client_picked": "Client picked a time",
-    "offer_changed": "Offered times changed", "offer_withdrawn": "Offered times withdrawn",
-    "team_contacted": "Practice team contacted the client", "team_closed": "Closed by the practice team",
-    "time_asked": "Client asked for another time", "time_request_no": "Said no to another time",
-    "kept_time": "Client kept the current time",
-}
+EVENT_LABELS = EventKind.labels()
 
 
 LINKS_OK = {"How to join"}  # entered by the practice (the video call's address), so it may stay a link
@@ -60,7 +52,7 @@ def details_md(d: BookingDetail, tz: str) -> str:
     else:
         rows.append(("Location", f"In person — {d.address or 'address to follow'}"))
     rows.append(("Requested", f"{fmt.when(d.requested_at, tz)} ({fmt.ago(d.requested_at)}) by {d.requested_by}"))
-    if d.status == "unconfirmed":
+    if d.status == BookingStatus.UNCONFIRMED:
         rows.append(("Answer due", f"{fmt.when(d.response_due_at, tz)} ({fmt.due(d.response_due_at)})"))
     rows.append(("Therapist", d.therapist_name))
     together = (f"{d.sessions_together} earlier confirmed session(s) together" if d.sessions_together
@@ -188,7 +180,7 @@ def messages_and_history_md(d: BookingDetail, tz: str) -> str:
 
 
 def offers_md(d: BookingDetail, tz: str) -> str:
-    if d.status != "awaiting_client" or not d.open_offers:
+    if d.status != BookingStatus.AWAITING_CLIENT or not d.open_offers:
         return ""
     return ("Waiting for the client to pick one of: " + "; ".join(fmt.when(t, tz) for t in d.open_offers)
             + (f". The offer expires {fmt.when(d.expires_at, tz)}." if d.expires_at else "."))

@@ -1,13 +1,13 @@
 """What both settings forms share (yours and the practice's): field errors, the week of hours, saving."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
+from lib.core.errors import BookingDeskError, InvalidFields
 from lib.practice import settings
 from lib.practice.business_hours import DAYS
-from lib.core.errors import BookingDeskError, InvalidFields
 
 
 def field_error(errors: dict, name: str) -> None:

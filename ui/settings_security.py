@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.people import password_changes, sign_in_sessions, two_step
-from lib.practice import sign_in_rules
-from lib.people.auth import Actor
+from lib.core.access import Actor
 from lib.core.errors import BookingDeskError, InvalidFields, InvalidInput
+from lib.people import password_changes, sign_in_sessions, two_step
 from lib.people.passwords import MIN_LENGTH
-from ui import format as fmt, sign_in_steps, visit
+from lib.practice import sign_in_rules
+from ui import format as fmt
+from ui import sign_in_steps, visit
 from ui.settings_form import field_error
 
 
@@ -130,7 +131,7 @@ def sessions_section(me: Actor, v: visit.Visit) -> None:
                        + f"signed in {fmt.when(s.started_at, me.timezone)} · "
                        f"last seen {fmt.when(s.last_seen_at, me.timezone)}")
         if not s.this_browser and button.button("Sign out", key=f"bd_end_{s.id}"):
-            _run("sessions", lambda: sign_in_sessions.sign_out_one(me, s.id, v.id), "That browser is signed out.")
+            _run("sessions", lambda s=s: sign_in_sessions.sign_out_one(me, s.id, v.id), "That browser is signed out.")
     if len(found) > 1 and st.button("Sign out everywhere else", key="bd_end_others", icon=":material/logout:"):
         _run("sessions", lambda: sign_in_sessions.sign_out_everywhere_else(me, v.sign_in_session, v.id),
              "You're signed out everywhere except this browser.")

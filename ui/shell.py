@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.core import crypto
 from lib.bookings import worklist
+from lib.core import crypto
 from lib.core.errors import DatabaseUnavailable
 from ui import channel_banner, login, nav, secret, shell_state, visit
-from ui.errors import friendly_errors
-
+from ui.errors import database_down, friendly_errors
 
 # Pages without the channel banner: the clients' own pages, logging out, and the outbox (which describes
 # each channel itself).
@@ -23,9 +22,9 @@ def main() -> None:
     visit.get().cookie_tool = None  # made afresh each run (ui.login)
     try:
         _gate()
-    except DatabaseUnavailable as exc:
+    except DatabaseUnavailable:
         _configure()
-        _database_down(exc)
+        database_down()
 
 
 def _configure(layout: str = "wide") -> None:
@@ -33,16 +32,12 @@ def _configure(layout: str = "wide") -> None:
     st.set_page_config(page_title="Booking Desk", page_icon="🟣", layout=layout)
 
 
-def _database_down(exc: DatabaseUnavailable) -> None:
-    st.error(f"**We can't reach the database just now.** {exc.message}", icon=":material/cloud_off:")
-
-
 def _gate() -> None:
     try:
         demo = shell_state.demo_in_use()
-    except DatabaseUnavailable as exc:
+    except DatabaseUnavailable:
         _configure()
-        _database_down(exc)
+        database_down()
         st.button("Try again")
         st.stop()
     key, problem = secret.cookie_key(demo)

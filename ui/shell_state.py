@@ -4,21 +4,18 @@ Kept in an imported module: streamlit_app.py itself is re-executed on every run.
 """
 from __future__ import annotations
 
-import time
+from lib.core.kept import kept_for
+from lib.practice import rules
 
-from lib.demo import seed
-
-_demo = {"value": None, "at": 0.0}
 REFRESH_SECONDS = 30
 
 
+@kept_for(REFRESH_SECONDS)
 def demo_in_use() -> bool:
     """Whether the demo data is loaded (re-read every 30 s)."""
-    if _demo["value"] is None or time.monotonic() - _demo["at"] > REFRESH_SECONDS:
-        _demo.update(value=seed.demo_in_use(), at=time.monotonic())
-    return _demo["value"]
+    return rules.demo_in_use()
 
 
 def forget() -> None:
     """Tests: read it again on the next run."""
-    _demo["value"] = None
+    demo_in_use.cache_clear()

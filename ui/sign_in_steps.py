@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from lib.core.access import Actor
+from lib.core.errors import InvalidInput
 from lib.people import password_changes, two_step
 from lib.practice import sign_in_rules
-from lib.people.auth import Actor
-from lib.core.errors import InvalidInput
 from ui import promises, visit
 
 PENDING_SECONDS = 10 * 60  # a sign-in left half-way through starts again with the password

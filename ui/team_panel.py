@@ -6,9 +6,10 @@ from datetime import datetime
 import streamlit as st
 
 from lib.bookings import worklist
-from lib.people.auth import Actor
 from lib.bookings.detail import BookingDetail
-from ui import format as fmt, nav
+from lib.core.access import Actor
+from ui import format as fmt
+from ui import nav
 from ui.answer_forms import _run
 
 

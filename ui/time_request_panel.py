@@ -5,16 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.bookings import client_changes
-from lib.people.auth import Actor
 from lib.bookings.client_changes import TimeRequest
-from lib.core.errors import BookingDeskError
 from lib.bookings.detail import BookingDetail
-from ui import format as fmt, nav, promises, visit
+from lib.core.access import Actor
+from lib.core.errors import BookingDeskError
+from lib.core.vocabulary import BookingStatus
+from ui import format as fmt
+from ui import nav, promises, visit
 
 
 def shown(me: Actor, d: BookingDetail) -> TimeRequest | None:
     """Draw the client's open request, if any, and return it."""
-    req = client_changes.open_request_for(me, d.id) if d.status == "confirmed" else None
+    req = client_changes.open_request_for(me, d.id) if d.status == BookingStatus.CONFIRMED else None
     if req is None:
         return None
     lines = [f"**The client asked for another time** {fmt.ago(req.asked_at)}. The session stays booked at its "

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from lib.people.auth import Actor
+from lib.core.access import Actor
 
 KEY = "bd_visit"
 

@@ -13,15 +13,16 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Iterator
+from typing import IO
 
 from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from lib.core import db
-from lib.core.models import AuditEntry, AuditChainHead
+from lib.core.models import AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
 HEAD_ID = 1

@@ -7,41 +7,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from lib.audit import chain
-from lib.people.auth import Actor, require_manager
+from lib.core.access import Actor, require_manager
 from lib.core.csv_safe import to_csv
 from lib.core.db import unit_of_work
 from lib.core.models import AuditEntry, Client
+from lib.core.vocabulary import AuditAction
 
-ACTION_LABELS = {
-    "view_session": "Viewed a session and assessment", "confirm": "Confirmed", "reschedule": "Moved (agreed time)",
-    "offer_times": "Offered other times", "decline": "Declined (not the best fit)", "cancel": "Cancelled",
-    "reassign": "Reassigned", "login": "Logged in", "login_failed": "Failed login", "login_locked": "Login locked",
-    "logout": "Logged out", "import": "Imported bookings", "manual_booking": "Entered a booking",
-    "retry_message": "Retried a message", "change_offer": "Changed the offered times",
-    "withdraw_offer": "Withdrew the offered times", "team_contacted": "Contacted the client (practice team)",
-    "team_closed": "Closed a practice-team item",
-    "api_booking": "Booking received (booking channel)", "api_replayed": "Booking delivered again (booking channel)",
-    "api_refused": "Refused a booking channel call", "api_status": "Looked up a booking's status (booking channel)",
-    "channel_secret_rotated": "Made a new booking channel secret",
-    # people, passwords, two-step sign-in, sign-in sessions (lib.people.staff, lib.people.password_changes, lib.people.two_step)
-    "session_ended": "Sign-in session ended", "two_step_failed": "Wrong two-step code",
-    "person_added": "Added a person", "person_deactivated": "Deactivated a person",
-    "person_reactivated": "Reactivated a person", "unlocked": "Unlocked a sign-in", "role_changed": "Changed a role",
-    "reset_link_sent": "Sent a password reset link", "password_set": "Chose a first password",
-    "password_reset": "Reset a password with a link", "password_changed": "Changed own password",
-    "password_reset_requested": "Asked for a password reset link",
-    "password_reset_limited": "Password reset refused (too many requests)",
-    "two_step_on": "Turned on two-step sign-in", "two_step_off": "Turned off two-step sign-in",
-    "two_step_reset": "Reset someone's two-step sign-in", "recovery_code_used": "Signed in with a recovery code",
-    "recovery_codes_renewed": "Made new recovery codes", "sign_in_rules_changed": "Changed the sign-in rules",
-    # written by earlier code under these names, which had no label yet
-    "add_booking": "Entered a booking", "import_bookings": "Imported bookings", "view_message": "Viewed a message",
-    "client_cancel": "Cancelled (by the client, from their link)", "client_ask_time": "Asked for another time (client)",
-    "time_request_no": "Said no to another time", "set_away": "Set time away", "end_away": "Ended or removed time away",
-    "backup": "Backed up the database", "restore": "Restored the database from a backup",
-    "export_client": "Exported a client's data (subject access)", "erase_client": "Erased a client's record",
-    "retention_setting": "Changed how long client records are kept",
-}
+ACTION_LABELS = AuditAction.labels()
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 
 

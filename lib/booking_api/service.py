@@ -9,22 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lib.audit import trail
-from lib.bookings import availability
-from lib.core import clock, config
 from lib.booking_api.signature import signature_problem
+from lib.bookings import availability
 from lib.bookings.away import away_at
-from lib.core.db import unit_of_work
-from lib.imports.rows import COLUMNS, check_values, forget_contacts
-from lib.imports.importer import lock_new_bookings
 from lib.bookings.intake import create_booking
+from lib.core import clock, config
+from lib.core.db import unit_of_work
 from lib.core.models import Booking, ChannelDelivery, Client, User
+from lib.core.vocabulary import AuditAction
+from lib.imports.importer import lock_new_bookings
+from lib.imports.rows import COLUMNS, check_values, forget_contacts
 from lib.practice.rules import Rules
 
 MAX_BODY = 64 * 1024
@@ -53,7 +55,7 @@ def _audit(action: str, detail: str, booking_id: int | None = None, client_id: i
 
 def refuse(status: int, body: dict, what: str, reason: str, headers: dict | None = None) -> Answer:
     """A call refused before it was read (too large, too many): audited, then answered."""
-    _audit("api_refused", f"{what}: {status}, {reason}")
+    _audit(AuditAction.API_REFUSED, f"{what}: {status}, {reason}")
     return Answer(status, body, headers or {})
 
 
@@ -67,7 +69,7 @@ def receive(body: bytes, headers: Mapping[str, str]) -> Answer:
     with unit_of_work() as s:
         problem = signature_problem(s, body, headers)
     if problem:
-        _audit("api_refused", f"POST /api/v1/bookings: 401, {problem}")
+        _audit(AuditAction.API_REFUSED, f"POST /api/v1/bookings: 401, {problem}")
         return Answer(401, UNAUTHORIZED)
     values, errors = _values(body)
     if values is None:
@@ -102,13 +104,13 @@ def _values(body: bytes) -> tuple[dict[str, str] | None, list[dict]]:
 
 def _invalid(webhook_id: str, errors: list[dict]) -> Answer:
     fields = ", ".join(sorted({e["field"] or "(body)" for e in errors}))
-    _audit("api_refused", f"POST /api/v1/bookings: 422, webhook-id {webhook_id}, fields: {fields}")
+    _audit(AuditAction.API_REFUSED, f"POST /api/v1/bookings: 422, webhook-id {webhook_id}, fields: {fields}")
     return Answer(422, {"error": "invalid", "problems": errors})
 
 
 def _conflict(s, webhook_id: str, message: str, booking_id: int | None = None) -> Answer:
     s.rollback()
-    trail.record(s, CALLER, "api_refused", booking_id=booking_id,
+    trail.record(s, CALLER, AuditAction.API_REFUSED, booking_id=booking_id,
                  detail=f"POST /api/v1/bookings: 409, webhook-id {webhook_id}, {message}")
     body = {"error": "conflict", "message": message}
     if booking_id is not None:
@@ -124,7 +126,7 @@ def _create(webhook_id: str, body: bytes, values: dict[str, str], shape_errors: 
         if earlier is not None:
             if earlier.body_sha256 != digest:
                 return _conflict(s, webhook_id, "This webhook-id was already used for a different booking.")
-            trail.record(s, CALLER, "api_replayed", booking_id=earlier.booking_id,
+            trail.record(s, CALLER, AuditAction.API_REPLAYED, booking_id=earlier.booking_id,
                          detail=f"POST /api/v1/bookings: 201 again, webhook-id {webhook_id} (a retry)")
             return Answer(201, _created(earlier.booking_id), {"Idempotent-Replayed": "true"})
         therapists = {u.username: u for u in s.scalars(select(User))}
@@ -146,7 +148,7 @@ def _create(webhook_id: str, body: bytes, values: dict[str, str], shape_errors: 
         booking = created.booking
         s.add(ChannelDelivery(webhook_id=webhook_id, body_sha256=digest, booking_id=booking.id,
                               received_at=clock.now()))
-        trail.record(s, CALLER, "api_booking", booking_id=booking.id, client_id=booking.client_id,
+        trail.record(s, CALLER, AuditAction.API_BOOKING, booking_id=booking.id, client_id=booking.client_id,
                      detail=f"POST /api/v1/bookings: 201, webhook-id {webhook_id}, {created.messages} messages queued")
         s.flush()  # a second server's copy of this webhook id fails here, before anything is committed
         return Answer(201, _created(booking.id))
@@ -161,12 +163,12 @@ def booking_status(booking_id: int, headers: Mapping[str, str]) -> Answer:
     """Where a booking the channel delivered stands. Others (entered by hand, imported) are not found."""
     with unit_of_work(write=True) as s:
         if problem := signature_problem(s, b"", headers):
-            trail.record(s, CALLER, "api_refused", detail=f"GET /api/v1/bookings/{booking_id}: 401, {problem}")
+            trail.record(s, CALLER, AuditAction.API_REFUSED, detail=f"GET /api/v1/bookings/{booking_id}: 401, {problem}")
             return Answer(401, UNAUTHORIZED)
         row = s.execute(select(Booking.id, Booking.status, Booking.starts_at, Booking.duration_minutes)
                         .join(ChannelDelivery, ChannelDelivery.booking_id == Booking.id)
                         .where(Booking.id == booking_id)).first()
-        trail.record(s, CALLER, "api_status", booking_id=row and row.id,
+        trail.record(s, CALLER, AuditAction.API_STATUS, booking_id=row and row.id,
                      detail=f"GET /api/v1/bookings/{booking_id}: {200 if row else 404}")
     if row is None:
         return Answer(404, {"error": "not_found"})

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import base64
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Mapping
 
 from sqlalchemy import or_, select, update
 from standardwebhooks import Webhook, WebhookVerificationError
@@ -19,9 +19,10 @@ from standardwebhooks.webhooks import EmptyWebhookSecretError
 
 from lib.audit import trail
 from lib.core import clock, config
-from lib.people.auth import Actor, require_manager
+from lib.core.access import Actor, require_manager
 from lib.core.db import unit_of_work
 from lib.core.models import ChannelSecret
+from lib.core.vocabulary import AuditAction
 
 GRACE = timedelta(hours=24)
 PREFIX = "whsec_"
@@ -49,7 +50,7 @@ def rotate(actor: Actor, browser_session: str | None = None) -> str:
     with unit_of_work(write=True) as s:
         s.execute(update(ChannelSecret).where(ChannelSecret.retired_at.is_(None)).values(retired_at=now))
         s.add(ChannelSecret(secret=secret, created_at=now, created_by=actor.username))
-        trail.record(s, actor.username, "channel_secret_rotated", browser_session=browser_session,
+        trail.record(s, actor.username, AuditAction.CHANNEL_SECRET_ROTATED, browser_session=browser_session,
                      detail="A new booking channel secret was made; the previous one is accepted for 24 hours.")
     return secret
 
@@ -62,13 +63,13 @@ def status(actor: Actor) -> SecretStatus:
                            .order_by(ChannelSecret.id.desc()).limit(1))
         previous = s.scalar(select(ChannelSecret.retired_at).where(ChannelSecret.retired_at > now - GRACE)
                             .order_by(ChannelSecret.retired_at.desc()).limit(1))
-    return SecretStatus(bool(config.get("BOOKING_CHANNEL_SECRET")), current and current.created_at,
+    return SecretStatus(bool(config.settings().BOOKING_CHANNEL_SECRET), current and current.created_at,
                         current and current.created_by, previous and previous + GRACE)
 
 
 def _webhooks(s) -> list[Webhook]:
     now = clock.now()
-    keys = [config.get("BOOKING_CHANNEL_SECRET")]
+    keys = [config.settings().BOOKING_CHANNEL_SECRET]
     keys += s.scalars(select(ChannelSecret.secret).where(
         or_(ChannelSecret.retired_at.is_(None), ChannelSecret.retired_at > now - GRACE))).all()
     found = []

@@ -14,12 +14,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from lib.audit import trail
 from lib.bookings import availability, change_requests, tokens, worklist
-from lib.core import clock, config
-from lib.people.auth import Actor, require_actor
 from lib.bookings.dashboard import OPEN_STATUSES, _load, facts_for, load_for_change, record_first_response, require_free
+from lib.core import clock, config
+from lib.core.access import Actor, require_actor
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, InvalidInput
 from lib.core.models import BookingEvent, TimeOffer, User
+from lib.core.vocabulary import AuditAction, BookingStatus, EventKind
 from lib.notify import outbox, templates
 from lib.practice.rules import Rules
 
@@ -83,13 +84,13 @@ def reschedule_agreed(actor: Actor, booking_id, expected_version: int, new_start
         b.starts_at, b.status = new_start, "confirmed"
         record_first_response(b, rules, now)
         change_requests.settle(s, b.id, "new_time", actor.username, now)  # the client's request, if they asked
-        s.add(BookingEvent(booking_id=b.id, kind="rescheduled", actor=actor.username, at=now,
+        s.add(BookingEvent(booking_id=b.id, kind=EventKind.RESCHEDULED, actor=actor.username, at=now,
                            detail={"from": old.isoformat(), "to": new_start.isoformat(),
                                    "confirmed": was != "confirmed"}))
         s.flush()
         outbox.enqueue(s, cause=f"rescheduled:{b.id}:v{b.version}", channel="email", recipient=b.client.email,
                        message=templates.rescheduled_email(facts_for(b), old), booking_id=b.id)
-        trail.record(s, actor.username, "reschedule", booking_id=b.id, client_id=b.client_id,
+        trail.record(s, actor.username, AuditAction.RESCHEDULE, booking_id=b.id, client_id=b.client_id,
                      browser_session=browser_session)
 
 
@@ -144,8 +145,8 @@ def offer_times(actor: Actor, booking_id, expected_version: int, times: list[dat
     with unit_of_work(write=True) as s:
         b = load_for_change(s, actor, booking_id, expected_version,
                             OPEN_STATUSES + ("awaiting_client", "confirmed"), "offered other times")
-        rules, now, changing = Rules.load(s), clock.now(), b.status == "awaiting_client"
-        stays_booked = b.status == "confirmed"
+        rules, now, changing = Rules.load(s), clock.now(), b.status == BookingStatus.AWAITING_CLIENT
+        stays_booked = b.status == BookingStatus.CONFIRMED
         if stays_booked and change_requests.open_request(s, b.id) is None:
             raise Conflict("This session is already confirmed and can't be offered other times. Please reload.")
         times = _offer_times_checked(s, b, rules, times, outside_hours_ok, actor)
@@ -155,13 +156,13 @@ def offer_times(actor: Actor, booking_id, expected_version: int, times: list[dat
             change_requests.settle(s, b.id, "offered", actor.username, now)
             _end_offer(s, b)
         else:
-            b.status = "awaiting_client"
+            b.status = BookingStatus.AWAITING_CLIENT
             b.expires_at = min(now + OFFER_VALID_FOR, times[0])
         flag_modified(b, "expires_at")  # a changed offer is a new version even if nothing else on the row moved
         record_first_response(b, rules, now)
         for t in times:
             s.add(TimeOffer(booking_id=b.id, starts_at=t, open=True))
-        s.add(BookingEvent(booking_id=b.id, kind="offer_changed" if changing else "offered", actor=actor.username,
+        s.add(BookingEvent(booking_id=b.id, kind=EventKind.OFFER_CHANGED if changing else "offered", actor=actor.username,
                            at=now, detail={"times": [t.isoformat() for t in times]}))
         s.flush()
         token = tokens.issue(s, "respond", b.client_id, b.id, OFFER_VALID_FOR)
@@ -174,7 +175,7 @@ def offer_times(actor: Actor, booking_id, expected_version: int, times: list[dat
         if b.client.phone:
             outbox.enqueue(s, cause=cause, channel="sms", recipient=b.client.phone, booking_id=b.id,
                            message=templates.times_offered_sms(facts, link))
-        trail.record(s, actor.username, "change_offer" if changing else "offer_times", booking_id=b.id,
+        trail.record(s, actor.username, AuditAction.CHANGE_OFFER if changing else "offer_times", booking_id=b.id,
                      client_id=b.client_id, browser_session=browser_session)
 
 
@@ -194,14 +195,14 @@ def withdraw_offer(actor: Actor, booking_id, expected_version: int, browser_sess
         b = load_for_change(s, actor, booking_id, expected_version, ("awaiting_client",), "withdrawn")
         rules, now = Rules.load(s), clock.now()
         _end_offer(s, b)
-        b.status = "unconfirmed"
+        b.status = BookingStatus.UNCONFIRMED
         # The client is waiting for an answer again: the cut-off counts from now, as for a new request.
         b.expires_at = rules.expires_at(now, b.starts_at)
-        s.add(BookingEvent(booking_id=b.id, kind="offer_withdrawn", actor=actor.username, at=now))
+        s.add(BookingEvent(booking_id=b.id, kind=EventKind.OFFER_WITHDRAWN, actor=actor.username, at=now))
         s.flush()
         outbox.enqueue(s, cause=f"offer_withdrawn:{b.id}:v{b.version}", channel="email", recipient=b.client.email,
                        booking_id=b.id, message=templates.offer_withdrawn_email(facts_for(b)))
-        trail.record(s, actor.username, "withdraw_offer", booking_id=b.id, client_id=b.client_id,
+        trail.record(s, actor.username, AuditAction.WITHDRAW_OFFER, booking_id=b.id, client_id=b.client_id,
                      browser_session=browser_session)
 
 
@@ -228,9 +229,9 @@ def decline_not_fit(actor: Actor, booking_id, expected_version: int, reason: str
     with unit_of_work(write=True) as s:
         b = load_for_change(s, actor, booking_id, expected_version, OPEN_STATUSES, "declined")
         rules, now, team = Rules.load(s), clock.now(), manager_emails(s)
-        b.status = "declined"
+        b.status = BookingStatus.DECLINED
         record_first_response(b, rules, now)
-        s.add(BookingEvent(booking_id=b.id, kind="declined", actor=actor.username, at=now,
+        s.add(BookingEvent(booking_id=b.id, kind=EventKind.DECLINED, actor=actor.username, at=now,
                            detail={"reason": reason, "presenting_issues": presenting_issues,
                                    "help_needed": help_needed}))
         s.flush()
@@ -241,7 +242,7 @@ def decline_not_fit(actor: Actor, booking_id, expected_version: int, reason: str
         outbox.enqueue_each(s, cause=f"declined:{b.id}", recipients=team, booking_id=b.id,
                             message=templates.declined_manager_email(facts, reason, help_needed,
                                                                      config.session_url(b.id)))
-        trail.record(s, actor.username, "decline", booking_id=b.id, client_id=b.client_id,
+        trail.record(s, actor.username, AuditAction.DECLINE, booking_id=b.id, client_id=b.client_id,
                      browser_session=browser_session)
 
 
@@ -266,7 +267,7 @@ def cancel(actor: Actor, booking_id, expected_version: int, reason: str, full_re
         if short:  # the team checks the refund decision the canceller recorded
             worklist.open_task(s, b.id, worklist.Reason.LATE_CANCEL, clock.now())
         cancel_in(s, b, actor.username, reason, refund)
-        trail.record(s, actor.username, "cancel", booking_id=b.id, client_id=b.client_id,
+        trail.record(s, actor.username, AuditAction.CANCEL, booking_id=b.id, client_id=b.client_id,
                      browser_session=browser_session)
 
 
@@ -276,8 +277,8 @@ def cancel_in(s: Session, b, by: str, reason: str, refund: bool):
     now = clock.now()
     _end_offer(s, b)
     change_requests.settle(s, b.id, "cancelled", by, now)
-    b.status = "cancelled"
-    s.add(BookingEvent(booking_id=b.id, kind="cancelled", actor=by, at=now,
+    b.status = BookingStatus.CANCELLED
+    s.add(BookingEvent(booking_id=b.id, kind=EventKind.CANCELLED, actor=by, at=now,
                        detail={"reason": reason, "short_notice": is_short_notice(b.starts_at), "full_refund": refund}))
     s.flush()
     return outbox.enqueue(s, cause=f"cancelled:{b.id}", channel="email", recipient=b.client.email, booking_id=b.id,

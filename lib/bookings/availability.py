@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, literal, literal_column, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 
-from lib.core import clock
-from lib.practice.business_hours import DAYS
-from lib.core.fast_reads import fixed
+from lib.core import clock, db
 from lib.core.json_lists import json_list, rows, timestamp
 from lib.core.models import Booking, TimeOffer, User
+from lib.core.vocabulary import BookingStatus
+from lib.practice.business_hours import DAYS
 
 MAX_DURATION = timedelta(minutes=240)  # longest session the import accepts; bounds the clash query
 
@@ -40,12 +40,12 @@ class Availability:
 # Confirmed sessions and open offered times near the asked time, built once with bound parameters.
 _NEAR = union_all(
     select(Booking.id, Booking.starts_at, Booking.duration_minutes, literal("confirmed session")).where(
-        Booking.therapist_id == bindparam("tid"), Booking.status == "confirmed",
+        Booking.therapist_id == bindparam("tid"), Booking.status == BookingStatus.CONFIRMED,
         Booking.starts_at < bindparam("end", type_=Booking.starts_at.type),
         Booking.starts_at > bindparam("earliest", type_=Booking.starts_at.type)),
     select(TimeOffer.booking_id, TimeOffer.starts_at, Booking.duration_minutes, literal("offered time"))
     .join(Booking, Booking.id == TimeOffer.booking_id)
-    .where(Booking.therapist_id == bindparam("tid"), TimeOffer.open.is_(True), Booking.status == "awaiting_client",
+    .where(Booking.therapist_id == bindparam("tid"), TimeOffer.open.is_(True), Booking.status == BookingStatus.AWAITING_CLIENT,
            TimeOffer.starts_at < bindparam("end", type_=TimeOffer.starts_at.type),
            TimeOffer.starts_at > bindparam("earliest", type_=TimeOffer.starts_at.type)),
 )
@@ -86,12 +86,12 @@ def near_list(dialect: str):
     end = _minutes_after(Booking.starts_at, Booking.duration_minutes, dialect)
     confirmed = json_list(
         [other.id, other.starts_at, other.duration_minutes],
-        [other.therapist_id == Booking.therapist_id, other.status == fixed("confirmed"), other.starts_at < end,
+        [other.therapist_id == Booking.therapist_id, other.status == db.fixed("confirmed"), other.starts_at < end,
          other.starts_at > earliest, other.id != Booking.id], [], dialect)
     offered = json_list(
         [TimeOffer.booking_id, TimeOffer.starts_at, offered_for.duration_minutes],
         [offered_for.id == TimeOffer.booking_id, offered_for.therapist_id == Booking.therapist_id,
-         TimeOffer.open.is_(True), offered_for.status == fixed("awaiting_client"), TimeOffer.starts_at < end,
+         TimeOffer.open.is_(True), offered_for.status == db.fixed("awaiting_client"), TimeOffer.starts_at < end,
          TimeOffer.starts_at > earliest, offered_for.id != Booking.id], [], dialect)
     return confirmed, offered
 
@@ -169,4 +169,4 @@ def free_slots(session: Session | Connection, therapist: User, duration_minutes:
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.astimezone(UTC).replace(tzinfo=None)

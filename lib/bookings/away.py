@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from lib.audit import trail
 from lib.core import clock
-from lib.people.auth import Actor, require_actor
+from lib.core.access import Actor, require_actor
 from lib.core.db import unit_of_work
 from lib.core.errors import InvalidInput, NotFound
 from lib.core.models import AwayPeriod, Booking, User
+from lib.core.vocabulary import AuditAction
 
 MAX_NOTE = 1000
 
@@ -123,7 +124,7 @@ def set_away(actor: Actor, therapist_id, starts_at: datetime, ends_at: datetime,
                          created_by=actor.username, created_at=clock.now())
         s.add(row)
         s.flush()
-        trail.record(s, actor.username, "set_away", browser_session=browser_session,
+        trail.record(s, actor.username, AuditAction.SET_AWAY, browser_session=browser_session,
                      detail=f"{user.username}: {starts_at:%Y-%m-%d %H:%M} to {ends_at:%Y-%m-%d %H:%M} UTC")
         return row.id
 
@@ -143,5 +144,5 @@ def end_away(actor: Actor, period_id, browser_session: str | None = None) -> Non
             s.delete(row)
         else:
             row.ends_at = max(now, row.starts_at)
-        trail.record(s, actor.username, "end_away", browser_session=browser_session,
+        trail.record(s, actor.username, AuditAction.END_AWAY, browser_session=browser_session,
                      detail=f"{user.username}: away period {row.id}")

@@ -17,15 +17,16 @@ from sqlalchemy.orm import Session
 
 from lib.audit import trail
 from lib.bookings import change_requests, session_links, tokens, worklist
-from lib.core import clock, config
 from lib.bookings.answers import MAX_TEXT, is_short_notice
-from lib.people.auth import Actor, require_actor
 from lib.bookings.dashboard import _load, facts_for, load_for_change
+from lib.bookings.tokens import BadToken
+from lib.core import clock, config
+from lib.core.access import Actor, require_actor
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, InvalidInput
 from lib.core.models import Attendee, Booking, BookingEvent, ClientChangeRequest, TimeOffer, User
+from lib.core.vocabulary import AuditAction, BookingStatus, EventKind
 from lib.notify import outbox, templates
-from lib.bookings.tokens import BadToken
 
 MAX_REASON = 1000
 MAX_PREFERRED = 3
@@ -99,13 +100,13 @@ def _booking_for(s: Session, token: str | None, lock: bool = False) -> Booking:
 
 
 def _state(b: Booking) -> str:
-    if b.status == "cancelled":
+    if b.status == BookingStatus.CANCELLED:
         return "cancelled"
     if b.starts_at <= clock.now():
         return "started"
     if b.status in ("declined", "expired"):
         return "closed"
-    return "booked" if b.status == "confirmed" else "requested"
+    return "booked" if b.status == BookingStatus.CONFIRMED else "requested"
 
 
 def _request_view(req: ClientChangeRequest | None) -> TimeRequest | None:
@@ -162,10 +163,10 @@ def cancel(token: str | None, expected_version: int, reason: str = "") -> bool:
         now, late = clock.now(), is_short_notice(b.starts_at)
         _end_offers(s, b)
         change_requests.settle(s, b.id, "cancelled", CLIENT, now)
-        b.status = "cancelled"
+        b.status = BookingStatus.CANCELLED
         if late:
             worklist.open_task(s, b.id, worklist.Reason.CLIENT_CANCELLED_LATE, now)
-        s.add(BookingEvent(booking_id=b.id, kind="cancelled", actor=CLIENT, at=now,
+        s.add(BookingEvent(booking_id=b.id, kind=EventKind.CANCELLED, actor=CLIENT, at=now,
                            detail={"reason": reason, "short_notice": late, "by_client": True}))
         s.flush()
         facts, t = facts_for(b), b.therapist
@@ -174,7 +175,7 @@ def cancel(token: str | None, expected_version: int, reason: str = "") -> bool:
         outbox.enqueue(s, cause=f"client_cancelled:{b.id}", channel="email", recipient=t.email, booking_id=b.id,
                        message=templates.cancelled_by_client_email(facts, t.timezone, late,
                                                                    config.session_url(b.id)))
-        trail.record(s, CLIENT, "client_cancel", booking_id=b.id, client_id=b.client_id,
+        trail.record(s, CLIENT, AuditAction.CLIENT_CANCEL, booking_id=b.id, client_id=b.client_id,
                      detail="less than 48 hours' notice" if late else "more than 48 hours' notice")
         return late
 
@@ -199,7 +200,7 @@ def ask_for_another_time(token: str | None, expected_version: int, times: list[d
         raise InvalidInput(f"Please keep the note under {MAX_TEXT} characters.", "note")
     with unit_of_work(write=True) as s:
         b = _changeable(s, token, expected_version)
-        if b.status != "confirmed":
+        if b.status != BookingStatus.CONFIRMED:
             raise Conflict("Your session isn't confirmed yet, so there is no time to move. Your therapist will "
                            "answer your request; you can also reply to our email.")
         if change_requests.open_request(s, b.id) is not None:
@@ -211,14 +212,14 @@ def ask_for_another_time(token: str | None, expected_version: int, times: list[d
         now = clock.now()
         s.add(ClientChangeRequest(booking_id=b.id, preferred=[t.isoformat() for t in preferred], note=note or None,
                                   asked_at=now))
-        s.add(BookingEvent(booking_id=b.id, kind="time_asked", actor=CLIENT, at=now,
+        s.add(BookingEvent(booking_id=b.id, kind=EventKind.TIME_ASKED, actor=CLIENT, at=now,
                            detail={"times": [t.isoformat() for t in preferred], "note": note}))
         s.flush()
         t = b.therapist
         outbox.enqueue(s, cause=f"time_asked:{b.id}:{now.isoformat()}", channel="email", recipient=t.email,
                        booking_id=b.id, message=templates.time_asked_email(facts_for(b), t.timezone,
                                                                            config.session_url(b.id)))
-        trail.record(s, CLIENT, "client_ask_time", booking_id=b.id, client_id=b.client_id)
+        trail.record(s, CLIENT, AuditAction.CLIENT_ASK_TIME, booking_id=b.id, client_id=b.client_id)
 
 
 # --- the therapist's side ---
@@ -248,7 +249,7 @@ def open_requests(actor: Actor, limit: int = 50) -> list[AskedItem]:
         stmt = (select(Booking.id, User.name, Booking.session_type, Booking.starts_at, ClientChangeRequest.asked_at)
                 .join(ClientChangeRequest, ClientChangeRequest.booking_id == Booking.id)
                 .join(User, User.id == Booking.therapist_id)
-                .where(ClientChangeRequest.answered_at.is_(None), Booking.status == "confirmed",
+                .where(ClientChangeRequest.answered_at.is_(None), Booking.status == BookingStatus.CONFIRMED,
                        Booking.starts_at > clock.now()))
         if not actor.is_manager:
             stmt = stmt.where(Booking.therapist_id == actor.id)
@@ -275,9 +276,9 @@ def say_no(actor: Actor, booking_id, expected_version: int, message: str, browse
         req = change_requests.settle(s, b.id, "declined", actor.username, now, message)
         if req is None:
             raise Conflict("The client's request for another time has already been answered. Please reload.")
-        s.add(BookingEvent(booking_id=b.id, kind="time_request_no", actor=actor.username, at=now,
+        s.add(BookingEvent(booking_id=b.id, kind=EventKind.TIME_REQUEST_NO, actor=actor.username, at=now,
                            detail={"message": message}))
         outbox.enqueue(s, cause=f"time_request_no:{b.id}:{req.id}", channel="email", recipient=b.client.email,
                        booking_id=b.id, message=templates.time_request_declined_email(facts_for(b), message))
-        trail.record(s, actor.username, "time_request_no", booking_id=b.id, client_id=b.client_id,
+        trail.record(s, actor.username, AuditAction.TIME_REQUEST_NO, booking_id=b.id, client_id=b.client_id,
                      browser_session=browser_session)

@@ -8,14 +8,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from lib.bookings import assessments, tokens, worklist
-from lib.core import clock, config
 from lib.bookings.answers import manager_emails
 from lib.bookings.dashboard import facts_for, require_free
+from lib.bookings.tokens import BadToken
+from lib.core import clock, config
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, InvalidInput
 from lib.core.models import Assessment, Booking, BookingEvent, Relationship, TimeOffer
+from lib.core.vocabulary import BookingStatus, EventKind
 from lib.notify import outbox, templates
-from lib.bookings.tokens import BadToken
 
 ASSESSMENT_VALID_FOR = timedelta(days=30)
 
@@ -61,7 +62,7 @@ class SessionCancelled(LinkAnswered):
 def _offer_view(b: Booking, offers: list[tuple[int, datetime]], chosen: datetime | None = None) -> OfferView:
     f = facts_for(b)
     return OfferView(f.client_first_name, f.therapist_name, f.type_label, b.duration_minutes, b.client.timezone,
-                     f.location, offers, chosen, b.starts_at if b.status == "confirmed" and not chosen else None)
+                     f.location, offers, chosen, b.starts_at if b.status == BookingStatus.CONFIRMED and not chosen else None)
 
 
 def offer_for(token: str | None) -> OfferView:
@@ -91,10 +92,10 @@ def _after_use(s, token: str | None) -> OfferView | BadToken:
     if b is None:
         return BadToken()
     picked = s.scalar(select(BookingEvent.id).where(BookingEvent.booking_id == b.id,
-                                                     BookingEvent.kind == "client_picked"))
-    if gone.used and b.status == "confirmed" and picked:
+                                                     BookingEvent.kind == EventKind.CLIENT_PICKED))
+    if gone.used and b.status == BookingStatus.CONFIRMED and picked:
         return _offer_view(b, [], chosen=b.starts_at)
-    if b.status == "cancelled":
+    if b.status == BookingStatus.CANCELLED:
         return AlreadyNoneFit() if gone.used else SessionCancelled()
     if gone.revoked:
         return OfferWithdrawn()
@@ -113,11 +114,11 @@ def respond(token: str | None, offer_id: int | None) -> str:
         if b is None or b.status not in ("awaiting_client", "confirmed"):
             raise BadToken()
         offers = s.scalars(select(TimeOffer).where(TimeOffer.booking_id == b.id, TimeOffer.open.is_(True))).all()
-        if b.status == "confirmed":
+        if b.status == BookingStatus.CONFIRMED:
             return _move_booked(s, grant, b, offers, offer_id)
         now, team = clock.now(), manager_emails(s)
         if offer_id is None:
-            b.status = "cancelled"
+            b.status = BookingStatus.CANCELLED
             kind, cause = "cancelled", f"none_fits:{b.id}"
             worklist.open_task(s, b.id, worklist.Reason.NONE_FITS, now)
         else:
@@ -166,7 +167,7 @@ def _move_booked(s, grant, b: Booking, offers: list[TimeOffer], offer_id: int | 
     for o in offers:
         o.open = False
     tokens.use_up(s, grant)
-    s.add(BookingEvent(booking_id=b.id, kind="client_picked" if offer_id else "kept_time", actor="client", at=now))
+    s.add(BookingEvent(booking_id=b.id, kind=EventKind.CLIENT_PICKED if offer_id else "kept_time", actor="client", at=now))
     s.flush()
     facts, t = facts_for(b), b.therapist
     if offer_id is None:
@@ -228,7 +229,7 @@ def save_assessment(token: str | None, phq9: list, gad7: list, help_with: list[s
         a.help_with, a.free_text, a.updated_at = help_with, free_text, clock.now()
         status = assessments.completeness(a.phq9, a.gad7, a.help_with, a.free_text)
         b = s.get(Booking, grant.booking_id)
-        if status == "complete" and was != "complete" and b.status == "unconfirmed":
+        if status == "complete" and was != "complete" and b.status == BookingStatus.UNCONFIRMED:
             outbox.enqueue(s, cause=f"assessment_ready:{b.id}", channel="email", recipient=b.therapist.email,
                            booking_id=b.id,
                            message=templates.assessment_ready_email(facts_for(b), b.therapist.timezone, config.session_url(b.id)))

@@ -9,31 +9,27 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 from itertools import groupby
-from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, func, select, union_all
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
-from lib.bookings import assessments, availability, session_links
 from lib.audit import trail
-from lib.core import clock
-from lib.people.auth import Actor, require_actor
-from lib.practice.business_hours import business_seconds_between
+from lib.bookings import assessments, availability, session_links
+from lib.core import clock, db
+from lib.core.access import Actor, require_actor
 from lib.core.db import unit_of_work
-from lib.core.fast_reads import fetch, fixed
 from lib.core.errors import Conflict, InvalidInput, NotFound
 from lib.core.models import Assessment, Attendee, Booking, BookingEvent, User
+from lib.core.vocabulary import OPEN_STATUSES, AuditAction, BookingStatus, EventKind
 from lib.notify import outbox, templates
+from lib.practice.business_hours import business_seconds_between
 from lib.practice.rules import Rules
 
-OPEN_STATUSES = ("unconfirmed",)
-STATUS_LABELS = {
-    "unconfirmed": "Unconfirmed", "confirmed": "Confirmed", "awaiting_client": "Waiting for the client",
-    "declined": "Declined", "cancelled": "Cancelled", "expired": "Expired",
-}
+STATUS_LABELS = BookingStatus.labels()
 
 
 @dataclass(frozen=True)
@@ -77,8 +73,8 @@ class Dashboard:
 
 def _part(label: str, sort_key, where: list, limit: int):
     """One limited, index-ordered slice of the dashboard, as a subquery for the UNION."""
-    return select(fixed(label).label("part"), sort_key.label("sort_key"), *_ITEM_COLUMNS).where(*where).order_by(
-        sort_key.nulls_last(), Booking.id).limit(fixed(limit)).subquery()  # the same rows on both databases
+    return select(db.fixed(label).label("part"), sort_key.label("sort_key"), *_ITEM_COLUMNS).where(*where).order_by(
+        sort_key.nulls_last(), Booking.id).limit(db.fixed(limit)).subquery()  # the same rows on both databases
 
 
 @lru_cache(maxsize=8)
@@ -92,18 +88,18 @@ def _dashboard_statements(one_therapist: bool, limit: int):
     """
     scope = [Booking.therapist_id == bindparam("tid")] if one_therapist else []
     # One open status, so `=`: an IN list would be written into the SQL afresh on every run. Statuses are
-    # written into the SQL (fast_reads.fixed), so the plan made once per connection fits them.
+    # written into the SQL (db.fixed), so the plan made once per connection fits them.
     (open_status,) = OPEN_STATUSES
-    open_where = [*scope, Booking.status == fixed(open_status)]
+    open_where = [*scope, Booking.status == db.fixed(open_status)]
     parts = [
         _part("queue", Booking.response_due_at, open_where, limit),
-        _part("awaiting", Booking.expires_at, [*scope, Booking.status == fixed("awaiting_client")], 50),
-        _part("upcoming", Booking.starts_at, [*scope, Booking.status == fixed("confirmed"),
+        _part("awaiting", Booking.expires_at, [*scope, Booking.status == db.fixed("awaiting_client")], 50),
+        _part("upcoming", Booking.starts_at, [*scope, Booking.status == db.fixed("confirmed"),
                                               Booking.starts_at >= bindparam("now"),
                                               Booking.starts_at < bindparam("until")], 50),
     ]
     u = union_all(*(select(*p.c) for p in parts)).subquery("u")
-    stmt = (select(*u.c, User.name, Attendee.name, Assessment.phq9)
+    stmt = (select(*u.c, User.name.label("therapist_name"), Attendee.name.label("attendee"), Assessment.phq9)
             .join(User, User.id == u.c.therapist_id)
             .outerjoin(Attendee, Attendee.booking_id == u.c.id)
             .outerjoin(Assessment, Assessment.relationship_id == u.c.relationship_id)
@@ -124,17 +120,18 @@ def dashboard(actor: Actor, therapist_id: int | None = None, days: int = 7, limi
         {"tid": therapist_id} if therapist_id is not None else {})
     by_part: dict[str, list[QueueItem]] = {"queue": [], "awaiting": [], "upcoming": []}
     # Rows come ordered by part, urgency and id, one per attendee: fold each booking's rows into one item.
-    for (part, booking_id), group in groupby(fetch(stmt, params), key=lambda r: (r[0], r[2])):
-        group = list(group)
-        first = group[0]  # part, sort key, _ITEM_COLUMNS, therapist's name, attendee's name, PHQ-9
+    for (part, booking_id), group in groupby(db.lookup(stmt, params), key=lambda r: (r.part, r.id)):
+        rows = list(group)
+        b = rows[0]
         by_part[part].append(QueueItem(
-            booking_id, first[-3], [r[-2] for r in group if r[-2] is not None], *first[4:10],
-            risk=assessments.risk_flag(first[-1]) if first[-1] else False))
+            booking_id, b.therapist_name, [r.attendee for r in rows if r.attendee is not None], b.session_type,
+            b.starts_at, b.duration_minutes, b.delivery, b.requested_at, b.response_due_at,
+            risk=assessments.risk_flag(b.phq9) if b.phq9 else False))
     q = by_part["queue"]
     if len(q) < limit:
         total, overdue = len(q), sum(i.overdue(now) for i in q)
     else:
-        total, overdue = fetch(counts, params)[0]
+        total, overdue = db.lookup(counts, params)[0]
     return Dashboard(Queue(q, int(total), int(overdue)), by_part["awaiting"], by_part["upcoming"])
 
 
@@ -248,13 +245,13 @@ def confirm(actor: Actor, booking_id, expected_version: int, browser_session: st
             b = load_for_change(s, actor, booking_id, expected_version, OPEN_STATUSES, "confirmed")
             require_free(s, b, b.starts_at, actor.timezone)
             rules, now = Rules.load(s), clock.now()  # read before writing: one UPDATE, one version step
-            b.status = "confirmed"
+            b.status = BookingStatus.CONFIRMED
             record_first_response(b, rules, now)
-            s.add(BookingEvent(booking_id=b.id, kind="confirmed", actor=actor.username, at=now))
+            s.add(BookingEvent(booking_id=b.id, kind=EventKind.CONFIRMED, actor=actor.username, at=now))
             s.flush()  # the version check happens here
             outbox.enqueue(s, cause=f"confirmed:{b.id}:v{b.version}", channel="email", recipient=b.client.email,
                            message=templates.confirmed_email(facts_for(b)), booking_id=b.id)
-            trail.record(s, actor.username, "confirm", booking_id=b.id, client_id=b.client_id,
+            trail.record(s, actor.username, AuditAction.CONFIRM, booking_id=b.id, client_id=b.client_id,
                          browser_session=browser_session)
     except StaleDataError:
         raise Conflict() from None

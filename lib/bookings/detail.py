@@ -2,7 +2,7 @@
 
 A therapist sees only their own sessions, a manager all; "not yours" and "doesn't exist" give the same
 NotFound. The first view in a browser session also records who opened it (the audit trail and the
-history's "first opened"); later views only read (lib.core.fast_reads).
+history's "first opened"); later views only read (on the lookup pool: lib.core.db.lookup).
 """
 from __future__ import annotations
 
@@ -14,16 +14,14 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
-from lib.bookings import assessments, availability
 from lib.audit import trail
-from lib.core import clock, db
-from lib.people.auth import Actor, require_actor
+from lib.bookings import assessments, availability
 from lib.bookings.dashboard import OPEN_STATUSES, STATUS_LABELS
+from lib.core import clock, db
+from lib.core.access import Actor, require_actor
 from lib.core.db import unit_of_work
 from lib.core.errors import NotFound
-from lib.core.fast_reads import fetch, fixed
 from lib.core.json_lists import json_list, rows, timestamp
-from lib.notify.outbox_review import MessageRow
 from lib.core.models import (
     Assessment,
     Attendee,
@@ -35,6 +33,8 @@ from lib.core.models import (
     TimeOffer,
     User,
 )
+from lib.core.vocabulary import AuditAction, BookingStatus, EventKind
+from lib.notify.outbox_review import MessageRow
 
 Earlier = aliased(Booking)  # the same relationship's other sessions
 
@@ -122,7 +122,7 @@ def _detail_statement(own_only: bool, dialect: str):
     it costs more than running it."""
     bid = bindparam("bid")
     together = select(func.count()).select_from(Earlier).where(
-        Earlier.relationship_id == Booking.relationship_id, Earlier.status == fixed("confirmed"),
+        Earlier.relationship_id == Booking.relationship_id, Earlier.status == db.fixed("confirmed"),
         Earlier.id != Booking.id).scalar_subquery()
     attendees = json_list([Attendee.name], [Attendee.booking_id == bid], [Attendee.position, Attendee.id], dialect)
     history = json_list(_EVENT_COLUMNS, [BookingEvent.booking_id == bid], [BookingEvent.at, BookingEvent.id], dialect,
@@ -156,8 +156,8 @@ def get_for(actor: Actor, booking_id, browser_session: str | None = None, record
     except (TypeError, ValueError):
         raise NotFound() from None
     if not record_view:  # the page's later views only read
-        found = fetch(_detail_statement(not actor.is_manager, db.engine().dialect.name),
-                      {"bid": booking_id, "me": actor.id})
+        found = db.lookup(_detail_statement(not actor.is_manager, db.engine().dialect.name),
+                          {"bid": booking_id, "me": actor.id})
         return _read_detail(found[0] if found else None)
     # The first view in a browser session also writes: the audit entry and "first opened".
     with unit_of_work(write=True) as s:
@@ -165,10 +165,10 @@ def get_for(actor: Actor, booking_id, browser_session: str | None = None, record
         found = conn.execute(_detail_statement(not actor.is_manager, conn.dialect.name),
                              {"bid": booking_id, "me": actor.id}).first()
         detail = _read_detail(found, conn)
-        trail.record(s, actor.username, "view_session", booking_id=detail.id, client_id=detail.client_id,
+        trail.record(s, actor.username, AuditAction.VIEW_SESSION, booking_id=detail.id, client_id=detail.client_id,
                      browser_session=browser_session)
-        if actor.id == detail.therapist_id and not any(e.kind == "viewed" for e in detail.history):
-            s.add(BookingEvent(booking_id=detail.id, kind="viewed", actor=actor.username, at=clock.now()))
+        if actor.id == detail.therapist_id and not any(e.kind == EventKind.VIEWED for e in detail.history):
+            s.add(BookingEvent(booking_id=detail.id, kind=EventKind.VIEWED, actor=actor.username, at=clock.now()))
         return detail
 
 
@@ -194,11 +194,11 @@ def _read_detail(b, conn: Connection | None = None) -> BookingDetail:
         messages=[MessageRow(*m[:8], timestamp(m[8]), timestamp(m[9]), timestamp(m[10]), m[11])
                   for m in rows(b.messages)],
         reassigned_from_id=b.reassigned_from_id,
-        open_offers=_open_offers(b.id, conn) if b.status == "awaiting_client" else [],
+        open_offers=_open_offers(b.id, conn) if b.status == BookingStatus.AWAITING_CLIENT else [],
     )
 
 
 def _open_offers(booking_id: int, conn: Connection | None) -> list[datetime]:
     if conn is not None:
         return list(conn.scalars(_OPEN_OFFERS, {"bid": booking_id}))
-    return [at for (at,) in fetch(_OPEN_OFFERS, {"bid": booking_id})]
+    return [at for (at,) in db.lookup(_OPEN_OFFERS, {"bid": booking_id})]

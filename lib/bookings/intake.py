@@ -8,10 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lib.bookings import away, worklist
-from lib.core import clock, config
 from lib.bookings.answers import manager_emails
+from lib.bookings.client_links import issue_assessment_link
 from lib.bookings.dashboard import facts_for
+from lib.core import clock, config
 from lib.core.models import Attendee, Booking, BookingEvent, Client, Relationship, User
+from lib.core.vocabulary import BookingStatus, EventKind
 from lib.notify import outbox, templates
 from lib.practice.rules import Rules
 
@@ -73,7 +75,7 @@ def create_booking(s: Session, rules: Rules, therapist: User, req: NewBooking, n
     booking = Booking(
         therapist_id=therapist.id, client_id=client.id, relationship_id=rel.id, session_type=req.session_type,
         starts_at=req.starts_at, duration_minutes=req.duration_minutes, delivery=req.delivery,
-        video_service=req.video_service, join_details=req.join_details, address=req.address, status="unconfirmed",
+        video_service=req.video_service, join_details=req.join_details, address=req.address, status=BookingStatus.UNCONFIRMED,
         requested_at=req.requested_at, requested_by=req.requested_by,
         response_due_at=rules.response_due_at(req.requested_at, req.starts_at),
         expires_at=rules.expires_at(req.requested_at, req.starts_at),
@@ -83,7 +85,7 @@ def create_booking(s: Session, rules: Rules, therapist: User, req: NewBooking, n
     booking.client = client
     s.add(booking)
     s.flush()
-    s.add(BookingEvent(booking_id=booking.id, kind="requested", actor=req.requested_by, at=req.requested_at))
+    s.add(BookingEvent(booking_id=booking.id, kind=EventKind.REQUESTED, actor=req.requested_by, at=req.requested_at))
     if (leave := away.away_at(s, therapist.id, req.requested_at)) is not None:
         # Straight to the practice team; the therapist is not alerted, reminded or escalated about it.
         worklist.open_task(s, booking.id, worklist.Reason.THERAPIST_AWAY, clock.now())
@@ -110,8 +112,6 @@ def new_booking_messages(b, facts, assessment_link: str) -> list[tuple[str, str,
 
 def notify_new_booking(s: Session, b: Booking) -> int:
     """Write the new-request messages (see new_booking_messages); returns how many."""
-    from lib.bookings.client_links import issue_assessment_link  # client_links imports bookings, which is fine here
-
     messages = new_booking_messages(b, facts_for(b), issue_assessment_link(s, b))
     return sum(1 for cause, channel, recipient, message in messages
                if outbox.enqueue(s, cause=cause, channel=channel, recipient=recipient, message=message,
@@ -121,8 +121,6 @@ def notify_new_booking(s: Session, b: Booking) -> int:
 def notify_while_away(s: Session, b: Booking, leave: away.Away) -> int:
     """A request for a therapist who is away: the client is told the practice team has it (and gets the
     self-assessment link); the managers are emailed; the therapist is not alerted."""
-    from lib.bookings.client_links import issue_assessment_link  # as in notify_new_booking
-
     facts = facts_for(b)
     n = 1 if outbox.enqueue(s, cause=f"received:{b.id}", channel="email", recipient=b.client.email, booking_id=b.id,
                             message=templates.received_while_away_email(facts, issue_assessment_link(s, b),

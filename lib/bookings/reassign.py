@@ -6,14 +6,15 @@ from datetime import datetime
 from sqlalchemy import select
 
 from lib.audit import trail
-from lib.core import clock
 from lib.bookings import worklist
-from lib.people.auth import Actor, require_manager
 from lib.bookings.dashboard import _load
+from lib.bookings.intake import NewBooking, create_booking
+from lib.core import clock
+from lib.core.access import Actor, require_manager
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, InvalidInput
-from lib.bookings.intake import NewBooking, create_booking
 from lib.core.models import BookingEvent, User
+from lib.core.vocabulary import AuditAction, BookingStatus, EventKind
 from lib.practice.rules import Rules
 
 REASSIGNABLE = ("declined", "expired", "cancelled", "unconfirmed")
@@ -46,17 +47,17 @@ def reassign(actor: Actor, booking_id, new_therapist_id: int, new_start: datetim
             "in_person" else None, requested_at=now, client_timezone=old.client.timezone,
             join_details=old.join_details, requested_by=actor.username,
         )
-        if old.status == "unconfirmed":
-            old.status = "cancelled"
-        s.add(BookingEvent(booking_id=old.id, kind="reassigned", actor=actor.username, at=now,
+        if old.status == BookingStatus.UNCONFIRMED:
+            old.status = BookingStatus.CANCELLED
+        s.add(BookingEvent(booking_id=old.id, kind=EventKind.REASSIGNED, actor=actor.username, at=now,
                            detail={"to_therapist": therapist.name}))
         worklist.close_for_booking(s, old.id, actor.username, worklist.Outcome.REASSIGNED,
                                         f"Reassigned to {therapist.name}", now)
         created = create_booking(s, rules, therapist, req)
         new = created.booking
         new.reassigned_from_id = old.id
-        s.add(BookingEvent(booking_id=new.id, kind="reassigned", actor=actor.username, at=now,
+        s.add(BookingEvent(booking_id=new.id, kind=EventKind.REASSIGNED, actor=actor.username, at=now,
                            detail={"from_session": old.id, "from_therapist": old.therapist.name}))
-        trail.record(s, actor.username, "reassign", booking_id=old.id, client_id=old.client_id,
+        trail.record(s, actor.username, AuditAction.REASSIGN, booking_id=old.id, client_id=old.client_id,
                      browser_session=browser_session, detail=f"new session {new.id}")
         return new.id

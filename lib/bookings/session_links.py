@@ -12,9 +12,9 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from lib.bookings.tokens import BadToken, sign
 from lib.core import clock, config
 from lib.practice.signing import key_for_links
-from lib.bookings.tokens import BadToken, sign
 
 PURPOSE = "session"
 _EPOCH = datetime(1970, 1, 1)

@@ -13,13 +13,14 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lib.bookings import assessments
 from lib.audit import trail
+from lib.bookings import assessments
 from lib.core import clock
-from lib.people.auth import Actor, require_actor, require_manager
+from lib.core.access import Actor, require_actor, require_manager
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, InvalidInput, NotFound
-from lib.core.models import Assessment, Attendee, AwayPeriod, Booking, BookingEvent, TeamTask, User
+from lib.core.models import Assessment, Attendee, AwayPeriod, Booking, BookingEvent, Notification, TeamTask, User
+from lib.core.vocabulary import MessageStatus
 
 MAX_NOTE = 2000
 RECENTLY = timedelta(days=14)
@@ -78,6 +79,14 @@ def close_for_booking(s: Session, booking_id: int, username: str, outcome: Outco
     for t in tasks:
         t.closed_at, t.closed_by, t.outcome, t.note = at, username, outcome, note
     return len(tasks)
+
+
+def open_for_failed_messages(s: Session, notification_ids: list[int]) -> None:
+    """Messages that failed for good go on the practice team's worklist, in the transaction that gave up."""
+    c = Notification.__table__.c
+    for row_id, booking_id in s.execute(select(c.id, c.booking_id).where(
+            c.id.in_(notification_ids), c.status == MessageStatus.FAILED, c.booking_id.is_not(None))):
+        open_task(s, booking_id, Reason.MESSAGE_FAILED, clock.now(), row_id)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """One place to ask the time, so tests can move it instead of sleeping."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,7 @@ def now() -> datetime:
     """Current time as naive UTC (how the database stores it)."""
     if _frozen is not None:
         return _frozen
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def freeze(at: datetime | None) -> None:
@@ -24,12 +24,12 @@ def freeze(at: datetime | None) -> None:
 def to_utc_naive(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def local(value: datetime, tz: str) -> datetime:
     """A stored naive-UTC time as an aware time in `tz`."""
-    return value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz))
+    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(tz))
 
 
 @lru_cache(maxsize=4096)  # a page shows the same stored times on every rerun
@@ -56,4 +56,4 @@ def humanize_delta(seconds: float) -> str:
 def from_local(day, at_time, tz: str) -> datetime:
     """A wall-clock date and time in `tz` (what a person typed) as naive UTC."""
     aware = datetime.combine(day, at_time, tzinfo=ZoneInfo(tz))
-    return aware.astimezone(timezone.utc).replace(tzinfo=None)
+    return aware.astimezone(UTC).replace(tzinfo=None)

@@ -35,7 +35,7 @@ class CannotDecrypt(BookingDeskError):
 
 
 def configured_keys() -> list[str]:
-    return [k.strip() for k in (config.get(ENV) or "").split(",") if k.strip()]
+    return [k.strip() for k in (config.settings().BOOKING_DESK_ENCRYPTION_KEYS or "").split(",") if k.strip()]
 
 
 def _demo_key_file() -> Path:

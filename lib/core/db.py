@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import ColumnElement, Executable, Integer, Row, String, create_engine, event, literal_column
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session
@@ -79,7 +79,7 @@ def _test_when_idle(eng: Engine) -> None:
         if idle_from is not None and time.monotonic() - idle_from > PING_AFTER_IDLE_SECONDS:
             try:
                 alive = eng.dialect.do_ping(dbapi_conn)
-            except Exception as exc:  # noqa: BLE001 — any failure means: not this connection
+            except Exception as exc:
                 raise DisconnectionError() from exc
             if not alive:
                 raise DisconnectionError()
@@ -113,7 +113,7 @@ def _start_afresh_together(eng: Engine, writer: Engine | None = None) -> None:
 
 
 def start_others_afresh(eng: Engine, writer: Engine) -> None:
-    """After `eng` found a dropped connection: the writer's other pools start afresh (also lib.core.fast_reads)."""
+    """After `eng` found a dropped connection: the writer's other pools start afresh."""
     for other in [writer, *(r for (w, _), r in list(_readers.items()) if w is writer)]:
         if other is not eng:
             other.dispose(close=False)
@@ -170,18 +170,36 @@ def unit_of_work(write: bool = False, url: str | None = None, read_only: bool = 
 
 
 @contextmanager
-def reading(url: str | None = None) -> Iterator[Connection]:
+def reading(url: str | None = None, lookups: bool = False) -> Iterator[Connection]:
     """A plain connection for a page's column-only reads: no ORM session to build and tear down.
 
-    Each statement is its own transaction (as in `unit_of_work(read_only=True)`). Key lookups run through
-    lib.core.fast_reads instead, on the lookup pool (see `reader`).
+    Each statement is its own transaction (as in `unit_of_work(read_only=True)`). `lookups`: on the pool
+    for statements that find rows by key (see `reader`).
     """
     try:
-        with reader(engine(url)).connect() as conn:
+        with reader(engine(url), lookups).connect() as conn:
             yield conn
     except (OperationalError, DBAPIError) as exc:
         raise_if_unreachable(exc)
         raise
+
+
+def lookup(stmt: Executable, values: dict, url: str | None = None) -> list[Row]:
+    """All rows of a page's key lookup (the dashboard, a session, the open queue), read on the lookup pool."""
+    with reading(url, lookups=True) as conn:
+        return list(conn.execute(stmt, values).all())
+
+
+def fixed(value: str | int) -> ColumnElement:
+    """A constant written into the SQL rather than sent as a parameter (a status, a limit).
+
+    PostgreSQL plans a lookup once per connection (`reader`), before it sees any parameter: a status
+    sent as one would be planned as "any status", which here means reading the whole table."""
+    if isinstance(value, int):
+        return literal_column(str(int(value)), Integer)
+    if not value.replace("_", "").isalnum():
+        raise ValueError(f"not a plain word: {value!r}")
+    return literal_column(f"'{value}'", String)
 
 
 def raise_if_unreachable(exc: DBAPIError) -> None:

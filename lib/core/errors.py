@@ -31,7 +31,7 @@ class Forbidden(BookingDeskError):
 
 
 class DatabaseUnavailable(BookingDeskError):
-    message = "The database can't be reached just now. Nothing was changed; please try again in a minute."
+    message = "We can't reach the database just now. Nothing was changed; please try again in a minute."
 
 
 class InvalidFields(InvalidInput):

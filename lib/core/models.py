@@ -6,7 +6,6 @@ converts at the edges.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import (
     JSON,
@@ -19,10 +18,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lib.core.crypto import EncryptedJSON, EncryptedText
+from lib.core.vocabulary import AuditAction, BookingStatus, Channel, Delivery, EventKind, MessageStatus, SessionType
 
 
 class Base(DeclarativeBase):
@@ -41,24 +42,24 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # therapist | manager
     password_hash: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
-    phone: Mapped[Optional[str]] = mapped_column(String(32))  # E.164, shown to clients
+    phone: Mapped[str | None] = mapped_column(String(32))  # E.164, shown to clients
     sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
-    sms_phone: Mapped[Optional[str]] = mapped_column(String(32))  # E.164, for alerts
+    sms_phone: Mapped[str | None] = mapped_column(String(32))  # E.164, for alerts
     # {"mon": [["09:00", "17:00"]], ...}; empty list = not working that day
-    working_hours: Mapped[Optional[dict]] = mapped_column(JSON)
-    addresses: Mapped[Optional[list]] = mapped_column(JSON)
-    video_services: Mapped[Optional[list]] = mapped_column(JSON)
+    working_hours: Mapped[dict | None] = mapped_column(JSON)
+    addresses: Mapped[list | None] = mapped_column(JSON)
+    video_services: Mapped[list | None] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Re-login cookies issued before this instant are refused (logout revokes them).
-    sessions_valid_after: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    sessions_valid_after: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     # People, passwords and two-step sign-in (lib.people.staff, lib.people.two_step): None = not yet / not on.
-    password_set_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    last_sign_in_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    deactivated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
-    totp_enabled_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    totp_last_step: Mapped[Optional[int]] = mapped_column(Integer)  # each code works once
+    password_set_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # each code works once
 
 
 class Client(Base):
@@ -67,11 +68,11 @@ class Client(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    phone: Mapped[Optional[str]] = mapped_column(String(32))
+    phone: Mapped[str | None] = mapped_column(String(32))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     # Set when the client's record was erased (on request or at the end of retention): lib.lifecycle.erasure.
-    erased_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Relationship(Base):
@@ -87,7 +88,7 @@ class Relationship(Base):
 
     therapist: Mapped[User] = relationship()
     client: Mapped[Client] = relationship()
-    assessment: Mapped[Optional["Assessment"]] = relationship(back_populates="relationship_")
+    assessment: Mapped[Assessment | None] = relationship(back_populates="relationship_")
 
 
 class Assessment(Base):
@@ -100,8 +101,8 @@ class Assessment(Base):
     phq9: Mapped[list] = mapped_column(EncryptedJSON, default=list)  # 9 items, None = unanswered
     gad7: Mapped[list] = mapped_column(EncryptedJSON, default=list)  # 7 items
     help_with: Mapped[list] = mapped_column(EncryptedJSON, default=list)  # issue labels
-    free_text: Mapped[Optional[str]] = mapped_column(EncryptedText)
-    updated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    free_text: Mapped[str | None] = mapped_column(EncryptedText)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     relationship_: Mapped[Relationship] = relationship(back_populates="assessment")
 
@@ -126,27 +127,27 @@ class Booking(Base):
     therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
     relationship_id: Mapped[int] = mapped_column(ForeignKey("relationships.id"))
-    session_type: Mapped[str] = mapped_column(String(16))  # individual|couple|family|group
+    session_type: Mapped[str] = mapped_column(String(16))  # SessionType
     starts_at: Mapped[datetime] = mapped_column(DateTime)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=50)
-    delivery: Mapped[str] = mapped_column(String(16))  # online | in_person
-    video_service: Mapped[Optional[str]] = mapped_column(String(200))
-    join_details: Mapped[Optional[str]] = mapped_column(String(500))
-    address: Mapped[Optional[str]] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20), default="unconfirmed")
+    delivery: Mapped[str] = mapped_column(String(16))  # Delivery
+    video_service: Mapped[str | None] = mapped_column(String(200))
+    join_details: Mapped[str | None] = mapped_column(String(500))
+    address: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), default=BookingStatus.UNCONFIRMED)
     requested_at: Mapped[datetime] = mapped_column(DateTime)
     requested_by: Mapped[str] = mapped_column(String(64), default="client")
     response_due_at: Mapped[datetime] = mapped_column(DateTime)
-    expires_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Filled at the therapist's first answer, so metrics never recompute it from events.
-    first_response_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    response_business_seconds: Mapped[Optional[int]] = mapped_column(Integer)
-    reassigned_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("bookings.id"))
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime)
+    response_business_seconds: Mapped[int | None] = mapped_column(Integer)
+    reassigned_from_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
     client: Mapped[Client] = relationship()
-    attendees: Mapped[list["Attendee"]] = relationship(
+    attendees: Mapped[list[Attendee]] = relationship(
         order_by="Attendee.position", cascade="all, delete-orphan"
     )
 
@@ -169,10 +170,10 @@ class BookingEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # EventKind
     actor: Mapped[str] = mapped_column(String(64))  # username, "client" or "system"
     at: Mapped[datetime] = mapped_column(DateTime)
-    detail: Mapped[Optional[dict]] = mapped_column(JSON)
+    detail: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Notification(Base):
@@ -183,22 +184,22 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    booking_id: Mapped[Optional[int]] = mapped_column(ForeignKey("bookings.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(8))  # email | sms
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))  # Channel
     template: Mapped[str] = mapped_column(String(40))
     recipient: Mapped[str] = mapped_column(String(320))
-    subject: Mapped[Optional[str]] = mapped_column(String(300))
+    subject: Mapped[str | None] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[Optional[str]] = mapped_column(Text)
-    ics: Mapped[Optional[str]] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    ics: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=MessageStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
-    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    provider_id: Mapped[Optional[str]] = mapped_column(String(100))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    provider_id: Mapped[str | None] = mapped_column(String(100))
 
 
 class AuditEntry(Base):
@@ -212,12 +213,12 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime)
-    username: Mapped[Optional[str]] = mapped_column(String(64), index=True)
-    action: Mapped[str] = mapped_column(String(40))
-    booking_id: Mapped[Optional[int]] = mapped_column(Integer)
-    client_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
-    browser_session: Mapped[Optional[str]] = mapped_column(String(64))
-    detail: Mapped[Optional[str]] = mapped_column(String(500))
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(40))  # AuditAction
+    booking_id: Mapped[int | None] = mapped_column(Integer)
+    client_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    browser_session: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(String(500))
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
@@ -261,9 +262,9 @@ class ClientToken(Base):
     nonce: Mapped[str] = mapped_column(String(64), unique=True)
     purpose: Mapped[str] = mapped_column(String(20))
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
-    booking_id: Mapped[Optional[int]] = mapped_column(ForeignKey("bookings.id"))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
     expires_at: Mapped[datetime] = mapped_column(DateTime)
-    used_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -305,11 +306,11 @@ class TeamTask(Base):
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
     reason: Mapped[str] = mapped_column(String(24))  # lib.bookings.worklist.Reason
     opened_at: Mapped[datetime] = mapped_column(DateTime)
-    notification_id: Mapped[Optional[int]] = mapped_column(ForeignKey("notifications.id"))
-    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    closed_by: Mapped[Optional[str]] = mapped_column(String(64))
-    outcome: Mapped[Optional[str]] = mapped_column(String(16))  # lib.bookings.worklist.Outcome
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str | None] = mapped_column(String(16))  # lib.bookings.worklist.Outcome
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class ChannelDelivery(Base):
@@ -340,7 +341,7 @@ class ChannelSecret(Base):
     secret: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(64))
-    retired_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class SignInSession(Base):
@@ -357,12 +358,12 @@ class SignInSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime] = mapped_column(DateTime)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime)
-    ended_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    end_reason: Mapped[Optional[str]] = mapped_column(String(24))
-    browser: Mapped[Optional[str]] = mapped_column(String(200))
-    address: Mapped[Optional[str]] = mapped_column(String(64))
-    cookie_from: Mapped[Optional[float]] = mapped_column(Float)
-    cookie_until: Mapped[Optional[float]] = mapped_column(Float)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(24))
+    browser: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(64))
+    cookie_from: Mapped[float | None] = mapped_column(Float)
+    cookie_until: Mapped[float | None] = mapped_column(Float)
 
 
 class AccountLink(Base):
@@ -375,7 +376,7 @@ class AccountLink(Base):
     purpose: Mapped[str] = mapped_column(String(20))  # set_password | reset_password
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
-    used_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -400,7 +401,7 @@ class RecoveryCode(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(100))
-    used_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class ClientChangeRequest(Base):
@@ -413,12 +414,12 @@ class ClientChangeRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
     preferred: Mapped[list] = mapped_column(JSON, default=list)  # up to three ISO times (naive UTC)
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
     asked_at: Mapped[datetime] = mapped_column(DateTime)
-    answered_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    answered_by: Mapped[Optional[str]] = mapped_column(String(64))
-    answer: Mapped[Optional[str]] = mapped_column(String(16))  # new_time | offered | declined | cancelled
-    message: Mapped[Optional[str]] = mapped_column(Text)  # the therapist's words when saying no
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answered_by: Mapped[str | None] = mapped_column(String(64))
+    answer: Mapped[str | None] = mapped_column(String(16))  # new_time | offered | declined | cancelled
+    message: Mapped[str | None] = mapped_column(Text)  # the therapist's words when saying no
 
 
 class AwayPeriod(Base):
@@ -431,6 +432,20 @@ class AwayPeriod(Base):
     therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     starts_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC, inclusive
     ends_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC, exclusive
-    note: Mapped[Optional[str]] = mapped_column(Text)  # for the practice team, never shown to clients
+    note: Mapped[str | None] = mapped_column(Text)  # for the practice team, never shown to clients
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+def _one_of(vocabulary: type):
+    def check(_target, value, _old, _initiator):
+        return vocabulary(value)  # a word outside the product's vocabulary is a bug: refused before it is stored
+    return check
+
+
+# Stored words are checked against their enum (lib.core.vocabulary) whenever a model sets them.
+for _column, _vocabulary in ((Booking.status, BookingStatus), (Booking.session_type, SessionType),
+                             (Booking.delivery, Delivery), (BookingEvent.kind, EventKind),
+                             (Notification.channel, Channel), (Notification.status, MessageStatus),
+                             (AuditEntry.action, AuditAction)):
+    event.listen(_column, "set", _one_of(_vocabulary), retval=True)

@@ -6,16 +6,17 @@ times), so the metrics over them mean something.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from sqlalchemy import func, insert, select
 
-from lib.people import auth
 from lib.core import clock
-from lib.practice.business_hours import add_business_seconds, business_seconds_between
 from lib.core.db import engine
 from lib.core.models import Attendee, Booking, BookingEvent, Client, Relationship, User
+from lib.core.vocabulary import EventKind
+from lib.people import auth
+from lib.practice.business_hours import add_business_seconds, business_seconds_between
 from lib.practice.rules import Rules, get_all
 
 CHUNK = 20_000
@@ -90,7 +91,7 @@ def seed_bulk(bookings: int, therapists: int, url: str | None = None, progress: 
                 status=status, requested_at=requested, requested_by="client", response_due_at=due,
                 expires_at=rules.expires_at(requested, starts), first_response_at=first_resp,
                 response_business_seconds=biz, version=1))
-            e_rows.append(dict(id=event_id, booking_id=bid, kind="requested", actor="client", at=requested))
+            e_rows.append(dict(id=event_id, booking_id=bid, kind=EventKind.REQUESTED, actor="client", at=requested))
             event_id += 1
             if answered is not None:
                 e_rows.append(dict(id=event_id, booking_id=bid, kind=status, actor="therapist", at=answered))

@@ -9,33 +9,22 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lib.people import auth
-from lib.core import clock, crypto
-from lib.practice import rules as practice
-from lib.core.db import unit_of_work
+from lib.bookings.dashboard import record_first_response
 from lib.bookings.intake import NewBooking, create_booking
+from lib.core import clock, crypto
+from lib.core.db import unit_of_work
 from lib.core.models import Assessment, BookingEvent, User
+from lib.people import auth
+from lib.practice import rules as practice
 from lib.practice.rules import Rules
 
 DEMO_PASSWORD = "booking-desk-demo"
-MARKER_KEY = "demo_data"
+MARKER_KEY = practice.DEMO_MARKER
 
 THERAPIST_HOURS = {
     "alice": {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")} | {"sat": [], "sun": []},
     "bob": {d: [["10:00", "20:00"]] for d in ("mon", "tue", "wed", "thu")} | {"fri": [], "sat": [["09:00", "13:00"]], "sun": []},
 }
-
-
-def demo_in_use(session: Session | None = None) -> bool:
-    """The demo accounts exist (optionally seen from inside an open transaction)."""
-    def check(s: Session) -> bool:
-        # A marker only the demo seed writes: users who happen to be called alice/bob/morgan don't count.
-        return bool(practice.get_all(s).get(MARKER_KEY))
-
-    if session is not None:
-        return check(session)
-    with unit_of_work() as s:
-        return check(s)
 
 
 def is_empty() -> bool:
@@ -44,8 +33,6 @@ def is_empty() -> bool:
 
 
 def _answered(s: Session, b, actor: str, at: datetime, rules: Rules, status: str = "confirmed") -> None:
-    from lib.bookings.dashboard import record_first_response
-
     b.status = status
     record_first_response(b, rules, at)
     s.add(BookingEvent(booking_id=b.id, kind=status, actor=actor, at=at))

@@ -13,20 +13,22 @@ file is refused like any other bad file, with those rows listed.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 from sqlalchemy import func, select
 
 from lib.audit import trail
 from lib.core import clock
-from lib.people.auth import Actor, require_manager
+from lib.core.access import Actor, require_manager
 from lib.core.db import unit_of_work
 from lib.core.errors import InvalidInput
+from lib.core.models import User
+from lib.core.vocabulary import AuditAction
 from lib.imports.rows import BadFile, CsvFile, Problem, check_values, forget_contacts
 from lib.imports.writer import BulkWriter
-from lib.core.models import User
 from lib.practice.rules import Rules
 
 CHUNK = 2000
@@ -117,7 +119,7 @@ def import_stream(stream: BinaryIO, username: str, source: str, progress: Progre
                 report.problems = []  # a re-import of the same file: nothing new, nothing wrong
             return report
         report.bookings, report.clients, report.messages = writer.bookings, writer.new_clients, writer.messages
-        trail.record(s, username, "import_bookings", detail=f"{report.summary()} File: {source}"[:500])
+        trail.record(s, username, AuditAction.IMPORT_BOOKINGS, detail=f"{report.summary()} File: {source}"[:500])
     return report
 
 

@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from lib.audit import trail
 from lib.bookings import availability
-from lib.people.auth import Actor, require_manager
+from lib.bookings.intake import NewBooking, create_booking
+from lib.core.access import Actor, require_manager
 from lib.core.db import unit_of_work
 from lib.core.errors import InvalidInput
-from lib.imports.rows import check_values, forget_contacts
-from lib.imports.importer import lock_new_bookings
-from lib.bookings.intake import NewBooking, create_booking
 from lib.core.models import Booking, Client, User
+from lib.core.vocabulary import AuditAction
+from lib.imports.importer import lock_new_bookings
+from lib.imports.rows import check_values, forget_contacts
 from lib.practice.rules import Rules
 
 
@@ -85,7 +86,7 @@ def save(actor: Actor, values: dict[str, str], browser_session: str | None = Non
             field, message = next(iter(problems.items()))
             raise InvalidInput(message, field)
         created = create_booking(s, Rules.load(s), user, req)
-        trail.record(s, actor.username, "add_booking", booking_id=created.booking.id,
+        trail.record(s, actor.username, AuditAction.ADD_BOOKING, booking_id=created.booking.id,
                      client_id=created.booking.client_id, browser_session=browser_session)
         return Saved(created.booking.id, created.client_created, created.messages)
 

@@ -13,15 +13,15 @@ from types import SimpleNamespace
 
 from sqlalchemy.orm import Session
 
-from lib.core import config
-from lib.bookings.dashboard import facts_for
 from lib.bookings.client_links import ASSESSMENT_VALID_FOR
-from lib.core.errors import InvalidInput
+from lib.bookings.dashboard import facts_for
 from lib.bookings.intake import new_booking_messages
+from lib.bookings.tokens import sign
+from lib.core import config
+from lib.core.errors import InvalidInput
 from lib.core.models import User
 from lib.notify import outbox
 from lib.practice.signing import key_for_links
-from lib.bookings.tokens import sign
 
 
 class NewBookingNotices:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
-from typing import BinaryIO, Iterator, Mapping
+from typing import BinaryIO
 
+from lib.bookings.intake import NewBooking
 from lib.core import clock
 from lib.core.contacts import normalise_email, normalise_phone
 from lib.core.errors import InvalidInput
-from lib.bookings.intake import NewBooking
 from lib.core.models import User
 
 COLUMNS = ("therapist", "client_name", "client_email", "client_phone", "session_type", "attendees", "starts_at",
@@ -248,7 +249,7 @@ def _when(value: str, column: str, label: str, bad) -> datetime | None:
         bad(column, f"'{value}' has no time-zone offset, so the {label} is ambiguous. "
                     f"Write it like {EXAMPLE_TIME}.")
         return None
-    return parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed.astimezone(UTC).replace(tzinfo=None)
 
 
 def _minutes(value: str, bad) -> int | None:

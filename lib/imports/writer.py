@@ -13,10 +13,11 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from lib.core import clock
-from lib.imports.notices import NewBookingNotices
 from lib.bookings.intake import NewBooking
+from lib.core import clock
 from lib.core.models import Attendee, Booking, BookingEvent, Client, ClientToken, Notification, Relationship, User
+from lib.core.vocabulary import BookingStatus, EventKind
+from lib.imports.notices import NewBookingNotices
 from lib.practice.rules import Rules
 
 DuplicateKey = tuple[int, str, datetime]  # therapist id, client email, start (naive UTC)
@@ -84,14 +85,14 @@ class BulkWriter:
                 therapist_id=therapist.id, client_id=client.id, relationship_id=rel_id, session_type=req.session_type,
                 starts_at=req.starts_at, duration_minutes=req.duration_minutes, delivery=req.delivery,
                 video_service=req.video_service, join_details=req.join_details, address=req.address,
-                status="unconfirmed", requested_at=req.requested_at, requested_by=req.requested_by,
+                status=BookingStatus.UNCONFIRMED, requested_at=req.requested_at, requested_by=req.requested_by,
                 response_due_at=due, expires_at=expires, first_response_at=None, response_business_seconds=None,
                 reassigned_from_id=None, version=1))
         booking_ids = _insert_with_ids(conn, Booking, booking_rows)
         attendees, events, tokens, messages = [], [], [], []
         for (therapist, req), client, bid, values in zip(rows, clients, booking_ids, booking_rows):
             attendees += [dict(booking_id=bid, position=i, name=n) for i, n in enumerate(req.attendees)]
-            events.append(dict(booking_id=bid, kind="requested", actor=req.requested_by, at=req.requested_at,
+            events.append(dict(booking_id=bid, kind=EventKind.REQUESTED, actor=req.requested_by, at=req.requested_at,
                                detail=None))
             token, mails = self.notices.for_booking(values, therapist, client, req.attendees, now)
             tokens.append(token)

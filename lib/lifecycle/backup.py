@@ -16,10 +16,10 @@ import sqlite3
 import struct
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import func, inspect, select, text
@@ -30,6 +30,7 @@ from lib.core import config, db
 from lib.core.db import unit_of_work
 from lib.core.errors import BookingDeskError
 from lib.core.models import Base
+from lib.core.vocabulary import AuditAction
 
 KEY_ENV = "BOOKING_DESK_BACKUP_KEY"
 MAGIC = b"BOOKING-DESK-ENCRYPTED-BACKUP-1\n"
@@ -51,7 +52,7 @@ class Done:
 
 
 def _backup_key() -> Fernet | None:
-    key = config.get(KEY_ENV)
+    key = config.settings().BOOKING_DESK_BACKUP_KEY
     if not key:
         return None
     try:
@@ -161,7 +162,7 @@ def backup(file: str | Path, url: str | None = None, by: str = "command line") -
     key = _backup_key()
     kind = "postgresql" if db.is_postgres(url) else "sqlite"
     with unit_of_work(write=True, url=url) as s:  # recorded first, so the copy holds its own entry
-        trail.record(s, by, "backup", detail=f"{kind} backup{' (encrypted)' if key else ''}")
+        trail.record(s, by, AuditAction.BACKUP, detail=f"{kind} backup{' (encrypted)' if key else ''}")
     with _private_dir() as tmp:
         plain = tmp / "copy"
         if kind == "sqlite":
@@ -246,7 +247,7 @@ def restore(file: str | Path, force: bool = False, url: str | None = None, by: s
             _restore_postgres(plain, url)
     db.dispose_all()
     with unit_of_work(write=True, url=url) as s:
-        trail.record(s, by, "restore", detail=f"{kind} restore{' (encrypted copy)' if encrypted else ''}"
+        trail.record(s, by, AuditAction.RESTORE, detail=f"{kind} restore{' (encrypted copy)' if encrypted else ''}"
                                               f"{' over existing data (--force)' if held else ''}")
     return Done(source, kind, encrypted)
 

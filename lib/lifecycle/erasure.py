@@ -20,10 +20,10 @@ from sqlalchemy import String, and_, cast, delete, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from lib.audit import trail
-from lib.core import clock
 from lib.bookings.answers import cancel_in
-from lib.people.auth import Actor, require_manager
 from lib.bookings.dashboard import STATUS_LABELS
+from lib.core import clock
+from lib.core.access import Actor, require_manager
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, InvalidInput, NotFound
 from lib.core.models import (
@@ -39,6 +39,7 @@ from lib.core.models import (
     TeamTask,
     User,
 )
+from lib.core.vocabulary import AuditAction, MessageStatus
 
 REASONS = {
     "client_request": "The client asked for their data to be erased",
@@ -186,7 +187,7 @@ def erase_in(s: Session, client: Client, by: str, reason: str, browser_session: 
     s.execute(update(TeamTask).where(TeamTask.booking_id.in_(ids)).values(note=None))
     s.execute(update(ClientToken).where(ClientToken.client_id == client.id).values(revoked=True))
     done = Erased(client.id, len(ids), len(bookings), assessments, messages + len(keep))
-    trail.record(s, by, "erase_client", client_id=client.id, browser_session=browser_session,
+    trail.record(s, by, AuditAction.ERASE_CLIENT, client_id=client.id, browser_session=browser_session,
                  detail=(f"Reason: {REASONS[reason]}. {done.sessions_kept} sessions kept anonymised for the figures "
                          f"({done.cancelled} cancelled first); {done.assessments} assessment(s) and the text of "
                          f"{done.messages} message(s) erased."))
@@ -195,7 +196,7 @@ def erase_in(s: Session, client: Client, by: str, reason: str, browser_session: 
 
 def _blank(s: Session, where) -> int:
     """Messages emptied of address and text; any not sent are withdrawn (never sent, never retried)."""
-    s.execute(update(Notification).where(where, Notification.status != "sent").values(status="withdrawn"))
+    s.execute(update(Notification).where(where, Notification.status != MessageStatus.SENT).values(status=MessageStatus.WITHDRAWN))
     return s.execute(update(Notification).where(where).values(
         recipient="(erased)", subject=None, body_text="", body_html=None, ics=None, last_error=None,
         dedupe_key=literal("erased:") + cast(Notification.id, String))).rowcount
@@ -208,7 +209,7 @@ def finish_follow_ups() -> int:
             return 0  # the usual case: nothing waits, no write transaction
     with unit_of_work(write=True) as s:
         gone = list(s.scalars(select(ErasureFollowUp.notification_id).join(
-            Notification, Notification.id == ErasureFollowUp.notification_id).where(Notification.status != "pending")))
+            Notification, Notification.id == ErasureFollowUp.notification_id).where(Notification.status != MessageStatus.PENDING)))
         if gone:
             _blank(s, Notification.id.in_(gone))
             s.execute(delete(ErasureFollowUp).where(ErasureFollowUp.notification_id.in_(gone)))

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from lib.audit import trail
 from lib.core import clock
-from lib.practice import rules
-from lib.people.auth import Actor, require_manager
+from lib.core.access import Actor, require_manager
 from lib.core.db import unit_of_work
 from lib.core.errors import InvalidInput
-from lib.lifecycle.erasure import erase_in, finish_follow_ups
 from lib.core.models import Booking, Client
+from lib.core.vocabulary import AuditAction
+from lib.lifecycle.erasure import erase_in, finish_follow_ups
+from lib.practice import rules
 
 log = logging.getLogger("booking_desk.retention")
 KEY, LAST_RUN = "retention_years", "retention_last_run"
@@ -50,7 +51,7 @@ def set_years(actor: Actor, value, browser_session: str | None = None) -> int:
     with unit_of_work(write=True) as s:
         before = years(s)
         rules.set_value(s, KEY, value)
-        trail.record(s, actor.username, "retention_setting", browser_session=browser_session,
+        trail.record(s, actor.username, AuditAction.RETENTION_SETTING, browser_session=browser_session,
                      detail=f"Client records kept {value} years after the last session (was {before})")
     return value
 

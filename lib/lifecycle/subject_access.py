@@ -13,15 +13,13 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
-from lib.bookings import assessments
 from lib.audit import trail
-from lib.core import clock
 from lib.audit.view import ACTION_LABELS
-from lib.people.auth import Actor, require_manager
+from lib.bookings import assessments
 from lib.bookings.dashboard import STATUS_LABELS
+from lib.core import clock
+from lib.core.access import Actor, require_manager
 from lib.core.db import unit_of_work
-from lib.lifecycle.erasure import live_client
-from lib.notify.outbox_review import STATUS_LABELS as MESSAGE_STATUS
 from lib.core.models import (
     Assessment,
     Attendee,
@@ -33,6 +31,9 @@ from lib.core.models import (
     Relationship,
     User,
 )
+from lib.core.vocabulary import AuditAction
+from lib.lifecycle.erasure import live_client
+from lib.notify.outbox_review import STATUS_LABELS as MESSAGE_STATUS
 
 SEARCH_LIMIT = 20
 VIEWING_ACTIONS = ("view_session", "view_message")
@@ -141,7 +142,7 @@ def export(actor: Actor, client_id, browser_session: str | None = None) -> Expor
     with unit_of_work(write=True) as s:
         client = live_client(s, client_id)
         content = _collect(s, client)
-        trail.record(s, actor.username, "export_client", client_id=client.id, browser_session=browser_session,
+        trail.record(s, actor.username, AuditAction.EXPORT_CLIENT, client_id=client.id, browser_session=browser_session,
                      detail="Subject access export (ZIP: summary.html and data.json)")
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -17,13 +17,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Hashable
+from typing import Any
 
 from lib.core import clock, config
 
-DEFAULT_MAX_AGE_SECONDS = 300
 MAX_ENTRIES = 256  # filters a practice's managers use in five minutes; the oldest go first
 
 
@@ -40,10 +40,7 @@ _working: dict[Hashable, threading.Lock] = {}
 
 
 def max_age() -> float:
-    try:
-        return max(0.0, float(config.get("BOOKING_DESK_METRICS_MAX_AGE", str(DEFAULT_MAX_AGE_SECONDS))))
-    except ValueError:
-        return float(DEFAULT_MAX_AGE_SECONDS)
+    return config.settings().BOOKING_DESK_METRICS_MAX_AGE
 
 
 def _fresh(key: Hashable, age: float) -> Kept | None:

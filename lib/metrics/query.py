@@ -14,17 +14,17 @@ One row per request in the period (a subquery, never fetched whole):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (BigInteger, Float, String, and_, bindparam, case, false, func, literal, or_, select,
-                        union_all)
+from sqlalchemy import BigInteger, Float, String, and_, bindparam, case, false, func, literal, or_, select, union_all
 from sqlalchemy.engine import Connection
 
-from lib.core import clock
 from lib.bookings.away import arrived_while_away
-from lib.core.fast_reads import fetch, fixed
+from lib.core import clock, db
+from lib.core.models import Booking
+from lib.core.vocabulary import BookingStatus, EventKind
 from lib.metrics.sql import (
     DAY,
     LocalClock,
@@ -36,7 +36,6 @@ from lib.metrics.sql import (
     percentile,
     to_epoch,
 )
-from lib.core.models import Booking
 from lib.practice.rules import Rules
 
 # Histogram bins of response time, in business hours (the last bin is open-ended).
@@ -94,13 +93,13 @@ class RequestRows:
         # One therapist's figures leave out what arrived while they were away; the practice's keep it.
         left_out = while_away if s.therapist_id is not None else false()
         answered = and_(B.first_response_at.is_not(None), ~left_out)
-        unanswered = and_(B.first_response_at.is_(None), B.status != "cancelled", ~left_out,
-                          or_(B.status != "unconfirmed", B.response_due_at <= s.now))
+        unanswered = and_(B.first_response_at.is_(None), B.status != BookingStatus.CANCELLED, ~left_out,
+                          or_(B.status != BookingStatus.UNCONFIRMED, B.response_due_at <= s.now))
         kind = case((left_out, literal("away")), (answered, literal("answered")),
-                    (B.status == "cancelled", literal("cancelled")),
+                    (B.status == BookingStatus.CANCELLED, literal("cancelled")),
                     (unanswered, literal("unanswered")), else_=literal("waiting"))
         # An unanswered request has waited until now, or until it expired.
-        end_e = case((B.status == "unconfirmed", now_e), else_=least(func.coalesce(epoch(B.expires_at), now_e), now_e))
+        end_e = case((B.status == BookingStatus.UNCONFIRMED, now_e), else_=least(func.coalesce(epoch(B.expires_at), now_e), now_e))
         d_req, d_end = self.days.alias("d_req"), self.days.alias("d_end")
         waited = greatest(business_seconds_until(d_end, self.width, end_e)
                           - business_seconds_until(d_req, self.width, req_e), 0)
@@ -144,9 +143,9 @@ def _count_columns(rq) -> list:
         func.coalesce(func.sum(rq.c.within), 0).label("within_target"),
         n(rq.c.kind == "unanswered").label("unanswered"),
         n(rq.c.kind == "waiting").label("waiting"),
-        n(rq.c.kind == "cancelled").label("cancelled"),
-        n(and_(rq.c.kind.not_in(("cancelled", "away")), rq.c.status == "declined")).label("declined"),
-        n(and_(rq.c.kind.not_in(("cancelled", "away")), rq.c.status == "expired")).label("expired"),
+        n(rq.c.kind == EventKind.CANCELLED).label("cancelled"),
+        n(and_(rq.c.kind.not_in(("cancelled", "away")), rq.c.status == BookingStatus.DECLINED)).label("declined"),
+        n(and_(rq.c.kind.not_in(("cancelled", "away")), rq.c.status == BookingStatus.EXPIRED)).label("expired"),
         n(rq.c.away == 1).label("away"),
     ]
 
@@ -220,12 +219,12 @@ def figures(session: Connection, rows: RequestRows, groupings=("all", "therapist
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _queue(one_therapist: bool, one_type: bool, per_therapist: bool):
     """The queue's counts as it stands, one statement per shape, built once (the page reads it on every view)."""
     B = Booking
     stmt = select(func.count(), func.sum(case((B.response_due_at <= bindparam("now"), 1), else_=0))) \
-        .where(B.status == fixed("unconfirmed"))
+        .where(B.status == db.fixed("unconfirmed"))
     if one_therapist:
         stmt = stmt.where(B.therapist_id == bindparam("therapist_id"))
     if one_type:
@@ -236,8 +235,8 @@ def _queue(one_therapist: bool, one_type: bool, per_therapist: bool):
 def _queue_rows(scope: Scope, per_therapist: bool) -> list:
     stmt = _queue(scope.therapist_id is not None, scope.session_type is not None, per_therapist)
     params = {"now": scope.now, "therapist_id": scope.therapist_id, "session_type": scope.session_type}
-    # On every view, and planned the same whatever the values: the pages' fast reads (lib.core.fast_reads).
-    return fetch(stmt, {k: v for k, v in params.items() if v is not None})
+    # On every view, and planned the same whatever the values: a lookup (lib.core.db.lookup).
+    return db.lookup(stmt, {k: v for k, v in params.items() if v is not None})
 
 
 def open_now(scope: Scope) -> dict[int, tuple[int, int]]:

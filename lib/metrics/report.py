@@ -9,22 +9,25 @@ the access rule and shapes the result.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager as ContextManager
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Callable, ContextManager, NamedTuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from lib.core import clock, config
-from lib.metrics import cache
-from lib.practice import rules as practice
-from lib.people.auth import Actor, require_actor
+from lib.core.access import Actor, require_actor
 from lib.core.db import reading
 from lib.core.errors import Forbidden, InvalidInput, NotFound
-from lib.metrics.query import BIN_EDGES, RequestRows, Scope, figures as grouped, open_now, open_now_total
 from lib.core.models import User
+from lib.metrics import cache
+from lib.metrics.query import BIN_EDGES, RequestRows, Scope, open_now, open_now_total
+from lib.metrics.query import figures as grouped
+from lib.practice import rules as practice
 from lib.practice.rules import Rules
 
 MIN_REQUESTS = 3
@@ -123,7 +126,7 @@ class Figures:
             object.__setattr__(self, name, value)
 
     @classmethod
-    def of(cls, values: dict | None) -> "Figures":
+    def of(cls, values: dict | None) -> Figures:
         return cls(**values) if values else cls()  # lib.metrics.query gives exactly these fields
 
     @property
@@ -294,7 +297,9 @@ def _faster(f: Figures, practice: Figures) -> bool | None:
 
 def therapist_choices(actor: Actor, refresh: bool = False) -> list[tuple[int, str]]:
     """The therapists a manager can narrow the figures to, kept as long as the figures are."""
-    from lib.bookings.dashboard import therapists  # lib.bookings.dashboard is heavy and not needed for the figures themselves
+    from lib.bookings.dashboard import (
+        therapists,  # lib.bookings.dashboard is heavy and not needed for the figures themselves
+    )
 
     actor = require_actor(actor)
     if not actor.is_manager:

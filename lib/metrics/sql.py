@@ -7,7 +7,7 @@ the clocks change), never reads the bookings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Float, Integer, case, cast, column, func, literal, values
@@ -84,11 +84,11 @@ class LocalClock:
     first_offset: int
 
     @classmethod
-    def over(cls, tz: str, start: datetime, end: datetime) -> "LocalClock":
+    def over(cls, tz: str, start: datetime, end: datetime) -> LocalClock:
         zone = ZoneInfo(tz)
 
         def offset(epoch_s: int) -> int:
-            utc = datetime.fromtimestamp(epoch_s, timezone.utc)
+            utc = datetime.fromtimestamp(epoch_s, UTC)
             return int(utc.astimezone(zone).utcoffset().total_seconds())
 
         lo, hi = to_epoch(start) - 2 * DAY, to_epoch(end) + 2 * DAY

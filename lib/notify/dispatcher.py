@@ -10,24 +10,21 @@ the same message, never a different one.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from lib.core import clock, config
-from lib.bookings import worklist
+from lib.core import clock
 from lib.core.db import unit_of_work
-from lib.core.errors import BookingDeskError
 from lib.core.models import Notification
+from lib.core.vocabulary import MessageStatus
 from lib.notify.delivery import NOT_CONFIGURED, ChannelDown, DeliveryFailure, Outgoing, TemporaryFailure
 from lib.notify.email_channel import EmailChannel, SmtpSettings
 from lib.notify.sms_channel import SmsChannel, TwilioSettings
-
-log = logging.getLogger("booking_desk.dispatch")
 
 BATCH_SIZE = 50
 LEASE = timedelta(minutes=10)
@@ -36,6 +33,7 @@ FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=1)
 CHANNELS = ("email", "sms")
 _table = Notification.__table__
+log = logging.getLogger("booking_desk.dispatch")
 
 
 @dataclass
@@ -77,8 +75,8 @@ def mark_not_configured(channels: list[str], url: str | None = None) -> int:
     with unit_of_work(write=True, url=url) as s:
         result = s.execute(
             update(_table)
-            .where(_table.c.status == "pending", _table.c.channel.in_(channels), _table.c.next_attempt_at <= now)
-            .values(status="not_sent", last_error=NOT_CONFIGURED))
+            .where(_table.c.status == MessageStatus.PENDING, _table.c.channel.in_(channels), _table.c.next_attempt_at <= now)
+            .values(status=MessageStatus.NOT_SENT, last_error=NOT_CONFIGURED))
         return result.rowcount or 0
 
 
@@ -95,7 +93,7 @@ def _no_commit_flush(s: Session) -> bool:
 def claim(s: Session, channels: list[str], limit: int, now: datetime) -> list[Outgoing]:
     """Lease up to `limit` due messages to this dispatcher (one UPDATE … RETURNING statement)."""
     c = _table.c
-    due = (select(c.id).where(c.status == "pending", c.next_attempt_at <= now, c.channel.in_(channels))
+    due = (select(c.id).where(c.status == MessageStatus.PENDING, c.next_attempt_at <= now, c.channel.in_(channels))
            .order_by(c.next_attempt_at, c.id).limit(limit))
     if _no_commit_flush(s):
         due = due.with_for_update(skip_locked=True)  # another dispatcher's claimed rows are passed over
@@ -109,7 +107,7 @@ def claim(s: Session, channels: list[str], limit: int, now: datetime) -> list[Ou
 
 
 _RECORD = (update(_table)
-           .where(_table.c.id == bindparam("row_id"), _table.c.status == "pending")
+           .where(_table.c.id == bindparam("row_id"), _table.c.status == MessageStatus.PENDING)
            .values(status=bindparam("new_status"), sent_at=bindparam("new_sent_at"),
                    provider_id=bindparam("new_provider_id"), last_error=bindparam("new_error"),
                    next_attempt_at=bindparam("new_next")))
@@ -132,8 +130,14 @@ def _outcome(msg: Outgoing, now: datetime, provider_id: str | None = None,
     return row
 
 
-def record(outcomes: list[dict], url: str | None = None) -> None:
-    """Store a batch's outcomes in one transaction; plain "sent" rows (email) in one statement."""
+GaveUp = Callable[[Session, list[int]], None]
+
+
+def record(outcomes: list[dict], url: str | None = None, gave_up: GaveUp | None = None) -> None:
+    """Store a batch's outcomes in one transaction; plain "sent" rows (email) in one statement.
+
+    `gave_up(session, ids)` is told, in that same transaction, of messages that failed for good (the worker
+    puts them on the practice team's worklist; notify itself knows nothing of bookings)."""
     if not outcomes:
         return
     plain = [o for o in outcomes if o["new_status"] == "sent" and o["new_provider_id"] is None]
@@ -143,20 +147,12 @@ def record(outcomes: list[dict], url: str | None = None) -> None:
         if plain:
             c = _table.c
             # sent_at: when the batch's last email went out, seconds at most after the first.
-            s.execute(update(_table).where(c.id.in_([o["row_id"] for o in plain]), c.status == "pending")
-                      .values(status="sent", sent_at=plain[-1]["new_sent_at"], provider_id=None, last_error=None))
+            s.execute(update(_table).where(c.id.in_([o["row_id"] for o in plain]), c.status == MessageStatus.PENDING)
+                      .values(status=MessageStatus.SENT, sent_at=plain[-1]["new_sent_at"], provider_id=None, last_error=None))
         if rest:
             s.execute(_RECORD, rest)
-        if failed := [o["row_id"] for o in rest if o["new_status"] == "failed"]:
-            _tell_the_team(s, failed)
-
-
-def _tell_the_team(s: Session, failed_ids: list[int]) -> None:
-    """A message that failed for good goes on the practice team's worklist, in the same transaction."""
-    c = _table.c
-    for row_id, booking_id in s.execute(select(c.id, c.booking_id).where(
-            c.id.in_(failed_ids), c.status == "failed", c.booking_id.is_not(None))):
-        worklist.open_task(s, booking_id, worklist.Reason.MESSAGE_FAILED, clock.now(), row_id)
+        if gave_up and (failed := [o["row_id"] for o in rest if o["new_status"] == "failed"]):
+            gave_up(s, failed)
 
 
 class _Deliverer:
@@ -183,7 +179,7 @@ class _Deliverer:
         except DeliveryFailure as exc:
             log.info("message %s not delivered: %s", msg.id, exc.reason)
             return _outcome(msg, clock.now(), failure=exc)
-        except Exception as exc:  # noqa: BLE001 — a bug must cost one attempt, not the batch or the loop
+        except Exception as exc:
             log.exception("message %s: unexpected error", msg.id)
             self._discard(msg.channel)
             return _outcome(msg, clock.now(), failure=TemporaryFailure(
@@ -195,7 +191,7 @@ class _Deliverer:
         if channel is not None:
             try:
                 channel.__exit__(None, None, None)
-            except Exception:  # noqa: BLE001 — closing must not lose the outcomes already recorded
+            except Exception:
                 log.exception("closing the %s channel failed", name)
 
     def close(self) -> None:
@@ -205,7 +201,7 @@ class _Deliverer:
 
 def _anything_due(url: str | None) -> bool:
     c = _table.c
-    due = select(c.id).where(c.status == "pending", c.next_attempt_at <= clock.now()).limit(1)
+    due = select(c.id).where(c.status == MessageStatus.PENDING, c.next_attempt_at <= clock.now()).limit(1)
     with unit_of_work(url=url) as s:
         return s.execute(due).first() is not None
 
@@ -217,12 +213,12 @@ def release(ids: list[int], url: str | None = None) -> None:
         return
     c = _table.c
     with unit_of_work(write=True, url=url) as s:
-        s.execute(update(_table).where(c.id.in_(ids), c.status == "pending")
+        s.execute(update(_table).where(c.id.in_(ids), c.status == MessageStatus.PENDING)
                   .values(attempts=c.attempts - 1, next_attempt_at=clock.now()))
 
 
 def run_once(url: str | None = None, batch_size: int = BATCH_SIZE, factories: dict | None = None,
-             stopping: threading.Event | None = None) -> Counts:
+             stopping: threading.Event | None = None, gave_up: GaveUp | None = None) -> Counts:
     """Deliver every message due now, batch by batch; returns what happened.
 
     When `stopping` is set, the message on the wire is finished and recorded, and the rest of the batch
@@ -245,7 +241,7 @@ def run_once(url: str | None = None, batch_size: int = BATCH_SIZE, factories: di
                         break
                     outcomes.append(deliverer.send(msg))
             finally:
-                record(outcomes, url)  # whatever went out is recorded, even if something broke mid-batch
+                record(outcomes, url, gave_up)  # whatever went out is recorded, even if something broke mid-batch
                 release([m.id for m in batch[len(outcomes):]], url)
             for o in outcomes:
                 if o["new_status"] == "sent":
@@ -261,87 +257,3 @@ def run_once(url: str | None = None, batch_size: int = BATCH_SIZE, factories: di
 
 def _set(event: threading.Event | None) -> bool:
     return event is not None and event.is_set()
-
-
-def _interval() -> float:
-    return float(config.get("BOOKING_DESK_DISPATCH_SECONDS", "5") or 5)
-
-
-def tick_and_deliver(factories: dict | None = None, stopping: threading.Event | None = None) -> Counts:
-    """One round of the long-running loops: deadlines first (their messages go out in the same round)."""
-    from lib.bookings import deadlines as timers  # timers → answers → bookings; imported late to keep this module light
-
-    from lib.lifecycle import retention  # likewise: retention → erasure → answers
-
-    done = timers.tick()
-    if done.reminded or done.escalated or done.expired:
-        log.info("deadlines: %d reminded, %d escalated, %d expired",
-                 len(done.reminded), len(done.escalated), len(done.expired))
-    counts = run_once(factories=factories, stopping=stopping)
-    retention.worker_step()  # after delivery: an erased client's cancellation email has gone, now blank it
-    return counts
-
-
-def _round(deliver) -> None:
-    """One round of the long-running loops: a database outage is logged, never fatal."""
-    try:
-        counts = deliver()
-    except BookingDeskError as exc:
-        log.warning("dispatch round skipped: %s", exc.message)
-    except Exception:  # noqa: BLE001 — the loop must outlive any one failure
-        log.exception("dispatch round failed; trying again shortly")
-    else:
-        if counts.anything:
-            log.info("dispatch: %s", counts)
-
-
-class Background(threading.Thread):
-    """The in-app dispatcher: a daemon thread that delivers due messages every few seconds."""
-
-    def __init__(self, interval: float):
-        super().__init__(name="booking-desk-dispatcher", daemon=True)
-        self.interval = interval
-        self.stopping = threading.Event()
-        self.last_round_at: datetime | None = None  # when the last round ended (the readiness check shows it)
-
-    def run(self) -> None:
-        while not self.stopping.is_set():
-            _round(lambda: tick_and_deliver(stopping=self.stopping))
-            self.last_round_at = clock.now()
-            self.stopping.wait(self.interval)
-
-    def stop(self, wait: float = 0.0) -> bool:
-        """Stop after the message being sent now (recorded; the rest stay queued). True once stopped."""
-        self.stopping.set()
-        if wait and self.is_alive():
-            self.join(wait)
-        return not self.is_alive()
-
-
-def start_background() -> Background | None:
-    """Start the in-app dispatcher, unless BOOKING_DESK_DISPATCHER=off (tests, or a separate dispatcher)."""
-    if (config.get("BOOKING_DESK_DISPATCHER", "on") or "on").strip().lower() in ("off", "0", "false", "no"):
-        return None
-    thread = Background(_interval())
-    thread.start()
-    return thread
-
-
-def main(once: bool = False) -> int:
-    """`python -m lib dispatch [--once]`."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    factories = configured_channels()
-    for name in CHANNELS:
-        print(f"{name}: {'configured' if name in factories else NOT_CONFIGURED}", flush=True)
-    if once:
-        print(tick_and_deliver(factories), flush=True)
-        return 0
-    stopping = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopping.set())
-    interval = _interval()
-    print(f"delivering every {interval:g} s; stop with Ctrl+C", flush=True)
-    while not stopping.is_set():
-        _round(lambda: tick_and_deliver(factories, stopping))
-        stopping.wait(interval)
-    return 0

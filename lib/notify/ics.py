@@ -1,7 +1,7 @@
 """Calendar invitations. One stable UID per session, so a change updates the same entry."""
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -22,7 +22,7 @@ def invitation(*, booking_id: int, sequence: int, starts_at, duration_minutes: i
     ev = Event()
     ev.add("uid", uid_for(booking_id))
     ev.add("sequence", sequence)
-    ev.add("dtstamp", clock.now().replace(tzinfo=timezone.utc))
+    ev.add("dtstamp", clock.now().replace(tzinfo=UTC))
     start = clock.local(starts_at, tz)
     ev.add("dtstart", start)
     ev.add("dtend", start + timedelta(minutes=duration_minutes))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from lib.core import clock
 from lib.core.models import Notification
+from lib.core.vocabulary import MessageStatus
 from lib.notify.templates import Rendered
 
 
@@ -26,7 +27,7 @@ def row_values(*, cause: str, channel: str, recipient: str, message: Rendered, b
     key = dedupe_key(cause, channel, recipient)
     return dict(dedupe_key=key, booking_id=booking_id, channel=channel, template=message.template,
                 recipient=recipient, subject=message.subject, body_text=message.text, body_html=message.html,
-                ics=message.ics, message_id=message_id_for(key), status="pending", attempts=0, last_error=None,
+                ics=message.ics, message_id=message_id_for(key), status=MessageStatus.PENDING, attempts=0, last_error=None,
                 created_at=now, next_attempt_at=now, sent_at=None, provider_id=None)
 
 

@@ -14,20 +14,19 @@ from sqlalchemy import func, select, update
 
 from lib.audit import trail
 from lib.core import clock
-from lib.people.auth import Actor, require_manager
+from lib.core.access import Actor, require_manager
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, InvalidInput, NotFound
 from lib.core.models import Booking, Notification
+from lib.core.vocabulary import AuditAction, Channel, MessageStatus
 from lib.notify.delivery import NOT_CONFIGURED
 from lib.notify.email_channel import SmtpSettings
 from lib.notify.sms_channel import TwilioSettings
 from lib.notify.templates import TEMPLATE_TITLES as TEMPLATE_LABELS  # noqa: F401 — the page labels rows with it
 
-STATUS_LABELS = {"pending": "Waiting to send", "sent": "Sent", "failed": "Failed",
-                 "not_sent": "Not sent — channel not configured",
-                 "withdrawn": "Withdrawn — the client's record was erased"}
-CHANNEL_LABELS = {"email": "Email", "sms": "SMS"}
-RETRYABLE = ("failed", "not_sent")
+STATUS_LABELS = MessageStatus.labels()
+CHANNEL_LABELS = Channel.labels()
+RETRYABLE = (MessageStatus.FAILED, MessageStatus.NOT_SENT)
 MISSING = "We couldn't find that message."
 
 
@@ -152,7 +151,7 @@ def get_message(actor: Actor | None, message_id, browser_session: str | None = N
         n = _load(s, message_id)
         if record_view:
             client_id = s.scalar(select(Booking.client_id).where(Booking.id == n.booking_id)) if n.booking_id else None
-            trail.record(s, actor.username, "view_message", booking_id=n.booking_id, client_id=client_id,
+            trail.record(s, actor.username, AuditAction.VIEW_MESSAGE, booking_id=n.booking_id, client_id=client_id,
                          browser_session=browser_session, detail=f"message {n.id} ({n.channel}, {n.template})")
         return MessageView(_row(n), hide_private_links(n.body_text), hide_private_links(n.body_html), n.ics,
                            n.message_id, n.provider_id, _sender(n.channel), read_invitation(n.ics))
@@ -165,13 +164,13 @@ def retry(actor: Actor | None, message_id, browser_session: str | None = None) -
         n = _load(s, message_id)
         done = s.execute(
             update(Notification).where(Notification.id == n.id, Notification.status.in_(RETRYABLE))
-            .values(status="pending", attempts=0, next_attempt_at=clock.now(), sent_at=None)
+            .values(status=MessageStatus.PENDING, attempts=0, next_attempt_at=clock.now(), sent_at=None)
             .execution_options(synchronize_session=False)).rowcount
         if not done:
             s.refresh(n)
             raise Conflict(f"This message is {STATUS_LABELS.get(n.status, n.status).lower()}; only a failed "
                            "message can be sent again. Please reload.")
-        trail.record(s, actor.username, "retry_message", booking_id=n.booking_id, browser_session=browser_session,
+        trail.record(s, actor.username, AuditAction.RETRY_MESSAGE, booking_id=n.booking_id, browser_session=browser_session,
                      detail=f"message {n.id} ({n.channel}, {n.template})")
 
 

@@ -24,13 +24,12 @@ class TwilioSettings:
     api_base: str | None
 
     @classmethod
-    def from_config(cls) -> "TwilioSettings | None":
+    def from_config(cls) -> TwilioSettings | None:
         """None when TWILIO_ACCOUNT_SID is not set: SMS are then kept, marked "not sent"."""
-        sid = config.get("TWILIO_ACCOUNT_SID")
-        if not sid:
+        c = config.settings()
+        if not c.TWILIO_ACCOUNT_SID:
             return None
-        return cls(sid, config.get("TWILIO_AUTH_TOKEN"), config.get("TWILIO_FROM_NUMBER"),
-                   (config.get("TWILIO_API_BASE") or "").rstrip("/") or None)
+        return cls(c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM_NUMBER, c.TWILIO_API_BASE or None)
 
 
 def http_client(api_base: str | None, timeout: float):
@@ -61,7 +60,7 @@ class SmsChannel:
         self.settings = settings
         self._client = None
 
-    def __enter__(self) -> "SmsChannel":
+    def __enter__(self) -> SmsChannel:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -10,11 +10,12 @@ from datetime import datetime
 from html import escape
 
 from lib.core import clock
+from lib.core.vocabulary import SessionType
 from lib.notify import ics
 
 POLICY = ("Cancellation policy: if you need to cancel, please tell us more than 48 hours before "
           "the session for a full refund. Cancellations with less notice may be charged.")
-TYPE_LABELS = {"individual": "Individual", "couple": "Couple", "family": "Family", "group": "Group"}
+TYPE_LABELS = SessionType.labels()
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def issue(s: Session, user: User, purpose: str, valid_for: timedelta) -> str:
 
 
 def url(token: str) -> str:
-    return f"{config.get('APP_BASE_URL', 'http://localhost:8501').rstrip('/')}/set-password?token={token}"
+    return f"{config.app_base_url()}/set-password?token={token}"
 
 
 def revoke_all(s: Session, user: User) -> None:

@@ -1,7 +1,6 @@
-"""Users, password hashes, roles and the access rule every service function applies."""
+"""Signing in: users, password hashes, lockouts after failed attempts. (Who may do what: lib.core.access.)"""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import bcrypt
@@ -10,34 +9,21 @@ from sqlalchemy.orm import Session
 
 from lib.audit import trail
 from lib.core import clock, config
+from lib.core.access import ROLES, Actor
+from lib.core.contacts import normalise_email
 from lib.core.db import unit_of_work
-from lib.core.errors import Forbidden, InvalidInput, NotFound
+from lib.core.errors import InvalidInput
 from lib.core.models import LoginFailure, User
+from lib.core.vocabulary import AuditAction
 from lib.people.passwords import check_new_password
 
-ROLES = ("therapist", "manager")
 LOCK_AFTER_FAILURES = 5
 LOCK_WINDOW = timedelta(minutes=15)
 
 
-@dataclass(frozen=True)
-class Actor:
-    """The logged-in person a service call acts for."""
-
-    id: int
-    username: str
-    name: str
-    role: str
-    timezone: str
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role == "manager"
-
-
 def hash_password(password: str) -> str:
     # Tests lower the cost (BOOKING_DESK_BCRYPT_ROUNDS=4); production keeps bcrypt's 12.
-    rounds = int(config.get("BOOKING_DESK_BCRYPT_ROUNDS", "12"))
+    rounds = config.settings().BOOKING_DESK_BCRYPT_ROUNDS
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=rounds)).decode()
 
 
@@ -51,18 +37,6 @@ def actor_for(username: str | None) -> Actor | None:
 
 def _actor(user: User) -> Actor:
     return Actor(user.id, user.username, user.name, user.role, user.timezone)
-
-
-def require_manager(actor: Actor | None) -> Actor:
-    if actor is None or not actor.is_manager:
-        raise Forbidden()
-    return actor
-
-
-def require_actor(actor: Actor | None) -> Actor:
-    if actor is None:
-        raise NotFound()
-    return actor
 
 
 def credentials(username: str | None = None) -> dict:
@@ -90,8 +64,6 @@ def add_user(session: Session, username: str, name: str, email: str, role: str, 
     if check_password:
         check_new_password(password, (username, name, email))
     extra.setdefault("password_set_at", clock.now())  # None: invited, no password chosen yet (lib.people.staff)
-    from lib.core.contacts import normalise_email  # local: contacts imports nothing from auth
-
     if session.scalar(select(User.id).where(User.username == username)):
         raise InvalidInput(f"There is already a user called {username}.", "username")
     user = User(
@@ -118,7 +90,7 @@ def _recent_failures(s: Session, username: str) -> int:
     ) or 0
 
 
-def record_login_failure(username: str, browser_session: str | None = None, action: str = "login_failed") -> bool:
+def record_login_failure(username: str, browser_session: str | None = None, action: AuditAction = AuditAction.LOGIN_FAILED) -> bool:
     """Count a failure (a wrong password or two-step code); True when this failure locks the username."""
     username = (username or "").strip().lower()[:64]
     if not username:
@@ -127,20 +99,20 @@ def record_login_failure(username: str, browser_session: str | None = None, acti
         s.add(LoginFailure(username=username, at=clock.now()))
         s.flush()
         locked = _recent_failures(s, username) >= LOCK_AFTER_FAILURES
-        trail.record(s, username, "login_locked" if locked else action, browser_session=browser_session)
+        trail.record(s, username, AuditAction.LOGIN_LOCKED if locked else action, browser_session=browser_session)
         return locked
 
 
 def record_login(username: str, browser_session: str | None = None) -> None:
     with unit_of_work(write=True) as s:
         s.execute(delete(LoginFailure).where(LoginFailure.username == username.lower()))
-        trail.record(s, username, "login", browser_session=browser_session)
+        trail.record(s, username, AuditAction.LOGIN, browser_session=browser_session)
 
 
 def record_logout(username: str, browser_session: str | None = None) -> None:
     """Audit a logout (the sign-in session itself is ended by lib.people.sign_in_sessions; other browsers stay)."""
     with unit_of_work(write=True) as s:
-        trail.record(s, username, "logout", browser_session=browser_session)
+        trail.record(s, username, AuditAction.LOGOUT, browser_session=browser_session)
 
 
 _DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds=12))

@@ -12,16 +12,18 @@ import bcrypt
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from lib.people import account_links, sign_in_sessions
 from lib.audit import trail
 from lib.core import clock
-from lib.people.auth import LOCKED_LOGIN, Actor, hash_password, is_locked, record_login_failure, require_actor
+from lib.core.access import Actor, require_actor
 from lib.core.contacts import normalise_email
 from lib.core.db import unit_of_work
 from lib.core.errors import InvalidInput
 from lib.core.models import LoginFailure, ResetRequest, User
+from lib.core.vocabulary import AuditAction
 from lib.notify import outbox
 from lib.notify.account_templates import password_changed_email, reset_password_email
+from lib.people import account_links, sign_in_sessions
+from lib.people.auth import LOCKED_LOGIN, hash_password, is_locked, record_login_failure
 from lib.people.passwords import check_new_password
 
 FORGOT_SAYS = ("If an active account uses that address, we have emailed it a link to choose a new password. "
@@ -40,7 +42,7 @@ def _set(s: Session, user: User, new_password: str, *, keep: int | None, cause: 
     s.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
     sign_in_sessions.end_all(s, user, "password_changed", keep=keep, browser_session=browser_session)
     account_links.revoke_all(s, user)
-    trail.record(s, user.username, "password_set" if first else cause, browser_session=browser_session)
+    trail.record(s, user.username, AuditAction.PASSWORD_SET if first else cause, browser_session=browser_session)
     if not first:
         outbox.enqueue(s, cause=f"password_changed:{user.id}:{secrets.token_hex(8)}", channel="email",
                        recipient=user.email, message=password_changed_email(user.name))
@@ -58,7 +60,7 @@ def change_mine(actor: Actor, current: str, new: str, this_session: int | None,
         record_login_failure(actor.username, browser_session)  # guessing here counts as at the sign-in form
         raise InvalidInput(WRONG_CURRENT, "current")
     with unit_of_work(write=True) as s:
-        _set(s, s.get(User, actor.id), new, keep=this_session, cause="password_changed",
+        _set(s, s.get(User, actor.id), new, keep=this_session, cause=AuditAction.PASSWORD_CHANGED,
              browser_session=browser_session)
 
 
@@ -82,7 +84,7 @@ def set_from_link(token: str | None, new_password: str, browser_session: str | N
     with unit_of_work(write=True) as s:
         link = account_links.check(s, token, lock=True)
         user = s.get(User, link.user_id)
-        _set(s, user, new_password, keep=None, cause="password_reset", browser_session=browser_session)
+        _set(s, user, new_password, keep=None, cause=AuditAction.PASSWORD_RESET, browser_session=browser_session)
         account_links.use_up(s, link)
         return user.username
 
@@ -114,7 +116,7 @@ def forgot(email: str, client_address: str | None, browser_session: str | None =
         by_client = s.scalar(select(func.count()).select_from(ResetRequest)
                              .where(ResetRequest.address == client, ResetRequest.at > hour_ago)) or 0
         if by_address >= PER_ADDRESS_PER_HOUR or by_client >= PER_CLIENT_PER_HOUR:
-            trail.record(s, None, "password_reset_limited", browser_session=browser_session,
+            trail.record(s, None, AuditAction.PASSWORD_RESET_LIMITED, browser_session=browser_session,
                          detail=f"from {client}")
             limited = True
         else:
@@ -124,7 +126,7 @@ def forgot(email: str, client_address: str | None, browser_session: str | None =
                             .order_by(User.id).limit(1))
             if user is not None:
                 send_reset_link(s, user, account_links.FORGOTTEN_VALID)
-            trail.record(s, user.username if user else None, "password_reset_requested",
+            trail.record(s, user.username if user else None, AuditAction.PASSWORD_RESET_REQUESTED,
                          browser_session=browser_session,
                          detail=f"from {client}" + ("" if user else ": no active account uses that address"))
     if limited:

@@ -14,11 +14,12 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from lib.audit import trail
-from lib.core import clock, fast_reads
-from lib.practice import sign_in_rules
-from lib.people.auth import Actor, require_actor
+from lib.core import clock, db
+from lib.core.access import Actor, require_actor
 from lib.core.db import unit_of_work
 from lib.core.models import LoginFailure, SignInSession, User
+from lib.core.vocabulary import AuditAction
+from lib.practice import sign_in_rules
 
 TOUCH_EVERY = timedelta(seconds=60)  # last seen is written at most this often (a write per click is waste)
 END_REASONS = {
@@ -51,7 +52,7 @@ def start(user_id: int, *, browser: str | None, address: str | None, browser_ses
         s.add(row)
         s.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
         s.flush()
-        trail.record(s, user.username, "login", browser_session=browser_session, detail=f"session {row.id}")
+        trail.record(s, user.username, AuditAction.LOGIN, browser_session=browser_session, detail=f"session {row.id}")
         return row.id
 
 
@@ -96,7 +97,7 @@ def live(session_id: int | None, browser_session: str | None = None) -> Actor | 
     if session_id is None:
         return None
     now = clock.now()
-    rows = fast_reads.fetch(_LIVE, {"session_id": session_id})  # compiled once: this runs on every click
+    rows = db.lookup(_LIVE, {"session_id": session_id})  # on every click: a key lookup
     found = rows[0] if rows else None
     if found is None or found.ended_at is not None or not found.active:
         return None
@@ -113,7 +114,7 @@ def live(session_id: int | None, browser_session: str | None = None) -> Actor | 
 def _end(s: Session, row: SignInSession, reason: str, username: str, by: str | None,
          browser_session: str | None) -> None:
     row.ended_at, row.end_reason = clock.now(), reason
-    trail.record(s, by or username, "session_ended", browser_session=browser_session,
+    trail.record(s, by or username, AuditAction.SESSION_ENDED, browser_session=browser_session,
                  detail=f"{username}'s session {row.id}: {END_REASONS.get(reason, reason)}")
 
 

@@ -12,18 +12,20 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from lib.people import account_links, sign_in_sessions
 from lib.audit import trail
-from lib.core import clock
-from lib.practice import rules
 from lib.bookings import worklist
-from lib.people.auth import LOCK_AFTER_FAILURES, LOCK_WINDOW, ROLES, Actor, add_user, require_manager
+from lib.core import clock
+from lib.core.access import ROLES, Actor, require_manager
 from lib.core.db import unit_of_work
 from lib.core.errors import InvalidFields, InvalidInput, NotFound
 from lib.core.models import Booking, LoginFailure, User
+from lib.core.vocabulary import AuditAction
 from lib.notify import outbox
 from lib.notify.account_templates import set_password_email
+from lib.people import account_links, sign_in_sessions
+from lib.people.auth import LOCK_AFTER_FAILURES, LOCK_WINDOW, add_user
 from lib.people.password_changes import send_reset_link
+from lib.practice import rules
 from lib.practice.settings import _timezone, _week
 
 OPEN_REQUESTS = ("unconfirmed", "awaiting_client")
@@ -115,7 +117,7 @@ def add(actor: Actor, *, username: str, name: str, email: str, role: str, timezo
         outbox.enqueue(s, cause=f"set_password:{token[:24]}", channel="email", recipient=user.email,
                        message=set_password_email(user.name, rules.get_all(s)["practice_name"], actor.name,
                                                   user.username, account_links.url(token)))
-        trail.record(s, actor.username, "person_added", browser_session=browser_session,
+        trail.record(s, actor.username, AuditAction.PERSON_ADDED, browser_session=browser_session,
                      detail=f"{user.username} as {role}")
         return user.email
 
@@ -140,7 +142,7 @@ def deactivate(actor: Actor, user_id: int, browser_session: str | None = None) -
                                                       Booking.status.in_(OPEN_REQUESTS))).all()
         for booking_id in open_ids:
             worklist.open_task(s, booking_id, worklist.Reason.THERAPIST_DEACTIVATED, now)
-        trail.record(s, actor.username, "person_deactivated", browser_session=browser_session,
+        trail.record(s, actor.username, AuditAction.PERSON_DEACTIVATED, browser_session=browser_session,
                      detail=f"{user.username}; {len(open_ids)} open request(s) to the practice team's worklist")
         return len(open_ids)
 
@@ -152,7 +154,7 @@ def reactivate(actor: Actor, user_id: int, browser_session: str | None = None) -
         if user.active:
             raise InvalidInput(f"{user.name} is active already.")
         user.active, user.deactivated_at = True, None
-        trail.record(s, actor.username, "person_reactivated", browser_session=browser_session,
+        trail.record(s, actor.username, AuditAction.PERSON_REACTIVATED, browser_session=browser_session,
                      detail=user.username)
 
 
@@ -164,7 +166,7 @@ def unlock(actor: Actor | None, user_id: int | None = None, *, username: str | N
     with unit_of_work(write=True) as s:
         user = _named(s, user_id, username)
         s.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
-        trail.record(s, actor.username if actor else "command line", "unlocked", browser_session=browser_session,
+        trail.record(s, actor.username if actor else "command line", AuditAction.UNLOCKED, browser_session=browser_session,
                      detail=user.username)
         return user.name
 
@@ -180,7 +182,7 @@ def send_reset(actor: Actor | None, user_id: int | None = None, *, username: str
         if not user.active:
             raise InvalidInput(f"{user.name} is deactivated: reactivate them first.")
         send_reset_link(s, user, account_links.SENT_BY_MANAGER_VALID)
-        trail.record(s, actor.username if actor else "command line", "reset_link_sent",
+        trail.record(s, actor.username if actor else "command line", AuditAction.RESET_LINK_SENT,
                      browser_session=browser_session, detail=user.username)
         return user.email
 
@@ -197,7 +199,7 @@ def change_role(actor: Actor, user_id: int, role: str, browser_session: str | No
             raise InvalidInput(LAST_MANAGER)
         before, user.role = user.role, role
         # Their open sessions pick up the new role on their next click (the actor is re-read every run).
-        trail.record(s, actor.username, "role_changed", browser_session=browser_session,
+        trail.record(s, actor.username, AuditAction.ROLE_CHANGED, browser_session=browser_session,
                      detail=f"{user.username}: {before} → {role}")
 
 

@@ -11,7 +11,7 @@ import hmac
 import io
 import secrets
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 
 import pyotp
 import segno
@@ -20,22 +20,16 @@ from sqlalchemy.orm import Session
 
 from lib.audit import trail
 from lib.core import clock
-from lib.practice import rules
-from lib.people import sign_in_sessions
-from lib.people.auth import (
-    LOCKED_LOGIN,
-    WRONG_CODE,
-    Actor,
-    is_locked,
-    record_login_failure,
-    require_actor,
-    require_manager,
-)
+from lib.core.access import Actor, require_actor, require_manager
 from lib.core.db import unit_of_work
 from lib.core.errors import InvalidInput, NotFound
 from lib.core.models import RecoveryCode, User
+from lib.core.vocabulary import AuditAction
 from lib.notify import outbox
 from lib.notify.account_templates import two_step_reset_email
+from lib.people import sign_in_sessions
+from lib.people.auth import LOCKED_LOGIN, WRONG_CODE, is_locked, record_login_failure
+from lib.practice import rules
 
 ISSUER = "Booking Desk"
 RECOVERY_CODES = 10
@@ -70,7 +64,7 @@ def enrolment_for(username: str, secret: str) -> Enrolment:
 
 
 def _step_now() -> int:
-    return int(clock.now().replace(tzinfo=timezone.utc).timestamp() // 30)
+    return int(clock.now().replace(tzinfo=UTC).timestamp() // 30)
 
 
 def _matching_step(secret: str, code: str, after: int | None) -> int | None:
@@ -118,7 +112,7 @@ def turn_on(user_id: int, secret: str, code: str, browser_session: str | None = 
                                "6-digit code the app shows now.", "code")
         user.totp_secret, user.totp_enabled_at, user.totp_last_step = secret, clock.now(), step
         codes = _new_recovery_codes(s, user)
-        trail.record(s, user.username, "two_step_on", browser_session=browser_session)
+        trail.record(s, user.username, AuditAction.TWO_STEP_ON, browser_session=browser_session)
         return codes
 
 
@@ -146,10 +140,10 @@ def check_code(username: str, code: str, browser_session: str | None = None) -> 
                     row.used_at, accepted = clock.now(), "recovery"
                     left = s.scalar(select(RecoveryCode.id).where(RecoveryCode.user_id == user.id,
                                                                   RecoveryCode.used_at.is_(None)).limit(1))
-                    trail.record(s, username, "recovery_code_used", browser_session=browser_session,
+                    trail.record(s, username, AuditAction.RECOVERY_CODE_USED, browser_session=browser_session,
                                  detail=None if left else "that was the last unused recovery code")
     if accepted is None:
-        locked = record_login_failure(username, browser_session, action="two_step_failed")
+        locked = record_login_failure(username, browser_session, action=AuditAction.TWO_STEP_FAILED)
         raise InvalidInput(LOCKED_LOGIN if locked else WRONG_CODE)
 
 
@@ -168,7 +162,7 @@ def new_recovery_codes(actor: Actor, browser_session: str | None = None) -> list
         if user.totp_enabled_at is None:
             raise InvalidInput("Turn on two-step sign-in first.")
         codes = _new_recovery_codes(s, user)
-        trail.record(s, actor.username, "recovery_codes_renewed", browser_session=browser_session)
+        trail.record(s, actor.username, AuditAction.RECOVERY_CODES_RENEWED, browser_session=browser_session)
         return codes
 
 
@@ -185,7 +179,7 @@ def turn_off(actor: Actor, code: str, required: bool, browser_session: str | Non
     check_code(actor.username, code, browser_session)
     with unit_of_work(write=True) as s:
         _off(s, s.get(User, actor.id))
-        trail.record(s, actor.username, "two_step_off", browser_session=browser_session)
+        trail.record(s, actor.username, AuditAction.TWO_STEP_OFF, browser_session=browser_session)
 
 
 def reset(manager: Actor, user_id: int, browser_session: str | None = None) -> str:
@@ -200,7 +194,7 @@ def reset(manager: Actor, user_id: int, browser_session: str | None = None) -> s
             raise InvalidInput(f"{user.name} doesn't use two-step sign-in.")
         _off(s, user)
         sign_in_sessions.end_all(s, user, "two_step_reset", by=manager.username, browser_session=browser_session)
-        trail.record(s, manager.username, "two_step_reset", browser_session=browser_session,
+        trail.record(s, manager.username, AuditAction.TWO_STEP_RESET, browser_session=browser_session,
                      detail=f"for {user.username}")
         outbox.enqueue(s, cause=f"two_step_reset:{user.id}:{secrets.token_hex(8)}", channel="email",
                        recipient=user.email, message=two_step_reset_email(user.name, manager.name))

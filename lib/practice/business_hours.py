@@ -7,7 +7,7 @@ clock change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ class BusinessCalendar:
     subdiv: str | None = "ENG"
 
     @classmethod
-    def from_settings(cls, tz: str, week: dict, country: str, subdiv: str | None) -> "BusinessCalendar":
+    def from_settings(cls, tz: str, week: dict, country: str, subdiv: str | None) -> BusinessCalendar:
         return cls(tz=tz, week=_week_tuple(week), country=country, subdiv=subdiv or None)
 
     def is_holiday(self, day: date) -> bool:
@@ -41,13 +41,13 @@ class BusinessCalendar:
         zone = ZoneInfo(self.tz)
         out = []
         for start, end in self.week[day.weekday()]:
-            a = datetime.combine(day, start, tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
-            b = datetime.combine(day, end, tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+            a = datetime.combine(day, start, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+            b = datetime.combine(day, end, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
             out.append((a, b))
         return tuple(out)
 
     def local_date(self, utc_naive: datetime) -> date:
-        return utc_naive.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(self.tz)).date()
+        return utc_naive.replace(tzinfo=UTC).astimezone(ZoneInfo(self.tz)).date()
 
 
 @lru_cache(maxsize=65536)

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from lib.practice.business_hours import DEFAULT_WEEK, BusinessCalendar, add_business_seconds
+from lib.core.db import unit_of_work
+from lib.core.kept import kept_for
 from lib.core.models import PracticeSetting
+from lib.practice.business_hours import DEFAULT_WEEK, BusinessCalendar, add_business_seconds
 
 # Lead time (request to start) → when an unanswered request expires. From DESIGN.md; the last step counts
 # business hours (16: two working days), and Rules.expires_at never lets a step cut in before the managers' chance.
@@ -57,22 +58,32 @@ def get_all(session: Session | Connection) -> dict:
 # The figures page reads the settings on every view, though they change a few times a year: it keeps them
 # for a few seconds per database (they are the practice's rules, never a client's data).
 KEEP_SECONDS = 10.0
-_kept: dict[str, tuple[float, dict, str]] = {}
 
 
+@kept_for(KEEP_SECONDS, key=lambda conn, url: url)
 def recent(conn: Session | Connection, url: str) -> tuple[dict, str]:
     """The settings, read at most every KEEP_SECONDS on this server, with a fingerprint for cache keys."""
-    now = time.monotonic()
-    kept = _kept.get(url)
-    if kept is None or now - kept[0] > KEEP_SECONDS:
-        settings = get_all(conn)
-        kept = _kept[url] = (now, settings, json.dumps(settings, sort_keys=True, default=str))
-    return kept[1], kept[2]
+    settings = get_all(conn)
+    return settings, json.dumps(settings, sort_keys=True, default=str)
 
 
 def forget() -> None:
     """A setting changed on this server: read them again next time."""
-    _kept.clear()
+    recent.cache_clear()
+
+
+DEMO_MARKER = "demo_data"  # written only by the demo seed (lib.demo.seed)
+
+
+def demo_in_use(session: Session | None = None) -> bool:
+    """The demo practice is in use (optionally seen from inside an open transaction).
+
+    A marker only the demo seed writes: users who happen to be called alice, bob or morgan don't count.
+    """
+    if session is not None:
+        return bool(get_all(session).get(DEMO_MARKER))
+    with unit_of_work() as s:
+        return bool(get_all(s).get(DEMO_MARKER))
 
 
 def set_value(session: Session, key: str, value) -> None:
@@ -100,7 +111,7 @@ class Rules:
         self.minimum_notice = timedelta(hours=float(settings["minimum_notice_hours"]))
 
     @classmethod
-    def load(cls, session: Session) -> "Rules":
+    def load(cls, session: Session) -> Rules:
         return cls(get_all(session))
 
     def expires_at(self, requested_at: datetime, starts_at: datetime) -> datetime:

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays
+
 from lib.core import clock
-from lib.practice import rules
-from lib.people.auth import Actor, require_actor, require_manager
-from lib.practice.business_hours import DAYS, BusinessCalendar, add_business_seconds
+from lib.core.access import Actor, require_actor, require_manager
 from lib.core.contacts import normalise_email, normalise_phone
 from lib.core.db import unit_of_work
 from lib.core.errors import InvalidFields, InvalidInput
 from lib.core.models import User
+from lib.practice import rules
+from lib.practice.business_hours import DAYS, BusinessCalendar, add_business_seconds
 
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 

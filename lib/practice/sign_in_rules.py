@@ -2,17 +2,18 @@
 long a sign-in may last at most, besides the idle timeout."""
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from lib.audit import trail
 from lib.core import config
-from lib.practice import rules
-from lib.people.auth import Actor, require_manager
+from lib.core.access import Actor, require_manager
 from lib.core.db import unit_of_work
 from lib.core.errors import InvalidFields
+from lib.core.kept import kept_for
+from lib.core.vocabulary import AuditAction
+from lib.practice import rules
 
 TWO_STEP_CHOICES = {"nobody": "Nobody (each person chooses)", "managers": "Practice managers",
                     "everyone": "Everyone"}
@@ -30,7 +31,7 @@ class SignInRules:
 
 
 def idle_minutes() -> float:
-    return float(config.get("BOOKING_DESK_IDLE_MINUTES", "30"))
+    return config.settings().BOOKING_DESK_IDLE_MINUTES
 
 
 def from_settings(settings: dict) -> SignInRules:
@@ -42,20 +43,20 @@ def load(s: Session) -> SignInRules:
 
 
 KEEP_SECONDS = 10.0  # every click checks its sign-in against these; a change reaches other servers this soon
-_kept: dict[str, tuple[float, SignInRules]] = {}
 
 
 def kept() -> SignInRules:
     """The rules, read at most every KEEP_SECONDS on this server (they change a few times a year)."""
-    url = config.database_url()
-    found = _kept.get(url)
-    if found is None or time.monotonic() - found[0] > KEEP_SECONDS:
-        found = _kept[url] = (time.monotonic(), current())
-    return found[1]
+    return _kept_for_database(config.database_url())
+
+
+@kept_for(KEEP_SECONDS)
+def _kept_for_database(url: str) -> SignInRules:
+    return current()
 
 
 def forget() -> None:
-    _kept.clear()
+    _kept_for_database.cache_clear()
 
 
 def current() -> SignInRules:
@@ -78,9 +79,9 @@ def update(actor: Actor, *, two_step_required: str, lifetime_hours: float) -> No
         raise InvalidFields(errors)
     with unit_of_work(write=True) as s:
         before = load(s)
-        _kept.clear()
+        forget()
         rules.set_value(s, "two_step_required", two_step_required)
         rules.set_value(s, "session_lifetime_hours", hours)
-        trail.record(s, actor.username, "sign_in_rules_changed",
+        trail.record(s, actor.username, AuditAction.SIGN_IN_RULES_CHANGED,
                      detail=f"two-step required for {two_step_required} (was {before.two_step_required}); "
                             f"longest sign-in {hours:g} h (was {before.lifetime_hours:g} h)")

@@ -4,13 +4,14 @@ from __future__ import annotations
 import hashlib
 
 from lib.core import config
+from lib.practice.rules import demo_in_use
 
 MIN_BYTES = 32
 
 
 def secret_key(demo_in_use: bool) -> tuple[str | None, str | None]:
     """(key, problem). With no key and no demo data the app must refuse to start."""
-    secret = config.get("BOOKING_DESK_SECRET")
+    secret = config.settings().BOOKING_DESK_SECRET
     if secret and len(secret.encode()) >= MIN_BYTES:
         return secret, None
     if secret:
@@ -24,8 +25,6 @@ def secret_key(demo_in_use: bool) -> tuple[str | None, str | None]:
 
 def key_for_links(session=None) -> str:
     """The key for client links; falls back to the demo key only where the demo key is allowed."""
-    from lib.demo.seed import demo_in_use
-
     key, problem = secret_key(demo_in_use(session))
     if key is None:
         raise RuntimeError(problem)

@@ -4,12 +4,13 @@ lib.bookings.client_changes."""
 import streamlit as st
 
 from lib.bookings import client_changes
-from lib.core import clock
 from lib.bookings.client_changes import MySession
+from lib.bookings.tokens import BadToken
+from lib.core import clock
 from lib.core.errors import BookingDeskError
 from lib.notify.readiness import email_ready
-from lib.bookings.tokens import BadToken
-from ui import current, format as fmt
+from ui import current
+from ui import format as fmt
 
 DONE_KEY = "bd_my_session_done"
 CONFIRM_KEY = "bd_my_session_cancel"  # the reason, between "Continue…" and the final yes

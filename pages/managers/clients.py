@@ -2,9 +2,10 @@
 import streamlit as st
 
 from lib.core import clock
-from lib.lifecycle import erasure, retention, subject_access
 from lib.core.errors import BookingDeskError
-from ui import current, format as fmt, visit
+from lib.lifecycle import erasure, retention, subject_access
+from ui import current, visit
+from ui import format as fmt
 
 ERASING = "clients_erasing"  # the client whose erasure is being confirmed
 FLASH = "clients_flash"

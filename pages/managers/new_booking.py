@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from lib.core import clock
-from lib.imports import importer, manual_entry
-from lib.notify import outbox_review
 from lib.core.errors import BookingDeskError, InvalidInput
+from lib.imports import importer, manual_entry
 from lib.imports.rows import COLUMNS, SESSION_TYPES
-from ui import current, format as fmt, nav, promises
+from lib.notify import outbox_review
+from ui import current, nav, promises
+from ui import format as fmt
 
 
 def render() -> None:

@@ -2,9 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from lib.people import staff, two_step
 from lib.core.errors import BookingDeskError, InvalidFields
-from ui import current, format as fmt, promises
+from lib.people import staff, two_step
+from ui import current, promises
+from ui import format as fmt
 from ui.settings_form import field_error, week_inputs
 
 STATUS = {"active": "Active", "invited": "Invited (no password yet)", "locked": "Locked (too many failed attempts)",

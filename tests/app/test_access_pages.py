@@ -4,8 +4,8 @@ import pytest
 from tests.app.helpers import app, open_page, switch_page, texts
 from tests.factories import assess, book
 
-THERAPIST_PAGES = ["queue.py", "session_detail.py", "response_times.py", "my_settings.py"]
-ALL_PAGES = THERAPIST_PAGES + ["new_booking.py", "messages.py", "audit_trail.py"]
+THERAPIST_PAGES = ["dashboard.py", "session.py", "metrics.py", "settings.py"]
+ALL_PAGES = THERAPIST_PAGES + ["new_booking.py", "outbox.py", "audit.py"]
 
 
 def _everything(at) -> str:
@@ -23,7 +23,7 @@ def test_bob_sees_nothing_of_alices_client_anywhere(sqlite_practice):
         assert "Hannah" not in seen and "private words" not in seen, page
 
 
-@pytest.mark.parametrize("page", ["new_booking.py", "messages.py", "audit_trail.py"])
+@pytest.mark.parametrize("page", ["new_booking.py", "outbox.py", "audit.py"])
 def test_manager_pages_are_not_registered_for_therapists(sqlite_practice, page):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page("bob", page)

@@ -1,12 +1,14 @@
 """The answer controls on the session page and the client's private pages, through the real app."""
 from datetime import timedelta
 
-from lib.bookings import answers, dashboard as bookings, detail as session_view
+from lib.bookings import answers
+from lib.bookings import dashboard as bookings
+from lib.bookings import detail as session_view
 from lib.core import clock
 from tests.app.helpers import app, md_table, open_page, switch_page, texts
-from ui.answer_forms import AGREED, OFFER
 from tests.factories import book
 from tests.integration.test_answers import _booking, _msgs, _token_from, at11
+from ui.answer_forms import AGREED, OFFER
 
 
 def _public(page: str, token: str):
@@ -20,7 +22,7 @@ def _public(page: str, token: str):
 
 def test_offer_other_times_from_the_session_page(sqlite_practice):
     bid = book(sqlite_practice.alice, starts_at=at11(2))
-    at = open_page("alice", "session_detail.py", id=bid)
+    at = open_page("alice", "session.py", id=bid)
     at.pills(key="answer_choice").set_value(OFFER).run()
     # Nothing is picked for the therapist: the own-time fields start empty, suggestions unselected.
     assert at.date_input(key="offer0_d").value is None and at.pills(key="offer_suggested").value == []
@@ -35,7 +37,7 @@ def test_offer_other_times_from_the_session_page(sqlite_practice):
 
 def test_a_suggested_free_time_is_one_click_and_never_the_requested_time(sqlite_practice):
     bid = book(sqlite_practice.alice, starts_at=at11(2))
-    at = open_page("alice", "session_detail.py", id=bid)
+    at = open_page("alice", "session.py", id=bid)
     at.pills(key="answer_choice").set_value(OFFER).run()
     suggested = at.pills(key="offer_suggested")
     # After the 24 h minimum notice, inside Alice's weekday hours (09:00-18:00), never the asked-for time.
@@ -49,7 +51,7 @@ def test_a_suggested_free_time_is_one_click_and_never_the_requested_time(sqlite_
 
 def test_offering_the_requested_time_is_refused_and_nothing_is_sent(sqlite_practice):
     bid = book(sqlite_practice.alice, starts_at=at11(2))
-    at = open_page("alice", "session_detail.py", id=bid)
+    at = open_page("alice", "session.py", id=bid)
     at.pills(key="answer_choice").set_value(OFFER).run()
     at.date_input(key="offer0_d").set_value(at11(2).date())
     at.time_input(key="offer0_t").set_value(at11(2).time())
@@ -62,7 +64,7 @@ def test_a_clashing_new_time_is_refused_with_a_clear_message(sqlite_practice):
     other = book(sqlite_practice.alice, "Oliver Bennett", starts_at=at11(3))
     bookings.confirm(sqlite_practice.alice, other, 1)
     bid = book(sqlite_practice.alice, starts_at=at11(2))
-    at = open_page("alice", "session_detail.py", id=bid)
+    at = open_page("alice", "session.py", id=bid)
     at.pills(key="answer_choice").set_value(AGREED).run()
     at.date_input(key="resched_d").set_value(at11(3).date())
     at.time_input(key="resched_t").set_value(at11(3).time())
@@ -73,7 +75,7 @@ def test_a_clashing_new_time_is_refused_with_a_clear_message(sqlite_practice):
 
 def test_not_the_best_fit_needs_a_reason_then_declines(sqlite_practice):
     bid = book(sqlite_practice.alice)
-    at = open_page("alice", "session_detail.py", id=bid)
+    at = open_page("alice", "session.py", id=bid)
     at.pills(key="answer_choice").set_value("Not the best fit").run()
     at.button(key="FormSubmitter:decline_form-Decline and tell the practice team").click().run()
     assert any("reason" in e.value for e in at.error)
@@ -85,7 +87,7 @@ def test_not_the_best_fit_needs_a_reason_then_declines(sqlite_practice):
 
 def test_short_notice_cancel_asks_about_the_refund(sqlite_practice):
     bid = book(sqlite_practice.alice, starts_at=clock.now() + timedelta(hours=26))
-    at = open_page("alice", "session_detail.py", id=bid)
+    at = open_page("alice", "session.py", id=bid)
     at.pills(key="answer_choice").set_value("Cancel session").run()
     assert "less than 48 hours away" in texts(at)
     at.text_input(key="cancel_reason").input("Unwell")
@@ -107,7 +109,7 @@ def test_short_notice_cancel_asks_about_the_refund(sqlite_practice):
 def test_manager_reassigns_a_declined_session(sqlite_practice):
     bid = book(sqlite_practice.alice, "Hannah Whitfield", starts_at=at11(3))
     answers.decline_not_fit(sqlite_practice.alice, bid, 1, "Not my area", "", "")
-    at = open_page("morgan", "session_detail.py", id=bid)
+    at = open_page("morgan", "session.py", id=bid)
     assert at.pills(key="answer_choice").value == "Reassign"  # chosen already: a declined session's next step
     at.selectbox(key="reassign_to").set_value((sqlite_practice.bob.id, "Bob Okafor"))
     at.button(key="FormSubmitter:reassign_form-Create the new session").click().run()
@@ -115,12 +117,12 @@ def test_manager_reassigns_a_declined_session(sqlite_practice):
     assert "Reassigned" in at.success[0].value
     new = bookings.queue(sqlite_practice.bob).items
     assert [(i.attendees, i.starts_at) for i in new] == [(["Hannah Whitfield"], at11(3))]
-    bob_page = open_page("bob", "session_detail.py", id=new[0].id)
+    bob_page = open_page("bob", "session.py", id=new[0].id)
     history = md_table(bob_page, "When")
     assert "Reassigned" in [row["What"] for row in history]
     assert "From: Alice Moreno" in " ".join(row["Details"] for row in history)
     # Therapists can't reassign: the control isn't there and the service refuses.
-    alice_view = open_page("alice", "session_detail.py", id=bid)
+    alice_view = open_page("alice", "session.py", id=bid)
     assert not [r for r in alice_view.pills if "Reassign" in r.options]
 
 
@@ -128,7 +130,7 @@ def test_client_picks_an_offered_time_without_logging_in(sqlite_practice):
     bid = book(sqlite_practice.alice, starts_at=at11(2))
     answers.offer_times(sqlite_practice.alice, bid, 1, [at11(3), at11(6)])
     token = _token_from(_msgs(bid, "times_offered")[0])
-    at = _public("choose_time.py", token)
+    at = _public("respond.py", token)
     assert not at.exception
     offer_ids = at.radio(key="respond_choice").options
     assert at.button[0].disabled  # nothing chosen yet
@@ -139,13 +141,13 @@ def test_client_picks_an_offered_time_without_logging_in(sqlite_practice):
     assert "your session is confirmed for Mon 30 Nov 2026, 11:00 GMT" in at.success[0].value
     assert _booking(bid).starts_at == at11(6)
     # Reopened after picking, the link shows the chosen time, not "may have expired".
-    again = _public("choose_time.py", token)
+    again = _public("respond.py", token)
     assert "is confirmed for **Mon 30 Nov 2026, 11:00 GMT**" in again.success[0].value
     assert not again.radio
 
 
 def test_bad_links_get_one_kind_page(sqlite_practice):
-    for page in ("choose_time.py", "self_assessment.py"):
+    for page in ("respond.py", "assessment.py"):
         at = _public(page, "nonsense.token")
         assert not at.exception
         assert "can't be used" in at.info[0].value
@@ -155,7 +157,7 @@ def test_bad_links_get_one_kind_page(sqlite_practice):
 def test_client_saves_a_partial_assessment(sqlite_practice):
     bid = book(sqlite_practice.alice, email="hannah@client.example")
     token = _token_from(_msgs(bid, "booking_received")[0])
-    at = _public("self_assessment.py", token)
+    at = _public("assessment.py", token)
     assert "Hello Hannah" in texts(at)
     at.selectbox(key="phq9_0").set_value(2)
     at.multiselect(key="help_with").select("Anxiety")

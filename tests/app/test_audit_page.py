@@ -2,7 +2,8 @@
 import pytest
 
 from lib.audit import view as audit_view
-from lib.bookings import dashboard as bookings, detail as session_view
+from lib.bookings import dashboard as bookings
+from lib.bookings import detail as session_view
 from lib.core.errors import Forbidden
 from tests.app.helpers import open_page, texts
 from tests.factories import book
@@ -10,11 +11,11 @@ from tests.factories import book
 
 def test_views_and_changes_are_in_the_trail_and_filterable(sqlite_practice):
     bid = book(sqlite_practice.alice, "Hannah Whitfield", email="hannah@client.example")
-    open_page("alice", "session_detail.py", id=bid)
+    open_page("alice", "session.py", id=bid)
     bookings.confirm(sqlite_practice.alice, bid, 1, "tab-1")
-    at = open_page("morgan", "audit_trail.py")
+    at = open_page("morgan", "audit.py")
     table = at.dataframe[0].value
-    assert ["Confirmed", "Viewed a session and assessment"] == list(table["Action"])[:2]
+    assert list(table["Action"])[:2] == ["Confirmed", "Viewed a session and assessment"]
     assert set(table["Client"]) == {"Hannah Whitfield"}
     at.text_input(key="audit_user").input("morgan").run()
     assert "Nothing matches" in texts(at) or "Hannah Whitfield" not in set(at.dataframe[0].value["Client"])
@@ -24,7 +25,7 @@ def test_therapists_cannot_read_the_trail(sqlite_practice):
     with pytest.raises(Forbidden):
         audit_view.entries(sqlite_practice.alice)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        open_page("alice", "audit_trail.py")  # not registered for therapists at all
+        open_page("alice", "audit.py")  # not registered for therapists at all
 
 
 def test_csv_neutralises_formula_cells(sqlite_practice):

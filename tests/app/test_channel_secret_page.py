@@ -12,7 +12,7 @@ ROTATE = "bd_channel_secret_rotate"
 
 def test_a_manager_makes_a_secret_sees_it_once_and_the_api_accepts_it(sqlite_practice, monkeypatch):
     monkeypatch.delenv("BOOKING_CHANNEL_SECRET", raising=False)
-    at = open_page("morgan", "my_settings.py")
+    at = open_page("morgan", "settings.py")
     assert "No secret yet" in texts(at)
     at.button(key=ROTATE).click().run()
     assert not at.exception
@@ -29,7 +29,7 @@ def test_a_manager_makes_a_secret_sees_it_once_and_the_api_accepts_it(sqlite_pra
 
 def test_after_a_rotation_the_old_secret_works_for_a_day_then_not(sqlite_practice, monkeypatch):
     monkeypatch.delenv("BOOKING_CHANNEL_SECRET", raising=False)
-    at = open_page("morgan", "my_settings.py")
+    at = open_page("morgan", "settings.py")
     at.button(key=ROTATE).click().run()
     old = at.code[0].value
     at.button(key=ROTATE).click().run()
@@ -45,4 +45,4 @@ def test_after_a_rotation_the_old_secret_works_for_a_day_then_not(sqlite_practic
 
 
 def test_therapists_have_no_booking_channel_section(sqlite_practice):
-    assert "Booking channel" not in texts(open_page("alice", "my_settings.py"))
+    assert "Booking channel" not in texts(open_page("alice", "settings.py"))

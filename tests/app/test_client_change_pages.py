@@ -2,7 +2,9 @@
 time away in /settings — through the real app."""
 from datetime import timedelta
 
-from lib.bookings import away, client_changes, dashboard as bookings, worklist as team_worklist
+from lib.bookings import away, client_changes
+from lib.bookings import dashboard as bookings
+from lib.bookings import worklist as team_worklist
 from lib.core import clock
 from tests.app.helpers import open_page, texts
 from tests.app.test_answer_pages import _public
@@ -62,9 +64,9 @@ def test_the_client_asks_for_another_time_and_the_therapist_sees_it(sqlite_pract
     assert "your therapist has been told" in at.success[0].value
     assert "You asked for another time" in texts(at) and "Mon 30 Nov 2026, 11:00 GMT" in texts(at)
 
-    dash = open_page("alice", "queue.py")
+    dash = open_page("alice", "dashboard.py")
     assert "Clients asking for another time · 1" in texts(dash)
-    page = open_page("alice", "session_detail.py", id=bid)
+    page = open_page("alice", "session.py", id=bid)
     shown = texts(page)
     assert "The client asked for another time" in shown and "Mondays are easier" in shown
     page.pills(key="answer_choice").set_value(SAY_NO).run()
@@ -84,7 +86,7 @@ def test_a_bad_link_gets_one_kind_page(sqlite_practice):
 
 
 def test_time_away_in_settings_and_the_banner_on_the_dashboard(sqlite_practice):
-    at = open_page("alice", "my_settings.py")
+    at = open_page("alice", "settings.py")
     at.date_input(key="away_from").set_value(NOW.date())
     at.date_input(key="away_to").set_value((NOW + timedelta(days=6)).date())
     at.text_input(key="away_note").input("Annual leave")
@@ -93,11 +95,11 @@ def test_time_away_in_settings_and_the_banner_on_the_dashboard(sqlite_practice):
     assert "Time away added" in at.success[0].value
     assert "From Tue 24 Nov 2026, 00:00 GMT, until the end of Mon 30 Nov 2026" in texts(at)
     assert away.is_away(sqlite_practice.alice.id, clock.now()) is not None
-    dash = open_page("alice", "queue.py")
+    dash = open_page("alice", "dashboard.py")
     assert "You are away until the end of Mon 30 Nov 2026" in texts(dash)
     # The manager sees who is away, and a request for Alice lands on the team's list saying until when.
     bid = book(sqlite_practice.alice, requested_ago=timedelta(0), starts_at=at11(9))
-    team = open_page("morgan", "queue.py")
+    team = open_page("morgan", "dashboard.py")
     assert "Away now:** Alice Moreno (until the end of Mon 30 Nov 2026)" in texts(team)
     assert "Therapist away until Tue 1 Dec 2026, 00:00 GMT" in texts(team)
     assert [i.reason for i in team_worklist.worklist(sqlite_practice.morgan) if i.booking_id == bid] == [

@@ -2,12 +2,11 @@
 /audit says how far the chain is verified; the app refuses to start without an encryption key."""
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import text
 
-from lib.core import crypto, db
 from lib.bookings import detail as session_view
+from lib.core import crypto, db
 from tests.app.helpers import app, open_page, texts
 from tests.factories import assess, book
 
@@ -65,11 +64,11 @@ def test_the_retention_period_is_set_on_the_page(sqlite_practice):
 def test_the_audit_page_says_how_far_the_chain_is_verified(sqlite_practice):
     bid = book(sqlite_practice.alice)
     session_view.get_for(sqlite_practice.alice, bid, "tab", record_view=True)
-    at = open_page("morgan", "audit_trail.py")
+    at = open_page("morgan", "audit.py")
     assert "Verified up to entry 1" in texts(at)
     with db.engine().begin() as conn:
         conn.exec_driver_sql("UPDATE audit_log SET username = 'someone' WHERE seq = 1")
-    at = open_page("morgan", "audit_trail.py")
+    at = open_page("morgan", "audit.py")
     assert "Verified up to entry 0 only" in texts(at) and "entry 1 was changed" in texts(at)
 
 

@@ -1,7 +1,8 @@
 """The login, the dashboard and the session page, driven through the real app script (AppTest)."""
 from datetime import timedelta
 
-from lib.bookings import dashboard as bookings, detail as session_view
+from lib.bookings import dashboard as bookings
+from lib.bookings import detail as session_view
 from lib.core import clock
 from tests.app.helpers import app, md_table, open_page, texts
 from tests.factories import PASSWORD, assess, book
@@ -52,7 +53,7 @@ def test_therapist_queue_shows_own_sessions_most_urgent_first(sqlite_practice):
     book(sqlite_practice.alice, "Zoë Lambert", requested_ago=timedelta(minutes=5))
     book(sqlite_practice.alice, "Daniel Kowalski", requested_ago=timedelta(days=2))
     book(sqlite_practice.bob, "Grace O'Neill")
-    at = open_page("alice", "queue.py")
+    at = open_page("alice", "dashboard.py")
     page = texts(at)
     assert page.index("Daniel Kowalski") < page.index("Zoë Lambert")
     assert "Grace O'Neill" not in page
@@ -61,7 +62,7 @@ def test_therapist_queue_shows_own_sessions_most_urgent_first(sqlite_practice):
 
 
 def test_empty_queue_says_so_kindly(sqlite_practice):
-    at = open_page("bob", "queue.py")
+    at = open_page("bob", "dashboard.py")
     assert "all caught up" in texts(at)
     assert "No confirmed sessions in the next 7 days" in texts(at)
 
@@ -69,7 +70,7 @@ def test_empty_queue_says_so_kindly(sqlite_practice):
 def test_manager_sees_all_therapists_and_can_filter(sqlite_practice):
     book(sqlite_practice.alice, "Hannah Whitfield")
     book(sqlite_practice.bob, "Grace O'Neill")
-    at = open_page("morgan", "queue.py")
+    at = open_page("morgan", "dashboard.py")
     assert "Hannah Whitfield" in texts(at) and "Grace O'Neill" in texts(at)
     assert at.selectbox(key="dash_therapist").proto.placeholder == "All therapists"  # not "Choose an option"
     at.selectbox(key="dash_therapist").select(sqlite_practice.bob.id).run()
@@ -81,7 +82,7 @@ def test_session_page_shows_details_assessment_and_risk_flag(sqlite_practice):
                attendees=["Tomás Ferreira", "Inês Ferreira"], delivery="in_person", video_service=None,
                address="12 Harley Street", join_details=None)
     assess(bid, phq9=[1, 1, 0, 1, 0, 1, 1, 0, 2], gad7=[1, 2], help_with=["Relationships"], free_text="We argue")
-    at = open_page("alice", "session_detail.py", id=bid)
+    at = open_page("alice", "session.py", id=bid)
     assert not at.exception
     page = texts(at)
     for expected in ("Couple session", "Tomás Ferreira, Inês Ferreira", "In person — 12 Harley Street",
@@ -94,7 +95,7 @@ def test_session_page_shows_details_assessment_and_risk_flag(sqlite_practice):
 
 def test_confirm_through_the_dialog(sqlite_practice):
     bid = book(sqlite_practice.alice, "Hannah Whitfield", email="hannah@client.example")
-    at = open_page("alice", "session_detail.py", id=bid)
+    at = open_page("alice", "session.py", id=bid)
     at.button(key="confirm_open").click().run()
     dialog_text = texts(at)
     assert "Your therapy session is confirmed" in dialog_text and "48 hours" in dialog_text
@@ -107,7 +108,7 @@ def test_confirm_through_the_dialog(sqlite_practice):
 
 def test_confirm_in_a_stale_tab_says_reload(sqlite_practice):
     bid = book(sqlite_practice.alice)
-    at = open_page("alice", "session_detail.py", id=bid)
+    at = open_page("alice", "session.py", id=bid)
     at.button(key="confirm_open").click().run()
     bookings.confirm(sqlite_practice.morgan, bid, 1)  # someone else, meanwhile
     at.button(key="confirm_final").click().run()
@@ -121,7 +122,7 @@ def test_clash_blocks_the_button(sqlite_practice):
     first = book(sqlite_practice.alice, "Oliver Bennett", starts_at=start)
     bookings.confirm(sqlite_practice.alice, first, 1)
     second = book(sqlite_practice.alice, "Fatima Zahra", starts_at=start)
-    at = open_page("alice", "session_detail.py", id=second)
+    at = open_page("alice", "session.py", id=second)
     assert "Clash" in at.error[0].value
     assert at.button(key="confirm_open").disabled
 
@@ -130,7 +131,7 @@ def test_other_therapists_session_and_bad_ids_look_the_same(sqlite_practice):
     bid = book(sqlite_practice.alice, "Hannah Whitfield")
     outcomes = []
     for value in (bid, 999999, "abc", ""):
-        at = open_page("bob", "session_detail.py", id=value)
+        at = open_page("bob", "session.py", id=value)
         assert not at.exception
         page = texts(at)
         assert "Hannah" not in page
@@ -141,7 +142,7 @@ def test_other_therapists_session_and_bad_ids_look_the_same(sqlite_practice):
 
 def test_manager_can_open_any_session(sqlite_practice):
     bid = book(sqlite_practice.bob, "Grace O'Neill")
-    at = open_page("morgan", "session_detail.py", id=bid)
+    at = open_page("morgan", "session.py", id=bid)
     assert "Grace O'Neill" in texts(at)
 
 
@@ -158,24 +159,24 @@ def test_dashboard_marks_the_risk_flag(sqlite_practice):
     risky = book(sqlite_practice.alice, "Daniel Kowalski")
     assess(risky, phq9=[0] * 8 + [2])
     book(sqlite_practice.alice, "Zoë Lambert")
-    at = open_page("alice", "queue.py")
+    at = open_page("alice", "dashboard.py")
     flagged = [m.value for m in at.markdown if "Risk flag" in m.value]
     assert len(flagged) == 1
 
 
 def test_dashboard_lists_sessions_waiting_for_the_client(sqlite_practice):
-    from lib.bookings import answers, detail as session_view
+    from lib.bookings import answers
 
     bid = book(sqlite_practice.alice, "Priya Raman", starts_at=clock.now().replace(hour=11) + timedelta(days=2))
     answers.offer_times(sqlite_practice.alice, bid, 1, [clock.now().replace(hour=11) + timedelta(days=3)])
-    page = texts(open_page("alice", "queue.py"))
+    page = texts(open_page("alice", "dashboard.py"))
     assert "Waiting for the client to choose a time · 1" in page and "Priya Raman" in page
     assert "New and unconfirmed sessions · 0" in page
 
 
 def test_session_page_lists_its_messages_in_plain_words(sqlite_practice):
     bid = book(sqlite_practice.alice, "Hannah Whitfield", email="hannah@client.example")
-    at = open_page("alice", "session_detail.py", id=bid)
+    at = open_page("alice", "session.py", id=bid)
     table = md_table(at, "Written")
     assert {row["Status"] for row in table} == {"Waiting to send"}
     assert "New session request (therapist, email)" in {row["Message"] for row in table}
@@ -184,7 +185,7 @@ def test_session_page_lists_its_messages_in_plain_words(sqlite_practice):
 def test_every_answer_opens_by_itself_when_there_is_a_risk_flag(sqlite_practice):
     risky = book(sqlite_practice.alice, "Daniel Kowalski")
     assess(risky, phq9=[1, 0, 2, 0, 0, 0, 0, 0, 1], gad7=[3])
-    at = open_page("alice", "session_detail.py", id=risky)
+    at = open_page("alice", "session.py", id=risky)
     assert at.toggle(key="assessment_items").value is True
     page = texts(at)
     assert "Little interest or pleasure in doing things — **Several days** (1)" in page.replace("\\", "")
@@ -193,7 +194,7 @@ def test_every_answer_opens_by_itself_when_there_is_a_risk_flag(sqlite_practice)
 
     calm = book(sqlite_practice.alice, "Zoë Lambert")
     assess(calm, phq9=[0] * 9)
-    at = open_page("alice", "session_detail.py", id=calm)
+    at = open_page("alice", "session.py", id=calm)
     assert at.toggle(key="assessment_items").value is False
     assert "Little interest or pleasure" not in texts(at)
     at.toggle(key="assessment_items").set_value(True).run()

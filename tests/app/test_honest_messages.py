@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 
 from lib.core import clock
-from lib.notify import outbox_review as messages
 from lib.notify import dispatcher
+from lib.notify import outbox_review as messages
 from tests.app.helpers import md_table, open_page, texts
 from tests.factories import book
 
@@ -49,28 +49,28 @@ def banners(at) -> list[str]:
 
 def test_without_email_every_staff_page_says_so_once_near_the_top(sqlite_practice, channels):
     bid = book(sqlite_practice.alice)
-    for user, page, query in [("morgan", "queue.py", {}), ("morgan", "new_booking.py", {}),
-                              ("alice", "queue.py", {}), ("alice", "session_detail.py", {"id": bid}),
-                              ("alice", "my_settings.py", {})]:
+    for user, page, query in [("morgan", "dashboard.py", {}), ("morgan", "new_booking.py", {}),
+                              ("alice", "dashboard.py", {}), ("alice", "session.py", {"id": bid}),
+                              ("alice", "settings.py", {})]:
         at = open_page(user, page, **query)
         assert not at.exception
         assert len(banners(at)) == 1, (user, page)
         assert at.warning[0].value == banners(at)[0], (user, page)  # above anything the page itself warns about
 
-    manager = banners(open_page("morgan", "queue.py"))[0]
+    manager = banners(open_page("morgan", "dashboard.py"))[0]
     assert manager == ("**Email and SMS are not set up on this server:** messages to clients and therapists are "
                        "kept in the [outbox](outbox) and **not sent**.")
-    alice = banners(open_page("alice", "queue.py"))[0]  # she asked for text alerts
+    alice = banners(open_page("alice", "dashboard.py"))[0]  # she asked for text alerts
     assert alice.startswith("**Email and SMS are not set up on this server:** emails to your clients and your "
                             "alerts by email and text are kept in the outbox and **not sent**.")
-    bob = banners(open_page("bob", "queue.py"))[0]  # he did not: SMS is nothing to him
+    bob = banners(open_page("bob", "dashboard.py"))[0]  # he did not: SMS is nothing to him
     assert bob.startswith("**Email is not set up on this server:** emails to your clients and your email alerts")
 
 
 def test_with_email_and_sms_set_up_there_is_no_banner(sqlite_practice, channels):
     channels(email=True, sms=True)
     for user in ("morgan", "alice", "bob"):
-        at = open_page(user, "queue.py")
+        at = open_page(user, "dashboard.py")
         assert not at.exception
         assert banners(at) == [], user
         assert "not set up" not in texts(at)
@@ -78,17 +78,17 @@ def test_with_email_and_sms_set_up_there_is_no_banner(sqlite_practice, channels)
 
 def test_with_email_only_the_banner_is_for_those_who_rely_on_sms(sqlite_practice, channels):
     channels(email=True)
-    assert banners(open_page("morgan", "queue.py")) == [
+    assert banners(open_page("morgan", "dashboard.py")) == [
         "**SMS is not set up on this server:** text messages to clients and therapists are kept in the "
         "[outbox](outbox) and **not sent**."]
-    assert banners(open_page("alice", "queue.py")) == [
+    assert banners(open_page("alice", "dashboard.py")) == [
         "**SMS is not set up on this server:** your text alerts are **not sent**. Alerts still come by email."]
-    assert banners(open_page("bob", "queue.py")) == []
+    assert banners(open_page("bob", "dashboard.py")) == []
 
 
 def test_a_therapist_who_turns_text_alerts_on_sees_the_banner_at_once(sqlite_practice, channels):
     channels(email=True)
-    at = open_page("bob", "my_settings.py")
+    at = open_page("bob", "settings.py")
     assert banners(at) == []
     assert "not set up on this server" in at.toggle(key="s_sms").help  # said before turning it on
     at.toggle(key="s_sms").set_value(True)
@@ -101,10 +101,10 @@ def test_a_therapist_who_turns_text_alerts_on_sees_the_banner_at_once(sqlite_pra
 
 
 def test_the_outbox_and_the_clients_pages_have_no_banner(sqlite_practice, channels):
-    outbox = open_page("morgan", "messages.py")
+    outbox = open_page("morgan", "outbox.py")
     assert banners(outbox) == []
     assert "**Email is not configured.**" in texts(outbox)  # the outbox says it channel by channel instead
-    for page in ("self_assessment.py", "choose_time.py"):  # a staff member following a client's link
+    for page in ("assessment.py", "respond.py"):  # a staff member following a client's link
         at = open_page("morgan", page, token="nonsense.token")
         assert not at.exception
         assert banners(at) == [] and "can't be used" in at.info[0].value
@@ -168,7 +168,7 @@ def kept(sqlite_practice, channels):
 
 
 def test_outbox_table_says_not_sent_once_per_message(kept):
-    at = open_page("morgan", "messages.py")
+    at = open_page("morgan", "outbox.py")
     table = at.dataframe[0].value
     assert len(table) == 3
     for _, row in table.iterrows():
@@ -179,7 +179,7 @@ def test_outbox_table_says_not_sent_once_per_message(kept):
 
 def test_an_opened_message_says_not_sent_once(kept, sqlite_practice):
     picked = messages.list_messages(sqlite_practice.morgan, channel="email").rows[0].id
-    at = open_page("morgan", "messages.py", id=picked)
+    at = open_page("morgan", "outbox.py", id=picked)
     details = [t.value for t in at.text]
     assert "Not sent — channel not configured" in details
     assert sum("not configured" in d.lower() or "not sent" in d.lower() for d in details) == 1, details
@@ -193,20 +193,20 @@ def test_a_failed_message_keeps_its_problem_beside_its_status(sqlite_practice, c
     with unit_of_work(write=True) as s:
         n = s.query(Notification).filter_by(channel="email", recipient="zoe@example.org").one()
         n.status, n.last_error = "failed", "550 mailbox unavailable"
-    table = open_page("morgan", "messages.py").dataframe[0].value
+    table = open_page("morgan", "outbox.py").dataframe[0].value
     failed = table[table["Status"] == "Failed"]
     assert list(failed["Problem"]) == ["550 mailbox unavailable"]
 
 
 def test_the_session_page_says_not_sent_once(kept):
-    at = open_page("alice", "session_detail.py", id=kept)
+    at = open_page("alice", "session.py", id=kept)
     statuses = {row["Status"] for row in md_table(at, "Written")}
     assert statuses == {"Not sent — channel not configured"}
 
 
 def test_sending_again_says_whether_it_will_go_out(kept, sqlite_practice, channels):
     first, second = [r.id for r in messages.list_messages(sqlite_practice.morgan, channel="email").rows]
-    at = open_page("morgan", "messages.py", id=first)
+    at = open_page("morgan", "outbox.py", id=first)
     at.button(key="outbox_retry").click().run()
     assert not at.exception
     assert not [s for s in at.success if "queued" in s.value]
@@ -214,7 +214,7 @@ def test_sending_again_says_whether_it_will_go_out(kept, sqlite_practice, channe
         f"Message #{first} is queued again, but it will **not** be sent: Email is not set up on this server."]
 
     channels(email=True)  # set up now (nothing is dispatched in this test)
-    at = open_page("morgan", "messages.py", id=second)
+    at = open_page("morgan", "outbox.py", id=second)
     at.button(key="outbox_retry").click().run()
     assert not at.exception
     assert [s.value for s in at.success if f"#{second}" in s.value] == [

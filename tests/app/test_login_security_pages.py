@@ -1,7 +1,6 @@
 """The login gate in the app: idle timeout, refusing to start without a secret, cookie re-login."""
 import time
 
-
 from tests.app.helpers import app, logged_in_app, texts
 
 
@@ -22,7 +21,7 @@ def test_log_out_page_revokes_the_login_and_shows_the_form_at_the_dashboard(sqli
     session_id = at.session_state["bd_visit"].sign_in_session
     sign_in_sessions.cookie_written(session_id, 1_900_000_000.5)  # the cookie the browser got at login
     assert sign_in_sessions.for_cookie("alice", 1_900_000_000.5) == session_id
-    switch_page(at, "log_out.py").run()
+    switch_page(at, "logout.py").run()
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert "You have logged out." in texts(at)

@@ -1,12 +1,13 @@
-"""The /metrics page (pages/staff/response_times.py) through the real app script, on the hand-worked requests."""
+"""The /metrics page (pages/staff/metrics.py) through the real app script, on the hand-worked requests."""
 from datetime import date
 
 import pytest
 
-from tests.app.helpers import open_page, texts, tiles as all_tiles
+from tests.app.helpers import open_page, texts
+from tests.app.helpers import tiles as all_tiles
 from tests.integration.metrics_fixtures import build_alice, build_bob
 
-PAGE = "response_times.py"
+PAGE = "metrics.py"
 
 
 @pytest.fixture
@@ -161,12 +162,11 @@ def test_a_practice_with_no_requests_yet_gets_dashes_not_errors(sqlite_practice)
 
 
 def test_figures_are_reused_for_a_few_minutes_until_refresh_and_the_page_says_when_they_were_worked_out(booked):
-    from tests.integration.metrics_fixtures import answer, request
-
     from datetime import timedelta
 
     from lib.core import clock
     from tests.conftest import NOW
+    from tests.integration.metrics_fixtures import answer, request
 
     at = open_page("morgan", PAGE)
     assert tiles(at)["Requests"] == "6"

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from lib.bookings import dashboard as bookings
 from lib.core import clock
-from lib.imports import importer
 from lib.core.db import unit_of_work
 from lib.core.errors import Forbidden
 from lib.core.models import Booking, Notification
+from lib.imports import importer
 from tests.app.helpers import logged_in_app, open_page, switch_page, texts
 from tests.factories import book
 

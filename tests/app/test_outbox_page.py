@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from lib.bookings import dashboard as bookings, detail as session_view
-from lib.notify import outbox_review as messages
+from lib.bookings import dashboard as bookings
+from lib.bookings import detail as session_view
 from lib.notify import dispatcher
+from lib.notify import outbox_review as messages
 from tests.app.helpers import open_page, switch_page, texts
 from tests.conftest import NOW
 from tests.factories import book
@@ -29,7 +30,7 @@ def _table(at):
 
 
 def test_a_manager_sees_every_message_and_its_status(outbox):
-    at = open_page("morgan", "messages.py")
+    at = open_page("morgan", "outbox.py")
 
     assert not at.exception
     page = texts(at)
@@ -43,7 +44,7 @@ def test_a_manager_sees_every_message_and_its_status(outbox):
 
 
 def test_filters_narrow_the_list(outbox):
-    at = open_page("morgan", "messages.py")
+    at = open_page("morgan", "outbox.py")
 
     at.selectbox(key="outbox_status").set_value("failed").run()
     assert set(_table(at)["Status"]) == {"Failed"}
@@ -54,7 +55,7 @@ def test_filters_narrow_the_list(outbox):
 
 
 def test_opening_a_message_shows_it_as_the_recipient_gets_it(outbox):
-    at = open_page("morgan", "messages.py")
+    at = open_page("morgan", "outbox.py")
     table = _table(at)
     confirmed = int(table[table["Message"] == "Your therapy session is confirmed"]["#"].iloc[0])
 
@@ -70,7 +71,7 @@ def test_opening_a_message_shows_it_as_the_recipient_gets_it(outbox):
 
 
 def test_send_again_queues_a_failed_message_and_it_goes_out(outbox, smtp_server):
-    at = open_page("morgan", "messages.py")
+    at = open_page("morgan", "outbox.py")
     table = _table(at)
     confirmed = int(table[table["Message"] == "Your therapy session is confirmed"]["#"].iloc[0])
     at.selectbox(key="outbox_pick").set_value(confirmed).run()
@@ -87,13 +88,13 @@ def test_send_again_queues_a_failed_message_and_it_goes_out(outbox, smtp_server)
 
 def test_a_link_can_open_one_message_even_off_the_filtered_list(outbox):
     sent = messages.list_messages(outbox.morgan, status="sent").rows[0].id
-    at = open_page("morgan", "messages.py", id=sent)
+    at = open_page("morgan", "outbox.py", id=sent)
     assert f"Message #{sent}" in texts(at)
     at.selectbox(key="outbox_status").set_value("failed").run()
     assert f"Message #{sent}" in texts(at)  # still open, though it is not a failed one
 
 
 def test_therapists_have_no_outbox(outbox):
-    at = open_page("alice", "queue.py")
+    at = open_page("alice", "dashboard.py")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        switch_page(at, "messages.py")  # not registered for a therapist; lib refuses them too
+        switch_page(at, "outbox.py")  # not registered for a therapist; lib refuses them too

@@ -3,12 +3,13 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from lib.people import auth, sign_in_sessions, staff as people, two_step
 from lib.core import clock
-from lib.practice import sign_in_rules
 from lib.core.db import unit_of_work
 from lib.core.models import Notification
-from tests.app.helpers import app, open_page, switch_page, logged_in_app, texts
+from lib.people import auth, sign_in_sessions, two_step
+from lib.people import staff as people
+from lib.practice import sign_in_rules
+from tests.app.helpers import app, logged_in_app, open_page, switch_page, texts
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "lantern-orchid-quarry-ninety"
@@ -73,7 +74,7 @@ def test_a_manager_cannot_deactivate_themselves_on_the_page(sqlite_practice):
 
 
 def test_changing_your_password_in_settings_explains_a_weak_one(sqlite_practice):
-    at = open_page("alice", "my_settings.py")
+    at = open_page("alice", "settings.py")
     at.text_input(key="bd_pw_current").input(PASSWORD)
     at.text_input(key="bd_pw_new").input("password1234")
     at.text_input(key="bd_pw_again").input("password1234")
@@ -88,7 +89,7 @@ def test_changing_your_password_in_settings_explains_a_weak_one(sqlite_practice)
 
 
 def test_turning_on_two_step_in_settings_shows_the_qr_code_and_ten_codes_once(sqlite_practice):
-    at = open_page("alice", "my_settings.py")
+    at = open_page("alice", "settings.py")
     at.button(key="bd_enrol_start").click().run()
     assert len(at.image) == 1 and "authenticator" in at.image[0].proto.imgs[0].caption  # the QR code
     secret = at.session_state["bd_visit"].enrol_secret
@@ -105,7 +106,7 @@ def test_turning_on_two_step_in_settings_shows_the_qr_code_and_ten_codes_once(sq
 def test_sessions_are_listed_and_sign_out_everywhere_else_ends_the_others(sqlite_practice):
     other = sign_in_sessions.start(sqlite_practice.alice.id, browser="Safari on iPhone", address="10.1.2.3",
                                    browser_session="phone")
-    at = open_page("alice", "my_settings.py")
+    at = open_page("alice", "settings.py")
     said = texts(at).replace("\\", "")
     assert "Safari on iPhone" in said and "10.1.2.3" in said and "this browser" in said
     at.button(key="bd_end_others").click().run()
@@ -115,7 +116,7 @@ def test_sessions_are_listed_and_sign_out_everywhere_else_ends_the_others(sqlite
 
 
 def test_a_session_ended_elsewhere_is_signed_out_on_its_next_click(sqlite_practice):
-    at = open_page("alice", "my_settings.py")
+    at = open_page("alice", "settings.py")
     sign_in_sessions.end_session(at.session_state["bd_visit"].sign_in_session)
     at.run()
     assert [t.label for t in at.text_input] == ["Username", "Password"]
@@ -123,8 +124,8 @@ def test_a_session_ended_elsewhere_is_signed_out_on_its_next_click(sqlite_practi
 
 
 def test_sign_in_rules_are_for_managers_and_require_two_step_at_sign_in(sqlite_practice):
-    assert "Sign-in rules" not in texts(open_page("alice", "my_settings.py"))
-    at = open_page("morgan", "my_settings.py")
+    assert "Sign-in rules" not in texts(open_page("alice", "settings.py"))
+    at = open_page("morgan", "settings.py")
     at.selectbox(key="bd_rules_two_step").set_value("everyone")
     at.button(key="FormSubmitter:bd_sign_in_rules-Save the sign-in rules").click().run()
     assert "sign-in rules are saved" in at.success[0].value
@@ -188,7 +189,7 @@ def test_the_set_password_page_sets_it_once(sqlite_practice):
     at = app()
     at.query_params["token"] = token
     at.run()
-    switch_page(at, "choose_password.py")
+    switch_page(at, "set_password.py")
     at.query_params["token"] = token
     at.run()
     assert "Your username is **carol**" in texts(at)
@@ -200,7 +201,7 @@ def test_the_set_password_page_sets_it_once(sqlite_practice):
     assert auth.verify_login("carol", NEW_PASSWORD)
     again = app()
     again.run()
-    switch_page(again, "choose_password.py")
+    switch_page(again, "set_password.py")
     again.query_params["token"] = token
     again.run()
     assert "can't be used" in texts(again)

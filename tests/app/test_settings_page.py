@@ -10,7 +10,7 @@ def _save(at):
 
 def test_bad_mobile_number_is_explained_next_to_the_field_and_nothing_changes(sqlite_practice):
     before = settings.mine(sqlite_practice.alice)
-    at = open_page("alice", "my_settings.py")
+    at = open_page("alice", "settings.py")
     at.text_input(key="s_sms_phone").input("12345")
     _save(at)
     assert not at.exception
@@ -19,7 +19,7 @@ def test_bad_mobile_number_is_explained_next_to_the_field_and_nothing_changes(sq
 
 
 def test_saving_good_settings(sqlite_practice):
-    at = open_page("alice", "my_settings.py")
+    at = open_page("alice", "settings.py")
     at.text_input(key="s_hours_sat").input("10:00-13:00")
     at.text_input(key="s_sms_phone").input("07911 123456")
     _save(at)
@@ -28,8 +28,8 @@ def test_saving_good_settings(sqlite_practice):
 
 
 def test_practice_rules_only_for_managers(sqlite_practice):
-    assert "Practice rules" not in texts(open_page("alice", "my_settings.py"))
-    at = open_page("morgan", "my_settings.py")
+    assert "Practice rules" not in texts(open_page("alice", "settings.py"))
+    at = open_page("morgan", "settings.py")
     assert "Practice rules" in texts(at)
     at.number_input(key="p_target").set_value(3.0)
     at.button(key="FormSubmitter:practice_settings-Save practice rules").click().run()

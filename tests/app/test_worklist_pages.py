@@ -1,6 +1,8 @@
 """The practice team's worklist through the real app: the managers' dashboard, the session it names, the
 figures page; a therapist's recently closed requests; and the answers' honest success messages."""
-from lib.bookings import answers, dashboard as bookings, worklist as team_worklist
+from lib.bookings import answers
+from lib.bookings import dashboard as bookings
+from lib.bookings import worklist as team_worklist
 from tests.app.helpers import open_page, texts, tiles
 from tests.factories import assess, book
 from tests.integration.test_answers import at11
@@ -15,7 +17,7 @@ def _declined(p, client="Hannah Whitfield"):
 
 def test_the_managers_dashboard_lists_what_needs_the_team_with_why_since_when_and_severity(sqlite_practice):
     _declined(sqlite_practice)
-    at = open_page("morgan", "queue.py")
+    at = open_page("morgan", "dashboard.py")
     assert not at.exception
     shown = texts(at)
     assert "Needs the practice team · 1" in shown
@@ -27,7 +29,7 @@ def test_the_managers_dashboard_lists_what_needs_the_team_with_why_since_when_an
 
 def test_a_manager_records_contact_and_the_line_leaves_the_list(sqlite_practice):
     bid = _declined(sqlite_practice)
-    at = open_page("morgan", "session_detail.py", id=bid)
+    at = open_page("morgan", "session.py", id=bid)
     assert "For the practice team" in texts(at)
     at.segmented_control(key="team_action").set_value("Contacted the client").run()
     at.button(key="FormSubmitter:team_form-Record and take it off the list").click().run()
@@ -38,31 +40,31 @@ def test_a_manager_records_contact_and_the_line_leaves_the_list(sqlite_practice)
     assert "taken off the team's list" in at.success[0].value
     assert team_worklist.worklist(sqlite_practice.morgan) == []
     assert "Practice team contacted the client" in texts(at)  # in the session's history
-    assert "Nothing needs the team" in texts(open_page("morgan", "queue.py"))
+    assert "Nothing needs the team" in texts(open_page("morgan", "dashboard.py"))
 
 
 def test_therapists_see_their_recently_closed_requests_and_not_the_team_list(sqlite_practice):
     _declined(sqlite_practice)
-    at = open_page("alice", "queue.py")
+    at = open_page("alice", "dashboard.py")
     shown = texts(at)
     assert "Recently closed · 1" in shown and "Declined" in shown
     assert "Needs the practice team" not in shown
-    assert "Recently closed" not in texts(open_page("bob", "queue.py"))
+    assert "Recently closed" not in texts(open_page("bob", "dashboard.py"))
 
 
 def test_metrics_show_what_waits_for_the_team_to_managers(sqlite_practice):
     _declined(sqlite_practice)
     _declined(sqlite_practice, "Oliver Bennett")
-    at = open_page("morgan", "response_times.py")
+    at = open_page("morgan", "metrics.py")
     assert tiles(at)["For the practice team"]["value"] == "2"
     assert "the oldest has waited 0 min." in "".join(el.value for el in at.html)
-    assert "For the practice team" not in tiles(open_page("alice", "response_times.py"))
+    assert "For the practice team" not in tiles(open_page("alice", "metrics.py"))
 
 
 def test_success_messages_say_whether_the_client_is_really_emailed(sqlite_practice, monkeypatch):
     monkeypatch.delenv("SMTP_HOST", raising=False)
     bid = book(sqlite_practice.alice, starts_at=at11(2))
-    at = open_page("alice", "session_detail.py", id=bid)
+    at = open_page("alice", "session.py", id=bid)
     at.button(key="confirm_open").click().run()
     assert "will **not** be emailed" in texts(at)  # the dialog says so before confirming
     at.button(key="confirm_final").click().run()
@@ -70,7 +72,7 @@ def test_success_messages_say_whether_the_client_is_really_emailed(sqlite_practi
 
     monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     other = book(sqlite_practice.alice, "Oliver Bennett", starts_at=at11(6))
-    at = open_page("alice", "session_detail.py", id=other)
+    at = open_page("alice", "session.py", id=other)
     at.button(key="confirm_open").click().run()
     at.button(key="confirm_final").click().run()
     assert ("The confirmation email to Oliver Bennett is queued; it usually goes out within a minute."

@@ -4,11 +4,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from lib.bookings import answers
-from lib.core import clock
-from lib.people.auth import actor_for
-from lib.core.db import unit_of_work
 from lib.bookings.intake import NewBooking, create_booking
+from lib.core import clock
+from lib.core.db import unit_of_work
 from lib.core.models import Assessment, User
+from lib.people.auth import actor_for
 from lib.practice.rules import Rules
 from tests.hostile import HOSTILE
 

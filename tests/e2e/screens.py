@@ -14,7 +14,14 @@ from sqlalchemy import create_engine, select
 
 from lib.core.models import Booking, Client
 from tests.e2e.conftest import (
-    CHROMIUM, CHROMIUM_FLAGS, DEMO_PASSWORD, VIEWPORT, fill_login, running_app, session_of, settle,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    DEMO_PASSWORD,
+    VIEWPORT,
+    fill_login,
+    running_app,
+    session_of,
+    settle,
 )
 
 

@@ -20,8 +20,8 @@ from sqlalchemy import create_engine, select
 
 from lib.core import clock
 from lib.core.models import Booking, Client
-from tests.conftest import ROOT
 from lib.demo.seed import DEMO_PASSWORD
+from tests.conftest import ROOT
 from tests.e2e.conftest import fill_login, running_app, settle
 from tests.servers import MAIL_FROM, SmtpServer
 

@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 
-from lib.demo.seed import DEMO_PASSWORD
 from lib.core.models import Booking, Client
+from lib.demo.seed import DEMO_PASSWORD
 from tests.conftest import ROOT
 from tests.e2e.conftest import STEP_MS, fill_login, running_app, settle
 

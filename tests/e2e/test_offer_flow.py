@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,13 @@ from sqlalchemy import create_engine, select
 
 from lib.core.models import Notification, TimeOffer
 from tests.e2e.conftest import (
-    booking_row, log_in_on, new_page, running_app, session_of, settle, wait_for_login_cookie,
+    booking_row,
+    log_in_on,
+    new_page,
+    running_app,
+    session_of,
+    settle,
+    wait_for_login_cookie,
 )
 from tests.servers import MAIL_FROM, SmtpServer
 
@@ -99,7 +105,7 @@ def test_a_time_of_my_own_then_the_client_picks_it(page, log_in, session_ids, ap
            ).to_be_visible()
     expect(page.get_by_text("Waiting for the client to pick one of:")).to_contain_text(
         f"{day.day} {day:%b %Y}, {at:%H:%M}")
-    offered = datetime.combine(day, at, LONDON).astimezone(timezone.utc).replace(tzinfo=None)
+    offered = datetime.combine(day, at, LONDON).astimezone(UTC).replace(tzinfo=None)
     assert _open_offers(app_server.database_url, booking) == [offered]
     assert booking_row(app_server.database_url, booking).status == "awaiting_client"
 
@@ -187,7 +193,7 @@ def test_a_suggested_time_by_email_then_a_withdrawn_offer(mailing_app, smtp, bro
                ).to_be_visible()
         [offered] = _open_offers(app.database_url, picked_by_client)
         assert booking_row(app.database_url, picked_by_client).status == "awaiting_client"
-        local = offered.replace(tzinfo=timezone.utc).astimezone(LONDON)
+        local = offered.replace(tzinfo=UTC).astimezone(LONDON)
         assert local.weekday() < 5 and 9 <= local.hour < 18, local
 
         # The email reaches the mail server; the client follows its link (no login) and picks the time.

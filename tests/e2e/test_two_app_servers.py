@@ -14,7 +14,15 @@ import pytest
 
 from lib.demo.seed import DEMO_PASSWORD
 from tests.e2e.conftest import (
-    STEP_MS, VIEWPORT, _free_port, _healthy, _lib, fill_login, serving, settle, wait_for_login_cookie,
+    STEP_MS,
+    VIEWPORT,
+    _free_port,
+    _healthy,
+    _lib,
+    fill_login,
+    serving,
+    settle,
+    wait_for_login_cookie,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e, pytest.mark.slow]

@@ -6,17 +6,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lib.bookings import answers, dashboard as bookings, detail as session_view
 from lib.audit import view as audit_view
+from lib.bookings import answers
+from lib.bookings import dashboard as bookings
+from lib.bookings import detail as session_view
+from lib.bookings.reassign import reassign
 from lib.core import clock
-from lib.notify import outbox_review as messages
-from lib.practice import settings
 from lib.core.db import unit_of_work
 from lib.core.errors import Forbidden, NotFound
 from lib.core.models import Booking, BookingEvent, Notification
-from lib.bookings.reassign import reassign
+from lib.notify import outbox_review as messages
+from lib.practice import settings
 from tests.factories import book
-
 
 
 def _therapist_calls(actor, bid):
@@ -54,7 +55,7 @@ def test_every_session_action_on_another_therapists_session_is_not_found(practic
 
 def test_logged_out_calls_reveal_nothing(practice):
     bid = book(practice.alice)
-    for name, call in _therapist_calls(None, bid).items():
+    for call in _therapist_calls(None, bid).values():
         with pytest.raises((NotFound, Forbidden)):
             call()
 
@@ -62,8 +63,8 @@ def test_logged_out_calls_reveal_nothing(practice):
 def test_manager_only_functions_refuse_therapists(practice):
     bid = book(practice.alice)
     answers.decline_not_fit(practice.alice, bid, 1, "Not my area", "", "")
-    from lib.imports import importer, manual_entry as manual_booking
-    from lib.bookings import detail as session_view
+    from lib.imports import importer
+    from lib.imports import manual_entry as manual_booking
 
     calls = {
         "reassign": lambda: reassign(practice.alice, bid, practice.bob.id),
@@ -75,7 +76,7 @@ def test_manager_only_functions_refuse_therapists(practice):
         "import": lambda: importer.import_csv(practice.alice, io.BytesIO(b"therapist\n")),
         "manual": lambda: manual_booking.therapist_choices(practice.alice),
     }
-    for name, call in calls.items():
+    for call in calls.values():
         with pytest.raises(Forbidden):
             call()
     assert bookings.queue(practice.bob).items == []
@@ -83,7 +84,6 @@ def test_manager_only_functions_refuse_therapists(practice):
 
 def test_two_therapists_with_one_name_are_told_apart_in_the_managers_filters(practice):
     from lib.people import auth
-    from lib.bookings import detail as session_view
     from tests.factories import PASSWORD
 
     with unit_of_work(write=True) as s:

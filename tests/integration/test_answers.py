@@ -6,12 +6,14 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from lib.bookings import answers, client_links, dashboard as bookings, detail as session_view
+from lib.bookings import answers, client_links
+from lib.bookings import dashboard as bookings
+from lib.bookings import detail as session_view
+from lib.bookings.tokens import BadToken
 from lib.core import clock
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, InvalidInput, NotFound
 from lib.core.models import Booking, Notification
-from lib.bookings.tokens import BadToken
 from tests.factories import book
 
 DAY = timedelta(days=1)

@@ -4,11 +4,10 @@ from __future__ import annotations
 import io
 import json
 
-from sqlalchemy import text
-
-from lib.audit import chain as audit_chain, trail as audit
-from lib.core import db
 from lib.__main__ import main
+from lib.audit import chain as audit_chain
+from lib.audit import trail as audit
+from lib.core import db
 from lib.core.db import unit_of_work
 
 

@@ -1,17 +1,19 @@
 """A therapist away: new requests go to the practice team, nothing nags them, the figures leave those requests
 out of their own times — real database (SQLite and PostgreSQL)."""
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
-from lib.bookings import away, deadlines as timers, worklist as team_worklist
-from lib.metrics import report as metrics
+from lib.bookings import away
+from lib.bookings import deadlines as timers
+from lib.bookings import worklist as team_worklist
+from lib.core import clock
 from lib.core.errors import InvalidInput, NotFound
+from lib.metrics import report as metrics
 from tests.conftest import NOW
 from tests.factories import book
 from tests.integration.metrics_fixtures import build_alice, build_bob, london
 from tests.integration.test_answers import _msgs, at11
-from lib.core import clock
 
 DAY = timedelta(days=1)
 

@@ -5,14 +5,15 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from lib.bookings import answers, dashboard as bookings
-from lib.audit import chain as audit_chain
-from lib.lifecycle import backup
-from lib.core import db
 from lib.__main__ import main
+from lib.audit import chain as audit_chain
+from lib.bookings import answers
+from lib.bookings import dashboard as bookings
+from lib.core import db
 from lib.core.models import Base
+from lib.lifecycle import backup
 from tests.factories import assess, book
 
 SECRET_WORDS = "the kettle whistles and my chest goes tight"

@@ -7,12 +7,14 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from lib.bookings import answers, client_changes, client_links, dashboard as bookings, worklist as team_worklist
+from lib.bookings import answers, client_changes, client_links
+from lib.bookings import dashboard as bookings
+from lib.bookings import worklist as team_worklist
+from lib.bookings.tokens import BadToken
 from lib.core import clock
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, InvalidInput
 from lib.core.models import AuditEntry, BookingEvent
-from lib.bookings.tokens import BadToken
 from tests.factories import book
 from tests.integration.test_answers import _booking, _msgs, at11
 

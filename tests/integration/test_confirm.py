@@ -5,7 +5,8 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from lib.bookings import dashboard as bookings, detail as session_view
+from lib.bookings import dashboard as bookings
+from lib.bookings import detail as session_view
 from lib.core import clock
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, InvalidInput, NotFound
@@ -213,7 +214,8 @@ def test_session_page_lists_come_in_order_with_their_types(practice):
     """Attendees, history and messages come with the booking in one query, as JSON: same values on both databases."""
     from datetime import datetime
 
-    from lib.bookings import answers, detail as session_view
+    from lib.bookings import answers
+    from lib.bookings import detail as session_view
 
     bid = book(practice.alice, "Tomás Ferreira", attendees=["Tomás Ferreira", "Inês Ferreira", "Zé Ferreira"],
                session_type="family", starts_at=clock.now().replace(hour=11) + timedelta(days=3))

@@ -4,7 +4,6 @@ from sqlalchemy import create_engine, select, text
 
 from lib.core import db
 from lib.core.errors import DatabaseUnavailable
-from lib.core.fast_reads import fetch, fixed
 
 pytestmark = pytest.mark.postgres
 
@@ -48,4 +47,4 @@ def test_a_connection_used_moments_ago_is_not_tested_and_a_drop_shows_once(pg_ur
         assert conn.execute(text("SELECT 3")).scalar() == 3
     with db.unit_of_work(write=True) as s:  # and so did the other pools: no second page finds out
         assert s.execute(text("SELECT 4")).scalar() == 4
-    assert fetch(select(fixed(5).label("n")), {})[0].n == 5  # the pages' lookup pool
+    assert db.lookup(select(db.fixed(5).label("n")), {})[0].n == 5  # the pages' lookup pool

@@ -10,13 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from lib.audit import chain as audit_chain
-from lib.bookings import dashboard as bookings, detail as session_view
+from lib.bookings import dashboard as bookings
+from lib.bookings import detail as session_view
 from lib.core import clock
-from lib.lifecycle import erasure, retention, subject_access
-from lib.metrics import cache as metrics_cache, report as metrics
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, Forbidden
 from lib.core.models import AuditEntry, Booking, Client, Notification
+from lib.lifecycle import erasure, retention, subject_access
+from lib.metrics import cache as metrics_cache
+from lib.metrics import report as metrics
 from lib.notify import dispatcher
 from tests.conftest import NOW
 from tests.factories import assess, book

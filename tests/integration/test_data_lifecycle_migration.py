@@ -6,8 +6,8 @@ from alembic import command
 from sqlalchemy import create_engine, text
 
 from lib.audit import chain as audit_chain
-from lib.core import crypto, db, migrate
 from lib.bookings import detail as session_view
+from lib.core import crypto, db, migrate
 from lib.people.auth import actor_for
 
 ROWS = [

@@ -6,7 +6,8 @@ from datetime import timedelta
 from icalendar import Calendar
 from sqlalchemy import select
 
-from lib.bookings import dashboard as bookings, detail as session_view
+from lib.bookings import dashboard as bookings
+from lib.bookings import detail as session_view
 from lib.core import clock
 from lib.core.db import unit_of_work
 from lib.core.models import Notification
@@ -15,7 +16,6 @@ from lib.notify.templates import Rendered
 from tests.conftest import NOW
 from tests.factories import book
 from tests.servers import MAIL_FROM, no_channels, smtp_server  # noqa: F401 — fixtures
-
 
 THERAPIST = "bob@practice.example"
 

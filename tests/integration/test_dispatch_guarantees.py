@@ -11,11 +11,13 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select, update
 
-from lib.bookings import dashboard as bookings, detail as session_view
+from lib import worker
+from lib.bookings import dashboard as bookings
+from lib.bookings import detail as session_view
+from lib.bookings.intake import NewBooking, create_booking
 from lib.core import clock
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict
-from lib.bookings.intake import NewBooking, create_booking
 from lib.core.models import Notification, User
 from lib.notify import dispatcher, outbox
 from lib.notify.email_channel import EmailChannel, SmtpSettings
@@ -47,11 +49,10 @@ def test_a_rolled_back_change_leaves_no_message(practice):
                      client_phone=None, session_type="individual", attendees=["Ann Other"],
                      starts_at=NOW.replace(day=27, hour=15), duration_minutes=50, delivery="online",
                      video_service="Zoom", address=None, requested_at=clock.now())
-    with pytest.raises(RuntimeError):
-        with unit_of_work(write=True) as s:
-            create_booking(s, Rules.load(s), s.get(User, practice.bob.id), req)
-            assert s.scalar(select(func.count()).select_from(Notification)) > 0  # written in the transaction…
-            raise RuntimeError("something later in the same action failed")
+    with pytest.raises(RuntimeError), unit_of_work(write=True) as s:
+        create_booking(s, Rules.load(s), s.get(User, practice.bob.id), req)
+        assert s.scalar(select(func.count()).select_from(Notification)) > 0  # written in the transaction…
+        raise RuntimeError("something later in the same action failed")
     assert _count() == 0  # …and gone with it
 
     detail = session_view.get_for(practice.bob, booking_id)
@@ -165,12 +166,12 @@ def test_an_unexpected_error_costs_one_attempt_not_the_batch(sqlite_url, smtp_se
 
 def test_the_in_app_dispatcher_delivers_in_the_background(sqlite_url, smtp_server, monkeypatch):
     monkeypatch.setenv("BOOKING_DESK_DISPATCHER", "off")
-    assert dispatcher.start_background() is None  # how the tests and a separate dispatcher run the app
+    assert worker.start_background() is None  # how the tests and a separate dispatcher run the app
     monkeypatch.setenv("BOOKING_DESK_DISPATCHER", "on")
     monkeypatch.setenv("BOOKING_DESK_DISPATCH_SECONDS", "0.05")
     _queue(2)
 
-    thread = dispatcher.start_background()
+    thread = worker.start_background()
     try:
         deadline = threading.Event()
         for _ in range(200):  # wait for the thread's work, not for the clock

@@ -6,13 +6,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lib.bookings import dashboard as bookings, detail as session_view
+from lib.bookings import dashboard as bookings
+from lib.bookings import detail as session_view
 from lib.core import clock
-from lib.notify import outbox_review as messages
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lib.core.models import AuditEntry, Notification
 from lib.notify import dispatcher
+from lib.notify import outbox_review as messages
 from tests.conftest import NOW
 from tests.factories import book
 from tests.servers import no_channels, smtp_server  # noqa: F401 — fixtures

@@ -15,7 +15,6 @@ from tests.conftest import NOW
 from tests.factories import book
 from tests.servers import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, smtp_server, twilio_server  # noqa: F401
 
-
 MOBILE = "+447911123456"  # alice's alert number in tests/factories.py
 
 

@@ -5,9 +5,9 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from lib.core import crypto, db
-from lib.bookings import detail as session_view
 from lib.__main__ import main
+from lib.bookings import detail as session_view
+from lib.core import crypto, db
 from tests.factories import assess, book
 
 

@@ -13,12 +13,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lib.core import clock, db
-from lib.imports import importer
-from lib.core.db import unit_of_work
-from lib.imports.rows import check_values
 from lib.bookings.intake import create_booking
+from lib.core import clock, db
+from lib.core.db import unit_of_work
 from lib.core.models import Attendee, Base, Booking, BookingEvent, Client, ClientToken, Notification, Relationship, User
+from lib.imports import importer
+from lib.imports.rows import check_values
 from lib.practice.rules import Rules
 from tests.factories import Practice, book
 from tests.integration.import_data import csv_bytes, row

@@ -5,10 +5,10 @@ import io
 import pytest
 from sqlalchemy import select
 
-from lib.imports import importer
 from lib.core.db import unit_of_work
-from lib.imports.rows import COLUMNS, BadFile
 from lib.core.models import Booking, Client
+from lib.imports import importer
+from lib.imports.rows import COLUMNS, BadFile
 from tests.integration.import_data import csv_bytes, row
 
 

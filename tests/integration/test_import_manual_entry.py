@@ -4,12 +4,13 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from lib.bookings import dashboard as bookings, detail as session_view
+from lib.bookings import dashboard as bookings
+from lib.bookings import detail as session_view
 from lib.core import clock
-from lib.imports import manual_entry as manual_booking
 from lib.core.db import unit_of_work
 from lib.core.errors import Forbidden, InvalidInput
 from lib.core.models import AuditEntry, Booking, Notification
+from lib.imports import manual_entry as manual_booking
 from tests.factories import book
 from tests.integration.import_data import row
 

@@ -5,12 +5,12 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from lib.core import clock
-from lib.imports import importer
 from lib.bookings.client_links import assessment_for
+from lib.core import clock
 from lib.core.db import unit_of_work
 from lib.core.errors import Forbidden
 from lib.core.models import Attendee, AuditEntry, Booking, BookingEvent, Client, ClientToken, Notification, Relationship
+from lib.imports import importer
 from lib.practice.rules import Rules
 from tests.factories import book
 from tests.integration.import_data import csv_bytes, row

@@ -4,11 +4,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lib.people import auth, sign_in_sessions
 from lib.core import clock
 from lib.core.db import unit_of_work
 from lib.core.errors import InvalidInput
 from lib.core.models import AuditEntry
+from lib.people import auth, sign_in_sessions
 from tests.factories import PASSWORD
 
 

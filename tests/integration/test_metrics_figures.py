@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from lib.metrics import report as metrics
-from tests.integration.metrics_fixtures import ALICE, build_alice, build_bob, london, request, answer
+from tests.integration.metrics_fixtures import ALICE, answer, build_alice, build_bob, london, request
 
 H = 3600
 

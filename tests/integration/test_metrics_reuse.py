@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 
 from lib.core import clock
+from lib.core.db import unit_of_work
 from lib.metrics import report as metrics
 from lib.practice import rules as practice
-from lib.core.db import unit_of_work
 from tests.conftest import NOW
 from tests.integration.metrics_fixtures import answer, build_alice, build_bob, request
 
@@ -167,8 +167,8 @@ def test_therapists_views_share_one_working_out_of_the_practice_figures(booked, 
 
 def test_practice_settings_for_the_figures_are_read_again_after_a_change(db_url):
     """The figures page keeps the practice's settings for seconds; a change on this server shows at once."""
-    from lib.practice import rules
     from lib.core.db import reading, unit_of_work
+    from lib.practice import rules
 
     with reading() as conn:
         before, key_before = rules.recent(conn, db_url)

@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from lib.metrics import report as metrics
-from lib.people.auth import Actor
+from lib.core.access import Actor
 from lib.demo.bulk import seed_bulk
+from lib.metrics import report as metrics
 
 pytestmark = pytest.mark.postgres
 

@@ -4,12 +4,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lib.bookings import answers, client_links, dashboard as bookings, deadlines as timers
+from lib.bookings import answers, client_links
+from lib.bookings import dashboard as bookings
+from lib.bookings import deadlines as timers
+from lib.bookings.reassign import reassign
 from lib.core import clock
 from lib.core.db import unit_of_work
 from lib.core.models import Booking, BookingEvent, ClientToken, Notification, TimeOffer
 from lib.notify import outbox
-from lib.bookings.reassign import reassign
 from tests.factories import book
 from tests.integration.test_answers import _msgs, _token_from, at11
 
@@ -63,10 +65,9 @@ def test_a_read_only_page_leaves_the_next_action_all_or_nothing(practice):
 
     with unit_of_work(read_only=True) as s:  # used one after the other: the pool hands back the same connection
         name = get_all(s)["practice_name"]
-    with pytest.raises(RuntimeError):
-        with unit_of_work(write=True) as s:
-            set_value(s, "practice_name", "Half-renamed practice")
-            s.flush()
-            raise RuntimeError("the message could not be written")
+    with pytest.raises(RuntimeError), unit_of_work(write=True) as s:
+        set_value(s, "practice_name", "Half-renamed practice")
+        s.flush()
+        raise RuntimeError("the message could not be written")
     with unit_of_work(read_only=True) as s:
         assert get_all(s)["practice_name"] == name

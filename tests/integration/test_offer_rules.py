@@ -5,13 +5,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lib.bookings import answers, client_links, dashboard as bookings, detail as session_view
-from lib.core import clock
-from lib.practice import rules as practice_settings
+from lib.bookings import answers, client_links
+from lib.bookings import dashboard as bookings
+from lib.bookings import detail as session_view
 from lib.bookings.client_links import OfferWithdrawn
+from lib.core import clock
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, InvalidInput
 from lib.core.models import AuditEntry, Booking, BookingEvent, Notification, TimeOffer, User
+from lib.practice import rules as practice_settings
 from tests.factories import book
 from tests.integration.test_answers import _booking, _msgs, _token_from, at11
 
@@ -98,7 +100,7 @@ def test_suggested_times_are_free_working_times_after_the_notice(practice):
     assert len(found) == 6
     for t in found:
         assert t >= clock.now() + timedelta(hours=24)
-        assert t.weekday() < 5 and 9 <= t.hour and t + timedelta(minutes=50) <= t.replace(hour=18, minute=0)
+        assert t.weekday() < 5 and t.hour >= 9 and t + timedelta(minutes=50) <= t.replace(hour=18, minute=0)
     # Wed 10:00-10:50 is taken, so 10:00 and 10:30 are not offered; the asked-for 11:30 never is.
     assert found[:2] == [at11(1).replace(hour=11, minute=0), at11(1).replace(hour=12, minute=0)]
     assert at11(1).replace(hour=11, minute=30) not in found

@@ -5,14 +5,15 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from lib.people import account_links, auth, password_changes, sign_in_sessions, staff as people, two_step
-from lib.core import clock
-from lib.practice import sign_in_rules
 from lib.bookings import worklist as team_worklist
+from lib.bookings.worklist import Reason
+from lib.core import clock
 from lib.core.db import unit_of_work
 from lib.core.errors import Forbidden, InvalidInput
 from lib.core.models import AuditEntry, Notification, User
-from lib.bookings.worklist import Reason
+from lib.people import account_links, auth, password_changes, sign_in_sessions, two_step
+from lib.people import staff as people
+from lib.practice import sign_in_rules
 from tests.factories import PASSWORD, book
 
 NEW_PASSWORD = "lantern-orchid-quarry-ninety"

@@ -2,11 +2,11 @@
 import pytest
 from sqlalchemy import select
 
-from lib.people import auth
 from lib.__main__ import main
 from lib.core.db import unit_of_work
 from lib.core.errors import InvalidInput
 from lib.core.models import AuditEntry, Notification
+from lib.people import auth
 
 
 def test_users_unlock_lets_a_locked_person_sign_in_again(practice, capsys):

@@ -3,8 +3,8 @@ health checks, and Streamlit's agent API kept off."""
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests

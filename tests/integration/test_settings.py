@@ -2,8 +2,8 @@
 import pytest
 
 from lib.bookings import detail as session_view
-from lib.practice import settings
 from lib.core.errors import Forbidden, InvalidFields, InvalidInput
+from lib.practice import settings
 from lib.practice.rules import DEFAULT_EXPIRY_SCHEDULE
 from tests.factories import book
 

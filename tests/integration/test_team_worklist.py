@@ -4,20 +4,28 @@ from datetime import timedelta
 
 import pytest
 
+from lib import worker
 from lib.bookings import (
     answers,
     client_links,
+)
+from lib.bookings import (
     dashboard as bookings,
+)
+from lib.bookings import (
     deadlines as timers,
+)
+from lib.bookings import (
     detail as session_view,
+)
+from lib.bookings import (
     worklist as team_worklist,
 )
-from lib.core import clock
-from lib.core.errors import Conflict, Forbidden, InvalidInput
-from lib.notify import dispatcher
-from lib.notify.delivery import PermanentFailure
 from lib.bookings.reassign import reassign
 from lib.bookings.worklist import Reason
+from lib.core import clock
+from lib.core.errors import Conflict, Forbidden, InvalidInput
+from lib.notify.delivery import PermanentFailure
 from tests.factories import assess, book
 from tests.integration.test_answers import _booking, _msgs, _token_from, at11
 
@@ -83,7 +91,7 @@ def test_a_message_that_fails_for_good_goes_on_the_list(practice):
         def send(self, msg):
             raise PermanentFailure("550 no such mailbox")
 
-    counts = dispatcher.run_once(factories={"email": Refusing, "sms": Refusing})
+    counts = worker.deliver(factories={"email": Refusing, "sms": Refusing})
     assert counts.failed >= 1
     assert _lines(practice) == [(bid, Reason.MESSAGE_FAILED)]  # once per request, however many failed
 

@@ -1,13 +1,15 @@
 """Reminders, escalations and expiry, driven by moving the pinned clock (never by sleeping)."""
 from datetime import datetime, timedelta
 
-from lib.bookings import answers, deadlines as timers
+from lib import worker
+from lib.bookings import answers
+from lib.bookings import deadlines as timers
 from lib.core import clock
 from lib.core.db import unit_of_work
 from lib.practice.rules import DEFAULT_EXPIRY_SCHEDULE, set_value
 from tests.conftest import NOW
-from tests.integration.test_answers import _booking, _msgs, at11
 from tests.factories import book
+from tests.integration.test_answers import _booking, _msgs, at11
 
 
 def at(hour, minute=0, days=0):
@@ -65,11 +67,10 @@ def test_an_offer_nobody_answers_expires_after_24_hours(practice):
 
 
 def test_the_dispatch_command_runs_the_deadlines_too(practice, monkeypatch):
-    from lib.notify import dispatcher
 
     bid = book(practice.alice, starts_at=at11(6))
     at(12, 0)
-    assert dispatcher.main(once=True) == 0
+    assert worker.main(once=True) == 0
     assert [m.status for m in _msgs(bid, "reminder")] == ["not_sent"]  # no SMTP here: kept, marked not sent
 
 

@@ -5,11 +5,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from lib.practice.business_hours import BusinessCalendar, business_seconds_between
 from lib.core.csv_safe import neutralise, to_csv
 from lib.core.errors import InvalidInput
 from lib.metrics.report import Bar, Figures, between, hours_text
 from lib.metrics.sql import LocalClock, business_day_rows, to_epoch
+from lib.practice.business_hours import BusinessCalendar, business_seconds_between
 
 
 def test_fewer_than_three_counted_requests_give_no_figure():

@@ -5,14 +5,15 @@ from datetime import timedelta
 import pyarrow as pa
 import streamlit as st
 
-from lib.core import clock
-from lib.metrics import report
 from lib.bookings import worklist
+from lib.core import clock
 from lib.core.errors import NotFound
-from lib.metrics.report import MIN_REQUESTS, SESSION_TYPES, hours_text
+from lib.metrics import report
 from lib.metrics.charts import histogram_chart, trend_charts
 from lib.metrics.export import rows_csv, table_csv
-from ui import current, format as fmt
+from lib.metrics.report import MIN_REQUESTS, SESSION_TYPES, hours_text
+from ui import current
+from ui import format as fmt
 from ui.tiles import Tile, tiles_html
 
 VIEW = "view"  # the tabs' key, and their query parameter

@@ -3,7 +3,8 @@ import streamlit as st
 
 from lib.bookings import dashboard, worklist
 from lib.core import clock
-from ui import away_settings, current, format as fmt, nav, team_panel, time_request_panel
+from ui import away_settings, current, nav, team_panel, time_request_panel
+from ui import format as fmt
 
 
 def render() -> None:

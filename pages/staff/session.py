@@ -1,15 +1,25 @@
 """One session: details, the client's assessment, the availability check and the answers."""
 import streamlit as st
 
-from lib.bookings import dashboard, detail as session_view
-from lib.people.auth import Actor
+from lib.bookings import dashboard
+from lib.bookings import detail as session_view
+from lib.bookings.detail import BookingDetail
+from lib.core.access import Actor
 from lib.core.errors import BookingDeskError, NotFound
 from lib.notify.readiness import email_ready
-from lib.bookings.detail import BookingDetail
+from ui import answer_forms, current, nav, promises, team_panel, time_request_panel, visit
+from ui import format as fmt
+from ui.session_parts import (
+    answer_heading,
+    assessment_md,
+    availability_md,
+    details_md,
+    every_answer_md,
+    header_md,
+    messages_and_history_md,
+    offers_md,
+)
 from ui.visit import Visit
-from ui import answer_forms, current, format as fmt, nav, promises, team_panel, time_request_panel, visit
-from ui.session_parts import (answer_heading, assessment_md, availability_md, details_md, every_answer_md, header_md,
-                              messages_and_history_md, offers_md)
 
 
 def render() -> None:

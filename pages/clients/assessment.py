@@ -2,9 +2,10 @@
 import streamlit as st
 
 from lib.bookings import assessments, client_links
-from lib.core.errors import BookingDeskError
 from lib.bookings.tokens import BadToken
-from ui import current, format as fmt
+from lib.core.errors import BookingDeskError
+from ui import current
+from ui import format as fmt
 
 
 def render() -> None:

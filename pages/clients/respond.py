@@ -2,11 +2,12 @@
 import streamlit as st
 
 from lib.bookings import client_links
+from lib.bookings.tokens import BadToken
 from lib.core import clock
 from lib.core.errors import BookingDeskError
 from lib.notify.readiness import email_ready
-from lib.bookings.tokens import BadToken
-from ui import current, format as fmt
+from ui import current
+from ui import format as fmt
 
 # Said only when it is true: with no email channel the client is not emailed.
 EMAILED = " We've emailed you the details, with a calendar invitation."

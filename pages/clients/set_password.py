@@ -1,10 +1,11 @@
 """/set-password?token=… — a person chooses their first password, or a new one, from an emailed link (no login)."""
 import streamlit as st
 
-from lib.people import password_changes
 from lib.core.errors import InvalidInput
+from lib.people import password_changes
 from lib.people.passwords import MIN_LENGTH
-from ui import current, format as fmt, nav
+from ui import current, nav
+from ui import format as fmt
 
 
 def render() -> None:

@@ -6,7 +6,8 @@ import streamlit as st
 
 from lib.audit import view
 from lib.core import clock
-from ui import current, format as fmt
+from ui import current
+from ui import format as fmt
 
 
 def render() -> None:

@@ -2,9 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from lib.notify import outbox_review
 from lib.core.errors import BookingDeskError
-from ui import current, format as fmt, nav, promises
+from lib.notify import outbox_review
+from ui import current, nav, promises
+from ui import format as fmt
 from ui.template_gallery import gallery
 
 
