@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from starlette.concurrency import run_in_threadpool
 from streamlit import config as streamlit_config
 
+from lib import calendar_busy
 from lib.notify import dispatcher
 
 log = logging.getLogger("booking_desk.server")
@@ -35,9 +36,12 @@ async def lifespan(_app):
         raise AgentApiOn("server.enableAgentApi is on; Booking Desk refuses to start with Streamlit's agent API.")
     _running[:] = [dispatcher.start_background()]
     log.info("dispatcher %s", "started" if _running[0] else "off (BOOKING_DESK_DISPATCHER=off)")
+    calendars = calendar_busy.start_background()  # therapists' own calendars, read every 15 minutes
     try:
         yield None
     finally:
+        if calendars is not None:
+            calendars.stop()
         thread = _running[0]
         if thread is not None:
             stopped = await run_in_threadpool(thread.stop, STOP_WAIT_SECONDS)
