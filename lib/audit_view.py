@@ -41,6 +41,10 @@ ACTION_LABELS = {
     "backup": "Backed up the database", "restore": "Restored the database from a backup",
     "export_client": "Exported a client's data (subject access)", "erase_client": "Erased a client's record",
     "retention_setting": "Changed how long client records are kept",
+    # the therapist's calendar, both ways (lib.calendar_feed, lib.calendar_busy)
+    "calendar_feed_made": "Made a private calendar feed address", "calendar_feed_reset": "Reset the calendar feed address",
+    "calendar_feed_off": "Turned off the calendar feed", "calendar_busy_set": "Connected own calendar (busy times)",
+    "calendar_busy_removed": "Disconnected own calendar (busy times)",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 
