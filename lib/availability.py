@@ -75,7 +75,7 @@ def from_near(therapist, starts_at: datetime, duration_minutes: int, near,
     (booking id, starts at, minutes, what) rows, as `check` reads them or `near_list` gives them."""
     end = starts_at + timedelta(minutes=duration_minutes)
     clashes = [Clash(bid, s, d, what) for bid, s, d, what in near
-               if bid != ignore_booking_id and s < end and s + timedelta(minutes=d) > starts_at]
+               if (bid is None or bid != ignore_booking_id) and s < end and s + timedelta(minutes=d) > starts_at]
     clashes.sort(key=lambda c: (c.what != "confirmed session", c.starts_at, c.booking_id or 0))
     outside, text = _outside_hours(therapist, starts_at, end)
     return Availability(clashes, outside, text)

@@ -233,8 +233,8 @@ def refresh_due() -> int:
     """Read every calendar whose read is due; returns how many were read."""
     now = clock.now()
     with unit_of_work() as s:
-        due = list(s.scalars(select(TherapistCalendar.user_id).where(
-            TherapistCalendar.busy_url.is_not(None),
+        due = list(s.scalars(select(TherapistCalendar.user_id).join(User, User.id == TherapistCalendar.user_id).where(
+            TherapistCalendar.busy_url.is_not(None), User.active.is_(True),
             or_(TherapistCalendar.busy_next_at.is_(None), TherapistCalendar.busy_next_at <= now))))
     return sum(_quietly(refresh, uid) for uid in due)
 

@@ -275,3 +275,42 @@ def test_a_hanging_server_times_out_and_saving_never_waits_for_it(sqlite_practic
     assert saved_in < 0.5, f"saving took {saved_in:.2f} s"
     assert 1.0 <= read_in < 5, f"the read gave up after {read_in:.2f} s"
     assert "did not answer within 1.5 seconds" in status.error
+
+
+def test_the_booking_channel_is_told_the_therapist_is_busy_without_the_events_title(sqlite_practice, loopback_ok,
+                                                                                     monkeypatch):
+    import json
+
+    from lib import booking_api
+    from tests.app_server import SECRET, booking, signed_headers
+
+    monkeypatch.setenv("BOOKING_CHANNEL_SECRET", SECRET)
+    with calendar_server({"/c.ics": (200, {}, ICS)}) as base:
+        calendar_busy.save_url(sqlite_practice.alice, f"{base}/c.ics")
+        wait_for_read(sqlite_practice.alice)
+    body = json.dumps(booking("alice", starts_at="2026-11-25T14:00:00+00:00")).encode()
+    answer = booking_api.receive(body, signed_headers(body))
+    assert answer.status == 409
+    assert answer.body["message"] == "The therapist is not free at that time (busy in their own calendar)."
+    body = json.dumps(booking("alice", starts_at="2026-11-25T16:00:00+00:00")).encode()
+    assert booking_api.receive(body, signed_headers(body)).status == 201
+
+
+def test_read_again_every_15_minutes_with_what_the_calendar_says_then(sqlite_practice, loopback_ok):
+    from lib import clock
+    from tests.conftest import NOW
+
+    alice = sqlite_practice.alice
+    routes = {"/c.ics": (200, {}, ICS)}
+    with calendar_server(routes) as base:
+        calendar_busy.save_url(alice, f"{base}/c.ics")
+        first = wait_for_read(alice)
+        assert calendar_busy.refresh_due() == 0  # read a moment ago: not due
+        routes["/c.ics"] = (200, {}, ICS.replace(b"RRULE:FREQ=WEEKLY;BYDAY=WE\r\n", b""))  # the repeats end
+        clock.freeze(NOW + timedelta(minutes=14))
+        assert calendar_busy.refresh_due() == 0
+        clock.freeze(NOW + timedelta(minutes=15))
+        assert calendar_busy.refresh_due() == 1
+        later = calendar_busy.status(alice)
+    assert first.count > 20 and later.count == 1  # only the day off is left (the one dentist visit is past)
+    assert later.fetched_at == NOW + timedelta(minutes=15)
