@@ -4,6 +4,7 @@ addresses inside private networks are refused; a server that hangs times out, an
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from contextlib import contextmanager
@@ -82,13 +83,19 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def calendar_server(routes: dict):
+def calendar_server(routes: dict, certificate: tuple | None = None):
+    """A real HTTP server on 127.0.0.1 answering `routes` (path → status, headers, body); HTTPS with a
+    (cert.pem, key.pem) certificate."""
     handler = type("Handler", (_Handler,), {"routes": routes})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if certificate:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*certificate)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"{'https' if certificate else 'http'}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -314,3 +321,16 @@ def test_read_again_every_15_minutes_with_what_the_calendar_says_then(sqlite_pra
         later = calendar_busy.status(alice)
     assert first.count > 20 and later.count == 1  # only the day off is left (the one dentist visit is past)
     assert later.fetched_at == NOW + timedelta(minutes=15)
+
+
+def test_https_checks_the_certificate_of_the_name_in_the_address(loopback_ok, tmp_path, monkeypatch):
+    from tests.servers import self_signed_certificate
+
+    certificate = self_signed_certificate(tmp_path)
+    with calendar_server({"/c.ics": (200, {}, ICS)}, certificate=certificate) as base:
+        monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+        with pytest.raises(CalendarFetchError, match="no valid security certificate"):
+            calendar_fetch.fetch(f"{base}/c.ics")
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))  # now trusted, as a public CA's would be
+        assert b"BEGIN:VCALENDAR" in calendar_fetch.fetch(f"{base}/c.ics")
+        assert b"BEGIN:VCALENDAR" in calendar_fetch.fetch(base.replace("https://", "webcal://") + "/c.ics")
