@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from lib import audit, clock, config
 from lib.auth import Actor, require_actor
@@ -23,6 +24,7 @@ from lib.db import unit_of_work
 from lib.models import Booking, Client, Notification, TherapistCalendar, TimeOffer, User
 from lib.notify import ics
 
+READ_NOTED_EVERY = timedelta(minutes=5)  # a calendar app's reads are noted at most this often (one write)
 LOOK_BACK = timedelta(days=30)
 LOOK_AHEAD = timedelta(days=365)
 MAX_EVENTS = 2000
@@ -40,12 +42,20 @@ def url_for(token: str) -> str:
     return f"{config.app_base_url()}/calendar/{token}.ics"
 
 
-def feed_made_at(actor: Actor) -> datetime | None:
-    """When this person's current feed address was made (None: they have none)."""
+@dataclass(frozen=True)
+class FeedStatus:
+    made_at: datetime | None  # None: no feed
+    read_at: datetime | None  # last read by a calendar app (to within READ_NOTED_EVERY)
+
+
+def feed_status(actor: Actor) -> FeedStatus:
+    """When this person's current feed address was made, and last read by a calendar app."""
     actor = require_actor(actor)
     with unit_of_work() as s:
         row = s.get(TherapistCalendar, actor.id)
-        return row.feed_token_made_at if row is not None and row.feed_token_hash else None
+        if row is None or not row.feed_token_hash:
+            return FeedStatus(None, None)
+        return FeedStatus(row.feed_token_made_at, row.feed_read_at)
 
 
 def new_address(actor: Actor, browser_session: str | None = None) -> str:
@@ -59,7 +69,7 @@ def new_address(actor: Actor, browser_session: str | None = None) -> str:
             row = TherapistCalendar(user_id=actor.id, busy_count=0)
             s.add(row)
         had_one = bool(row.feed_token_hash)
-        row.feed_token_hash, row.feed_token_made_at = _hash(token), clock.now()
+        row.feed_token_hash, row.feed_token_made_at, row.feed_read_at = _hash(token), clock.now(), None
         audit.record(s, actor.username, "calendar_feed_reset" if had_one else "calendar_feed_made",
                      browser_session=browser_session)
     return url_for(token)
@@ -71,7 +81,7 @@ def turn_off(actor: Actor, browser_session: str | None = None) -> None:
     with unit_of_work(write=True) as s:
         row = s.get(TherapistCalendar, actor.id, with_for_update=True)
         if row is not None and row.feed_token_hash:
-            row.feed_token_hash = row.feed_token_made_at = None
+            row.feed_token_hash = row.feed_token_made_at = row.feed_read_at = None
             audit.record(s, actor.username, "calendar_feed_off", browser_session=browser_session)
 
 
@@ -129,44 +139,61 @@ def feed_for(token: str | None) -> str | None:
             TherapistCalendar.feed_token_hash == _hash(token), User.active.is_(True)))
         if user is None:
             return None
-        now = clock.now()
-        sessions = s.execute(
-            select(Booking, Client.name).join(Client, Client.id == Booking.client_id).where(
-                Booking.therapist_id == user.id, Booking.status.in_(list(STATUSES)),
-                Booking.starts_at >= now - LOOK_BACK, Booking.starts_at < now + LOOK_AHEAD)
-            .order_by(Booking.starts_at, Booking.id).limit(MAX_EVENTS)).all()
-        offers = s.execute(
-            select(TimeOffer, Booking, Client.name).join(Booking, Booking.id == TimeOffer.booking_id)
-            .join(Client, Client.id == Booking.client_id).where(
-                Booking.therapist_id == user.id, TimeOffer.open.is_(True),
-                Booking.status.in_(["awaiting_client", "confirmed"]), TimeOffer.starts_at >= now - LOOK_BACK)
-            .order_by(TimeOffer.starts_at, TimeOffer.id).limit(MAX_EVENTS)).all()
-        sequences = _sequences(s, [b.id for b, _ in sessions])
-        cal = Calendar()
-        cal.add("prodid", "-//Booking Desk//Therapist feed//EN")
-        cal.add("version", "2.0")
-        cal.add("calscale", "GREGORIAN")
-        cal.add("method", "PUBLISH")
-        cal.add("x-wr-calname", "Booking Desk sessions")
-        cal.add("refresh-interval", timedelta(minutes=15), parameters={"VALUE": "DURATION"})
-        cal.add("x-published-ttl", "PT15M")
-        for b, client_name in sessions:
-            status = STATUSES[b.status]
-            if status is None:  # times offered instead: those times are drawn below, not the one asked for
-                continue
-            who = short_name(client_name)
-            kind = TYPE_WORDS.get(b.session_type, b.session_type.title())
-            summary, note = {
-                "CONFIRMED": (f"{who} — {kind} session", "Confirmed session."),
-                "TENTATIVE": (f"Awaiting your answer: {who} — {kind} session",
-                              "A session request awaiting your answer. Answer it in Booking Desk:"),
-                "CANCELLED": (f"Cancelled: {who} — {kind} session", "This session was cancelled."),
-            }[status]
-            cal.add_component(_event(ics.uid_for(b.id), sequences.get(b.id, b.version), b.starts_at,
-                                     b.duration_minutes, status, summary, _where(b), config.session_url(b.id), note))
-        for offer, b, client_name in offers:
-            cal.add_component(_event(
-                f"offer-{offer.id}@booking-desk", 0, offer.starts_at, b.duration_minutes, "TENTATIVE",
-                f"Offered time: {short_name(client_name)} (waiting for the client to choose)", _where(b),
-                config.session_url(b.id), "A time you offered; the client has not chosen yet."))
-        return cal.to_ical().decode()
+        text = _feed(s, user)
+    _note_read(_hash(token))
+    return text
+
+
+def _note_read(token_hash: str) -> None:
+    """Remember when a calendar app last read the feed (shown in /settings: a leaked address shows there)."""
+    now = clock.now()
+    t = TherapistCalendar.__table__.c
+    with unit_of_work(write=True) as s:
+        s.execute(update(TherapistCalendar.__table__).where(
+            t.feed_token_hash == token_hash, or_(t.feed_read_at.is_(None), t.feed_read_at <= now - READ_NOTED_EVERY))
+            .values(feed_read_at=now))
+
+
+def _feed(s, user: User) -> str:
+    """The ICS text of this therapist's feed."""
+    now = clock.now()
+    sessions = s.execute(
+        select(Booking, Client.name).join(Client, Client.id == Booking.client_id).where(
+            Booking.therapist_id == user.id, Booking.status.in_(list(STATUSES)),
+            Booking.starts_at >= now - LOOK_BACK, Booking.starts_at < now + LOOK_AHEAD)
+        .order_by(Booking.starts_at, Booking.id).limit(MAX_EVENTS)).all()
+    offers = s.execute(
+        select(TimeOffer, Booking, Client.name).join(Booking, Booking.id == TimeOffer.booking_id)
+        .join(Client, Client.id == Booking.client_id).where(
+            Booking.therapist_id == user.id, TimeOffer.open.is_(True),
+            Booking.status.in_(["awaiting_client", "confirmed"]), TimeOffer.starts_at >= now - LOOK_BACK)
+        .order_by(TimeOffer.starts_at, TimeOffer.id).limit(MAX_EVENTS)).all()
+    sequences = _sequences(s, [b.id for b, _ in sessions])
+    cal = Calendar()
+    cal.add("prodid", "-//Booking Desk//Therapist feed//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", "Booking Desk sessions")
+    cal.add("refresh-interval", timedelta(minutes=15), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT15M")
+    for b, client_name in sessions:
+        status = STATUSES[b.status]
+        if status is None:  # times offered instead: those times are drawn below, not the one asked for
+            continue
+        who = short_name(client_name)
+        kind = TYPE_WORDS.get(b.session_type, b.session_type.title())
+        summary, note = {
+            "CONFIRMED": (f"{who} — {kind} session", "Confirmed session."),
+            "TENTATIVE": (f"Awaiting your answer: {who} — {kind} session",
+                          "A session request awaiting your answer. Answer it in Booking Desk:"),
+            "CANCELLED": (f"Cancelled: {who} — {kind} session", "This session was cancelled."),
+        }[status]
+        cal.add_component(_event(ics.uid_for(b.id), sequences.get(b.id, b.version), b.starts_at,
+                                 b.duration_minutes, status, summary, _where(b), config.session_url(b.id), note))
+    for offer, b, client_name in offers:
+        cal.add_component(_event(
+            f"offer-{offer.id}@booking-desk", 0, offer.starts_at, b.duration_minutes, "TENTATIVE",
+            f"Offered time: {short_name(client_name)} (waiting for the client to choose)", _where(b),
+            config.session_url(b.id), "A time you offered; the client has not chosen yet."))
+    return cal.to_ical().decode()

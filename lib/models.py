@@ -446,6 +446,7 @@ class TherapistCalendar(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     feed_token_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     feed_token_made_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    feed_read_at: Mapped[Optional[datetime]] = mapped_column(DateTime)  # last read by a calendar app (±5 min)
     busy_url: Mapped[Optional[str]] = mapped_column(EncryptedText)
     busy_saved_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     busy_fetched_at: Mapped[Optional[datetime]] = mapped_column(DateTime)  # last successful read

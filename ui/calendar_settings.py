@@ -51,7 +51,8 @@ def feed_section(me: Actor) -> None:
     def make() -> None:
         st.session_state[FEED_URL] = calendar_feed.new_address(me, browser_session())
 
-    made_at = calendar_feed.feed_made_at(me)
+    feed = calendar_feed.feed_status(me)
+    made_at = feed.made_at
     if url := st.session_state.get(FEED_URL):
         st.code(url, language=None, wrap_lines=True)
         st.caption(":material/content_copy: Copy it now (the copy button by the address, or select it). Booking Desk "
@@ -62,9 +63,11 @@ def feed_section(me: Actor) -> None:
             st.session_state.pop(FEED_URL, None)
             st.rerun()
     elif made_at:
+        read = (f"A calendar app last read it {fmt.when(feed.read_at, me.timezone)}" if feed.read_at
+                else "No calendar app has read it yet")
         st.markdown(f":green-badge[:material/event: On] Your private address was made "
-                    f"{fmt.when(made_at, me.timezone)}. Keep it to yourself: anyone with it can see your "
-                    "sessions' times and clients' first names.")
+                    f"{fmt.when(made_at, me.timezone)}. {read}. Keep it to yourself: anyone with it can see your "
+                    "sessions' times and clients' first names; if it may have been shared, reset it.")
     if made_at:
         row = st.container(horizontal=True)
         if row.button("Reset the address", key="cal_feed_reset",

@@ -18,6 +18,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), primary_key=True),
         sa.Column("feed_token_hash", sa.String(64), nullable=True, unique=True),
         sa.Column("feed_token_made_at", sa.DateTime(), nullable=True),
+        sa.Column("feed_read_at", sa.DateTime(), nullable=True),
         sa.Column("busy_url", sa.Text(), nullable=True),  # encrypted (lib.crypto)
         sa.Column("busy_saved_at", sa.DateTime(), nullable=True),
         sa.Column("busy_fetched_at", sa.DateTime(), nullable=True),

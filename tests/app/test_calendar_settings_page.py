@@ -36,6 +36,10 @@ def test_feed_address_is_shown_once_to_copy_and_a_reset_stops_the_old_one(sqlite
     assert "the old one no longer works" in at.success[0].value
     at.button(key="cal_feed_hide").click().run()
     assert not at.code and "Your private address was made" in texts(at)
+    assert "No calendar app has read it yet" in texts(at)
+    calendar_feed.feed_for(_token(second))
+    at.run()
+    assert "A calendar app last read it Tue 24 Nov 2026, 10:00 GMT" in texts(at)
 
 
 def test_saving_an_address_whose_server_hangs_does_not_hold_the_page(sqlite_practice, monkeypatch):

@@ -76,11 +76,13 @@ def test_feed_shows_each_session_as_the_clients_invitation_does_and_nothing_clin
 def test_reset_address_stops_the_old_one_and_only_a_hash_is_kept(practice):
     first = calendar_feed.new_address(practice.alice)
     second = calendar_feed.new_address(practice.alice)
+    assert calendar_feed.feed_status(practice.alice).read_at is None
     assert calendar_feed.feed_for(_token(first)) is None
     assert calendar_feed.feed_for(_token(second)) is not None
     with unit_of_work() as s:
         stored = s.get(TherapistCalendar, practice.alice.id).feed_token_hash
     assert _token(second) not in stored and len(stored) == 64
+    assert calendar_feed.feed_status(practice.alice).read_at == clock.now()  # a leaked address shows in use
     calendar_feed.turn_off(practice.alice)
     assert calendar_feed.feed_for(_token(second)) is None
     assert calendar_feed.feed_for("x" * 43) is None and calendar_feed.feed_for("../../etc/passwd") is None
