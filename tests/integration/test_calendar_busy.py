@@ -334,3 +334,25 @@ def test_https_checks_the_certificate_of_the_name_in_the_address(loopback_ok, tm
         monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))  # now trusted, as a public CA's would be
         assert b"BEGIN:VCALENDAR" in calendar_fetch.fetch(f"{base}/c.ics")
         assert b"BEGIN:VCALENDAR" in calendar_fetch.fetch(base.replace("https://", "webcal://") + "/c.ics")
+
+
+def test_the_calendar_address_is_stored_encrypted_and_rotate_key_moves_it(sqlite_practice, sqlite_url, monkeypatch):
+    from cryptography.fernet import Fernet
+    from sqlalchemy import text
+
+    from lib import crypto, db
+    from lib.__main__ import main
+
+    monkeypatch.setenv("BOOKING_DESK_CALENDAR_SYNC", "off")
+    secret = "https://calendar.example.com/ical/secret-part-0123456789/basic.ics"
+    monkeypatch.setattr(calendar_busy, "read_soon", lambda user_id: None)  # no read here: only the storing
+    calendar_busy.save_url(sqlite_practice.alice, secret)
+    with db.engine(sqlite_url).connect() as conn:
+        stored = conn.scalar(text("SELECT busy_url FROM therapist_calendars"))
+    assert "secret-part" not in stored
+    old, new = crypto.configured_keys()[0], Fernet.generate_key().decode()
+    monkeypatch.setenv(crypto.ENV, f"{new},{old}")
+    assert main(["rotate-key"]) == 0
+    monkeypatch.setenv(crypto.ENV, new)  # the old key is gone: the address still reads
+    status = calendar_busy.status(sqlite_practice.alice)
+    assert status.connected and status.where == "calendar.example.com"
