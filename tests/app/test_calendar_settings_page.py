@@ -10,8 +10,8 @@ from lib import calendar_busy, calendar_feed, calendar_fetch
 from lib.db import unit_of_work
 from lib.models import CalendarBusy
 from tests.app.helpers import open_page, texts
+from tests.calendar_servers import hanging_server, wait_for_read
 from tests.factories import book
-from tests.integration.test_calendar_busy import hanging_server, wait_for_read
 
 
 def _token(url: str) -> str:

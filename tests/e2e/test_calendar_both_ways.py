@@ -15,6 +15,7 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 
+from tests.calendar_servers import calendar_server
 from tests.e2e.conftest import (
     VIEWPORT,
     booking_row,
@@ -23,7 +24,6 @@ from tests.e2e.conftest import (
     session_ids_in,
     settle,
 )
-from tests.integration.test_calendar_busy import calendar_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -3,15 +3,9 @@ York time and an all-day event block Confirm (and the suggested times) then, and
 addresses inside private networks are refused; a server that hangs times out, and saving never waits for it."""
 from __future__ import annotations
 
-import socket
-import ssl
-import threading
 import time
-from contextlib import contextmanager
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from sqlalchemy import select
@@ -21,6 +15,7 @@ from lib.calendar_fetch import CalendarFetchError
 from lib.db import unit_of_work
 from lib.errors import InvalidInput
 from lib.models import CalendarBusy, TherapistCalendar
+from tests.calendar_servers import calendar_server, hanging_server, wait_for_read
 from tests.factories import book
 
 # The test clock is Tue 24 Nov 2026, 10:00 London (GMT). The dentist is on Wednesdays at 09:00 New York time
@@ -66,82 +61,9 @@ END:VCALENDAR
 """.replace("\n", "\r\n").encode()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    routes: ClassVar[dict] = {}
-
-    def do_GET(self):
-        status, headers, body = self.routes.get(self.path, (404, {}, b"no"))
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@contextmanager
-def calendar_server(routes: dict, certificate: tuple | None = None):
-    """A real HTTP server on 127.0.0.1 answering `routes` (path → status, headers, body); HTTPS with a
-    (cert.pem, key.pem) certificate."""
-    handler = type("Handler", (_Handler,), {"routes": routes})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    if certificate:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(*certificate)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"{'https' if certificate else 'http'}://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@contextmanager
-def hanging_server():
-    """Accepts connections and never answers."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    held, stop = [], threading.Event()
-
-    def accept():
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(listener.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/cal.ics"
-    finally:
-        stop.set()
-        thread.join(2)
-        for conn in held:
-            conn.close()
-        listener.close()
-
-
 @pytest.fixture
 def loopback_ok(monkeypatch):
     monkeypatch.setenv("BOOKING_DESK_CALENDAR_ALLOW_LOOPBACK", "1")
-
-
-def wait_for_read(actor, seconds: float = 15.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        status = calendar_busy.status(actor)
-        if not status.waiting:
-            return status
-        time.sleep(0.05)
-    raise AssertionError("the calendar was not read in time")
 
 
 def _confirm(actor, booking_id):
