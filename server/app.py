@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
 
-from server import api, health
+from server import api, calendar, health
 from server.headers import SecurityHeaders
 from server.lifecycle import lifespan
 
@@ -31,6 +31,7 @@ def routes() -> list[Route]:
         Route("/api/v1/bookings/{booking_id:int}", api.get_booking, methods=["GET"]),
         Route("/api/v1/openapi.json", api.openapi, methods=["GET"]),
         Route("/api/{rest:path}", api.not_found),
+        Route("/calendar/{token}.ics", calendar.feed, methods=["GET"]),  # a therapist's private feed (HEAD too)
     ]
 
 

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from streamlit import config as streamlit_config
 
 from lib import worker
+from lib.calendars import busy as calendar_busy
 
 log = logging.getLogger("booking_desk.server")
 STOP_WAIT_SECONDS = 60  # longer than one SMTP or Twilio call's own time-outs
@@ -35,9 +36,12 @@ async def lifespan(_app):
         raise AgentApiOn("server.enableAgentApi is on; Booking Desk refuses to start with Streamlit's agent API.")
     _running[:] = [worker.start_background()]
     log.info("dispatcher %s", "started" if _running[0] else "off (BOOKING_DESK_DISPATCHER=off)")
+    calendars = calendar_busy.start_background()  # therapists' own calendars, read every 15 minutes
     try:
         yield None
     finally:
+        if calendars is not None:
+            calendars.stop()
         thread = _running[0]
         if thread is not None:
             stopped = await run_in_threadpool(thread.stop, STOP_WAIT_SECONDS)

@@ -143,7 +143,8 @@ def _create(webhook_id: str, body: bytes, values: dict[str, str], shape_errors: 
         if (away := away_at(s, therapist.id, clock.now())) is not None:  # the channel can offer another therapist
             return _conflict(s, webhook_id, f"{away.reason()}. Please offer the client another therapist.")
         if clashes := availability.check(s, therapist, req.starts_at, req.duration_minutes).clashes:
-            return _conflict(s, webhook_id, f"The therapist is not free at that time (a {clashes[0].what}).")
+            why = "busy in their own calendar" if clashes[0].outside else f"a {clashes[0].what}"
+            return _conflict(s, webhook_id, f"The therapist is not free at that time ({why}).")
         created = create_booking(s, Rules.load(s), therapist, req)
         booking = created.booking
         s.add(ChannelDelivery(webhook_id=webhook_id, body_sha256=digest, booking_id=booking.id,

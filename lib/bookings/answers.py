@@ -79,7 +79,7 @@ def reschedule_agreed(actor: Actor, booking_id, expected_version: int, new_start
     with unit_of_work(write=True) as s:
         b = load_for_change(s, actor, booking_id, expected_version, OPEN_STATUSES + ("confirmed",), "moved")
         new_start = _reschedule_time(b, new_start, actor.timezone)
-        require_free(s, b, new_start, actor.timezone)
+        require_free(s, b, new_start, actor.timezone, viewer_id=actor.id)
         rules, now, old, was = Rules.load(s), clock.now(), b.starts_at, b.status
         b.starts_at, b.status = new_start, "confirmed"
         record_first_response(b, rules, now)
@@ -113,7 +113,7 @@ def _offer_times_checked(s: Session, b, rules: Rules, times: list[datetime], out
         if t < earliest:
             raise InvalidInput(f"{when} is too soon: offer times at least {_hours(rules.minimum_notice)} ahead, "
                                "so the client has time to choose.", "times")
-        require_free(s, b, t, viewer_tz)
+        require_free(s, b, t, viewer_tz, viewer_id=actor.id)
         avail = availability.check(s, b.therapist, t, b.duration_minutes, ignore_booking_id=b.id)
         if avail.outside_hours and not outside_hours_ok:
             raise InvalidInput(f"{when} is outside {whose} usual working hours ({avail.working_hours_text}). "

@@ -9,9 +9,10 @@ from sqlalchemy import bindparam, func, literal, literal_column, select, union_a
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 
+from lib.calendars import busy as calendar_busy
 from lib.core import clock, db
 from lib.core.json_lists import json_list, rows, timestamp
-from lib.core.models import Booking, TimeOffer, User
+from lib.core.models import Booking, CalendarBusy, TimeOffer, User
 from lib.core.vocabulary import BookingStatus
 from lib.practice.business_hours import DAYS
 
@@ -20,10 +21,15 @@ MAX_DURATION = timedelta(minutes=240)  # longest session the import accepts; bou
 
 @dataclass(frozen=True)
 class Clash:
-    booking_id: int
+    booking_id: int | None  # None: busy in the therapist's own calendar (lib.calendars.busy)
     starts_at: datetime
     duration_minutes: int
-    what: str  # "confirmed session" | "offered time"
+    what: str  # "confirmed session" | "offered time" | calendar_busy.WHAT
+
+    @property
+    def outside(self) -> bool:
+        """Busy in the therapist's own calendar (no title is ever known here)."""
+        return self.booking_id is None
 
 
 @dataclass(frozen=True)
@@ -54,8 +60,14 @@ _NEAR = union_all(
 def check(session: Session | Connection, therapist: User, starts_at: datetime, duration_minutes: int,
           ignore_booking_id: int | None = None) -> Availability:
     end = starts_at + timedelta(minutes=duration_minutes)
-    near = session.execute(_NEAR, {"tid": therapist.id, "end": end, "earliest": starts_at - MAX_DURATION})
+    near = list(session.execute(_NEAR, {"tid": therapist.id, "end": end, "earliest": starts_at - MAX_DURATION}))
+    near += busy_rows(calendar_busy.busy_between(session, therapist.id, starts_at, end))
     return from_near(therapist, starts_at, duration_minutes, near, ignore_booking_id)
+
+
+def busy_rows(busy) -> list[tuple]:
+    """Busy times from the therapist's own calendar as `from_near` rows (no booking id, minutes rounded up)."""
+    return [(None, a, -(-(b - a) // timedelta(minutes=1)), calendar_busy.WHAT) for a, b in busy]
 
 
 def from_near(therapist, starts_at: datetime, duration_minutes: int, near,
@@ -64,8 +76,8 @@ def from_near(therapist, starts_at: datetime, duration_minutes: int, near,
     (booking id, starts at, minutes, what) rows, as `check` reads them or `near_list` gives them."""
     end = starts_at + timedelta(minutes=duration_minutes)
     clashes = [Clash(bid, s, d, what) for bid, s, d, what in near
-               if bid != ignore_booking_id and s < end and s + timedelta(minutes=d) > starts_at]
-    clashes.sort(key=lambda c: (c.what != "confirmed session", c.starts_at, c.booking_id))
+               if (bid is None or bid != ignore_booking_id) and s < end and s + timedelta(minutes=d) > starts_at]
+    clashes.sort(key=lambda c: (c.what != "confirmed session", c.starts_at, c.booking_id or 0))
     outside, text = _outside_hours(therapist, starts_at, end)
     return Availability(clashes, outside, text)
 
@@ -96,10 +108,20 @@ def near_list(dialect: str):
     return confirmed, offered
 
 
-def near_rows(confirmed, offered) -> list[tuple]:
-    """The rows of near_list's two lists, as `from_near` takes them."""
+def near_rows(confirmed, offered, busy=None) -> list[tuple]:
+    """The rows of near_list's lists (and busy_list's), as `from_near` takes them."""
     return ([(bid, timestamp(at), minutes, "confirmed session") for bid, at, minutes in rows(confirmed)]
-            + [(bid, timestamp(at), minutes, "offered time") for bid, at, minutes in rows(offered)])
+            + [(bid, timestamp(at), minutes, "offered time") for bid, at, minutes in rows(offered)]
+            + busy_rows([(timestamp(a), timestamp(b)) for a, b in rows(busy)]))
+
+
+def busy_list(dialect: str):
+    """For a query on Booking: its therapist's outside busy times that overlap it, as a JSON list for
+    near_rows (the session page reads them in its one query)."""
+    end = _minutes_after(Booking.starts_at, Booking.duration_minutes, dialect)
+    return json_list([CalendarBusy.starts_at, CalendarBusy.ends_at],
+                     [CalendarBusy.user_id == Booking.therapist_id, CalendarBusy.starts_at < end,
+                      CalendarBusy.ends_at > Booking.starts_at], [], dialect)
 
 
 def _outside_hours(therapist: User, start: datetime, end: datetime) -> tuple[bool, str]:
@@ -128,7 +150,8 @@ PER_DAY = 2  # spread suggestions over several days, so the client has a real ch
 def _busy(session: Session | Connection, therapist_id: int, start: datetime, end: datetime,
           ignore_booking_id: int | None) -> list[tuple[datetime, datetime]]:
     near = session.execute(_NEAR, {"tid": therapist_id, "end": end, "earliest": start - MAX_DURATION})
-    return [(s, s + timedelta(minutes=d)) for bid, s, d, _ in near if bid != ignore_booking_id]
+    return ([(s, s + timedelta(minutes=d)) for bid, s, d, _ in near if bid != ignore_booking_id]
+            + calendar_busy.busy_between(session, therapist_id, start, end))
 
 
 def free_slots(session: Session | Connection, therapist: User, duration_minutes: int, after: datetime,

@@ -224,14 +224,22 @@ def load_for_change(s: Session, actor: Actor, booking_id, expected_version: int,
     return b
 
 
-def require_free(s: Session, b: Booking, starts_at: datetime, viewer_tz: str, ignore_ids: tuple = ()) -> None:
-    """Raise a clear error if the therapist is busy then (confirmed sessions and open offers)."""
+def require_free(s: Session, b: Booking, starts_at: datetime, viewer_tz: str, ignore_ids: tuple = (),
+                 viewer_id: int | None = None) -> None:
+    """Raise a clear error if the therapist is busy then (confirmed sessions, open offers and busy times in
+    their own calendar). `viewer_id`: who acts, so the therapist reads "your calendar"."""
     # Serialise clash checks per therapist (PostgreSQL row lock; SQLite has one writer anyway).
     s.execute(select(User.id).where(User.id == b.therapist_id).with_for_update())
     avail = availability.check(s, b.therapist, starts_at, b.duration_minutes, ignore_booking_id=b.id)
     clashes = [c for c in avail.clashes if c.booking_id not in ignore_ids]
     if clashes:
         c = clashes[0]
+        if c.outside:  # an event in the therapist's own calendar: its title is never stored nor shown
+            whose = "your" if viewer_id == b.therapist_id else "the therapist's"
+            raise InvalidInput(
+                f"{clock.fmt_local(starts_at, viewer_tz)} is busy in {whose} calendar "
+                f"({clock.fmt_local(c.starts_at, viewer_tz)} for {c.duration_minutes} min). Choose another time, "
+                "or free that time in the calendar and read it again in Settings.")
         raise InvalidInput(
             f"{clock.fmt_local(starts_at, viewer_tz)} clashes with another {c.what} "
             f"({clock.fmt_local(c.starts_at, viewer_tz)}). Choose another time or resolve the clash first.")
@@ -243,7 +251,7 @@ def confirm(actor: Actor, booking_id, expected_version: int, browser_session: st
     try:
         with unit_of_work(write=True) as s:
             b = load_for_change(s, actor, booking_id, expected_version, OPEN_STATUSES, "confirmed")
-            require_free(s, b, b.starts_at, actor.timezone)
+            require_free(s, b, b.starts_at, actor.timezone, viewer_id=actor.id)
             rules, now = Rules.load(s), clock.now()  # read before writing: one UPDATE, one version step
             b.status = BookingStatus.CONFIRMED
             record_first_response(b, rules, now)

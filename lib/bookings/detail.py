@@ -132,7 +132,7 @@ def _detail_statement(own_only: bool, dialect: str):
     near_confirmed, near_offered = availability.near_list(dialect)
     stmt = (select(*_DETAIL_COLUMNS, together.label("together"), attendees.label("attendees"),
                    history.label("history"), messages.label("messages"), near_confirmed.label("near_confirmed"),
-                   near_offered.label("near_offered"))
+                   near_offered.label("near_offered"), availability.busy_list(dialect).label("near_busy"))
             .join(User, User.id == Booking.therapist_id).join(Client, Client.id == Booking.client_id)
             .join(Relationship, Relationship.id == Booking.relationship_id)
             .outerjoin(Assessment, Assessment.relationship_id == Booking.relationship_id)
@@ -189,7 +189,7 @@ def _read_detail(b, conn: Connection | None = None) -> BookingDetail:
         assessment=assessments.view(b if b.assessment_id is not None else None),
         availability=availability.from_near(
             _Therapist(b.therapist_id, b.therapist_tz, b.working_hours), b.starts_at, b.duration_minutes,
-            availability.near_rows(b.near_confirmed, b.near_offered), ignore_booking_id=b.id),
+            availability.near_rows(b.near_confirmed, b.near_offered, b.near_busy), ignore_booking_id=b.id),
         history=[Event(kind, who, timestamp(at), detail) for kind, who, at, detail in rows(b.history)],
         messages=[MessageRow(*m[:8], timestamp(m[8]), timestamp(m[9]), timestamp(m[10]), m[11])
                   for m in rows(b.messages)],

@@ -53,7 +53,9 @@ class Settings(BaseSettings):
     BOOKING_DESK_IDLE_MINUTES: float = Field(30.0, gt=0)
     BOOKING_DESK_BCRYPT_ROUNDS: int = Field(12, ge=4, le=31)
     BOOKING_DESK_METRICS_MAX_AGE: float = Field(300.0, ge=0)
-    # tests only
+    # therapists' own calendars: read every 15 minutes by the app server (off: only when saved)
+    BOOKING_DESK_CALENDAR_SYNC: bool = True
+    # tests only: a therapist's calendar may be read from a loopback address
     BOOKING_DESK_CALENDAR_ALLOW_LOOPBACK: bool = False
 
     @field_validator("SMTP_TLS", mode="before")

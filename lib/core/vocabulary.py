@@ -149,6 +149,12 @@ class AuditAction(Labelled):
     EXPORT_CLIENT = "export_client", "Exported a client's data (subject access)"
     ERASE_CLIENT = "erase_client", "Erased a client's record"
     RETENTION_SETTING = "retention_setting", "Changed how long client records are kept"
+    # the therapist's calendar, both ways (lib.calendars)
+    CALENDAR_FEED_MADE = "calendar_feed_made", "Made a private calendar feed address"
+    CALENDAR_FEED_RESET = "calendar_feed_reset", "Reset the calendar feed address"
+    CALENDAR_FEED_OFF = "calendar_feed_off", "Turned off the calendar feed"
+    CALENDAR_BUSY_SET = "calendar_busy_set", "Connected own calendar (busy times)"
+    CALENDAR_BUSY_REMOVED = "calendar_busy_removed", "Disconnected own calendar (busy times)"
     # older rows, written under these names by earlier versions
     IMPORT = "import", "Imported bookings"
     MANUAL_BOOKING = "manual_booking", "Entered a booking"

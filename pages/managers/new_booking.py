@@ -173,7 +173,8 @@ def render() -> None:
                             f"{fmt.when(review.starts_at, me.timezone)}")
                 a = review.availability
                 for c in a.clashes:
-                    st.error(f"**Clash:** {fmt.md_escape(review.therapist_name)} has a {c.what} at "
+                    what = "is busy in their own calendar" if c.outside else f"has a {c.what}"
+                    st.error(f"**Clash:** {fmt.md_escape(review.therapist_name)} {what} at "
                              f"{fmt.when(c.starts_at, me.timezone)} ({c.duration_minutes} min).", icon=":material/block:")
                 if not a.clashes and a.outside_hours:
                     st.warning(f"This is outside the therapist's working hours ({a.working_hours_text}).",

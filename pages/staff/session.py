@@ -64,6 +64,11 @@ def render() -> None:
         st.button("Reload", key="reload_after_conflict")
     if detail.is_open:
         for c in detail.availability.clashes:
+            if c.outside:  # an event in the therapist's own calendar: its title is never known here
+                whose = "the therapist’s" if me.is_manager else "your"
+                st.error(f"**Clash:** busy in {whose} calendar from {fmt.when(c.starts_at, me.timezone)} "
+                         f"({c.duration_minutes} min). Confirming is blocked until that time is free.", icon=":material/block:")
+                continue
             st.error(f"**Clash:** another {c.what} at {fmt.when(c.starts_at, me.timezone)} "
                      f"({c.duration_minutes} min). Confirming is blocked until this is resolved.", icon=":material/block:")
         if st.button("Confirm Session", type="primary", disabled=bool(detail.availability.clashes), key="confirm_open"):

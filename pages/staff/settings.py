@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lib.practice import settings
-from ui import away_settings, channel_banner, current, promises, settings_security
+from ui import away_settings, calendar_settings, channel_banner, current, promises, settings_security
 from ui.channel_secret import channel_secret_section
 from ui.settings_form import field_error, save, week_inputs
 
@@ -54,6 +54,8 @@ def render() -> None:
         st.error(problem)
 
     away_settings.section(me)
+    if not me.is_manager:
+        calendar_settings.section(me)  # the feed of your sessions, and busy times from your own calendar
     settings_security.sections(me)  # password, two-step sign-in, where you're signed in
 
     if me.is_manager:
