@@ -41,6 +41,9 @@ ACTION_LABELS = {
     "backup": "Backed up the database", "restore": "Restored the database from a backup",
     "export_client": "Exported a client's data (subject access)", "erase_client": "Erased a client's record",
     "retention_setting": "Changed how long client records are kept",
+    # text replies to alerts (lib.sms_replies, server/sms.py); a confirm by text or email link is "confirm"
+    "sms_stop": "Turned off SMS alerts (texted STOP)", "sms_wrong_code": "Text reply with a wrong code",
+    "sms_reply_refused": "Text reply not acted on", "sms_forged": "Refused a text with a bad Twilio signature",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 

@@ -13,7 +13,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
 
-from server import api, health
+from server import api, health, sms
 from server.headers import SecurityHeaders
 from server.lifecycle import lifespan
 
@@ -30,6 +30,7 @@ def routes() -> list[Route]:
         Route("/api/v1/bookings/{booking_id:int}", api.get_booking, methods=["GET"]),
         Route("/api/v1/openapi.json", api.openapi, methods=["GET"]),
         Route("/api/{rest:path}", api.not_found),
+        Route(sms.PATH, sms.inbound, methods=["POST"]),
     ]
 
 
