@@ -71,6 +71,8 @@ def _gate() -> None:
     # Logged out: register every page (hidden) so deep links survive the login form.
     pg = st.navigation(nav.pages(nav.EVERY), position="hidden")
     if pg.url_path in {e.url for e in nav.PUBLIC}:
+        if pg.url_path == nav.QUICK_CONFIRM.url and login.signed_in_by_cookie(key) is not None:
+            st.rerun()  # a therapist signed in on this browser: their own menu, and the session page (the page)
         run_page(pg)
         return
     if pg.url_path == nav.LOG_OUT.url:  # logged out already; logging in here must not log out again

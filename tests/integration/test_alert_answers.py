@@ -50,7 +50,8 @@ def _audit(action: str) -> list[AuditEntry]:
 def test_the_alert_email_carries_the_private_link_and_only_what_the_page_shows(practice):
     bid = book(practice.alice, "Oliver Bramble", session_type="couple", attendees=["Oliver Bramble", "Ana Reyes"])
     mail = _alert(bid, "email")
-    for shown in ("Thu 26 Nov 2026, 11:00 GMT", "Couple", "Oliver, Ana", "Online", "Check your availability and confirm"):
+    for shown in ("Thu 26 Nov 2026, 11:00 GMT", "Couple", "Oliver, Ana", "Online",
+                  "Check your availability and confirm"):
         assert shown in mail.body_text
     assert "Bramble" not in mail.body_text and "Reyes" not in mail.body_text
     assert f"http://desk.test/session?id={bid}" in mail.body_text  # "open in Booking Desk" for the rest
