@@ -57,10 +57,15 @@ def link_url(b, key: str | None = None) -> str:
     return f"{config.app_base_url()}/confirm?token={link_token(b.id, b.therapist_id, cut_off(b), key)}"
 
 
+def secret_digits(key: str, what: str, digits: int) -> str:
+    """A short code of `digits` digits that only the holder of `key` can work out for `what`."""
+    mac = hmac.new(key.encode(), what.encode(), hashlib.sha256).digest()
+    return f"{int.from_bytes(mac[:8], 'big') % 10 ** digits:0{digits}d}"
+
+
 def reply_code(booking_id: int, therapist_id: int, key: str) -> str:
     """The four digits that confirm this request by text, for this therapist only."""
-    mac = hmac.new(key.encode(), f"sms-code:{therapist_id}:{booking_id}".encode(), hashlib.sha256).digest()
-    return f"{int.from_bytes(mac[:8], 'big') % 10_000:04d}"
+    return secret_digits(key, f"sms-code:{therapist_id}:{booking_id}", 4)
 
 
 @dataclass(frozen=True)

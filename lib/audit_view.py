@@ -44,6 +44,7 @@ ACTION_LABELS = {
     # text replies to alerts (lib.sms_replies, server/sms.py); a confirm by text or email link is "confirm"
     "sms_stop": "Turned off SMS alerts (texted STOP)", "sms_wrong_code": "Text reply with a wrong code",
     "sms_reply_refused": "Text reply not acted on", "sms_forged": "Refused a text with a bad Twilio signature",
+    "sms_verified": "Proved a mobile number for text replies",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lib import alert_answers, away, clock, config, team_worklist
+from lib import alert_answers, away, clock, config, sms_replies, team_worklist
 from lib.answers import manager_emails
 from lib.bookings import facts_for
 from lib.models import Attendee, Booking, BookingEvent, Client, Relationship, User
@@ -96,8 +96,9 @@ def create_booking(s: Session, rules: Rules, therapist: User, req: NewBooking, n
 def new_booking_messages(b, facts, assessment_link: str, key: str | None = None
                          ) -> list[tuple[str, str, str, templates.Rendered]]:
     """(cause, channel, recipient, message) for a new request: the client's self-assessment link,
-    the therapist's email (with the one-tap private link), and a text (with its reply code) if they opted
-    in. The bulk import uses this too, with the signing `key` it read once."""
+    the therapist's email (with the one-tap private link), and a text if they opted in (with its reply
+    code once their number is proved: lib.sms_replies). The bulk import uses this too, with the signing
+    `key` it read once."""
     t = b.therapist
     link = config.session_url(b.id)
     key = key or key_for_links()
@@ -107,8 +108,9 @@ def new_booking_messages(b, facts, assessment_link: str, key: str | None = None
             facts, t.timezone, b.response_due_at, link, alert_answers.link_url(b, key))),
     ]
     if t.sms_opt_in and t.sms_phone:
+        code = alert_answers.reply_code(b.id, t.id, key) if sms_replies.replies_on(t) else None
         out.append((f"new_booking:{b.id}", "sms", t.sms_phone, templates.new_booking_sms(
-            facts, t.timezone, b.response_due_at, link, alert_answers.reply_code(b.id, t.id, key))))
+            facts, t.timezone, b.response_due_at, link, code)))
     return out
 
 

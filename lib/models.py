@@ -44,6 +44,9 @@ class User(Base):
     phone: Mapped[Optional[str]] = mapped_column(String(32))  # E.164, shown to clients
     sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
     sms_phone: Mapped[Optional[str]] = mapped_column(String(32))  # E.164, for alerts
+    # The alert number the person proved is theirs by texting its code (lib.sms_replies): replies to alerts
+    # are taken only while it equals sms_phone, so a changed number needs proving again.
+    sms_verified_phone: Mapped[Optional[str]] = mapped_column(String(32))
     # {"mon": [["09:00", "17:00"]], ...}; empty list = not working that day
     working_hours: Mapped[Optional[dict]] = mapped_column(JSON)
     addresses: Mapped[Optional[list]] = mapped_column(JSON)

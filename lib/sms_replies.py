@@ -2,20 +2,25 @@
 
 "C 4821" confirms the request whose alert carried that code (lib.alert_answers.reply_code), through
 lib.bookings.confirm: the same clash rules, history and audit, marked "from a text reply". It must come from
-the therapist's own alert number while their SMS alerts are on, before the request's cut-off. "STOP" (and the
+the therapist's own alert number, proved theirs, while their SMS alerts are on, before the request's cut-off.
+A number is proved by texting "VERIFY" and the six digits /settings shows its owner (verification_code): only
+someone who is signed in as the therapist and holds the phone can do that, so a mistyped number's stranger
+can never answer for them. "STOP" (and the
 carriers' other opt-out words) turns SMS alerts off. Anything else — a wrong code, an unknown number, a clash,
 a request answered already — gets a short reply that says nothing about anyone else, and changes nothing.
 Every message is audited; wrong codes are limited per therapist (WRONG_CODES_ALLOWED in WRONG_CODE_WINDOW).
 """
 from __future__ import annotations
 
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from lib import alert_answers, audit, bookings, clock
+from lib import alert_answers, audit, bookings, clock, config
+from lib.auth import Actor, require_actor
 from lib.contacts import normalise_phone
 from lib.db import unit_of_work
 from lib.errors import Conflict, InvalidInput, NotFound
@@ -25,11 +30,13 @@ from lib.signing import key_for_links
 # The opt-out words carriers and Twilio honour (the whole message, any case).
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"})
 CODE = re.compile(r"^C\s*[-:#]?\s*(\d{4})[.!]?$")
+VERIFY = re.compile(r"^VERIFY\s*[-:#]?\s*(\d{6})[.!]?$")
 WRONG_CODES_ALLOWED = 5
 WRONG_CODE_WINDOW = timedelta(minutes=30)
 VIA_TEXT = "a text reply"
 
 UNKNOWN = "Booking Desk can't take replies from this number. Please answer in the app."
+VERIFIED = "Booking Desk: this number is verified. To confirm a request, reply C and the code in its alert."
 NOT_UNDERSTOOD = ("Booking Desk: to confirm, reply C and the 4-digit code from the alert (e.g. C 1234), or answer "
                   "in the app.")
 WRONG = "That code doesn't match a request waiting for you. Nothing was changed."
@@ -63,13 +70,47 @@ def _number(raw: str | None) -> str | None:
         return None
 
 
-def _alert_owner(s, number: str | None) -> User | None:
-    """The one active therapist whose SMS alerts go to this number (two people sharing it: nobody)."""
+def _alert_owner(s, number: str | None, proved: bool = True) -> User | None:
+    """The one active therapist whose SMS alerts go to this number, proved theirs (`proved`); two people
+    sharing it: nobody."""
     if not number:
         return None
-    users = s.scalars(select(User).where(User.sms_phone == number, User.active.is_(True), User.role == "therapist",
-                                         User.sms_opt_in.is_(True))).all()
+    stmt = select(User).where(User.sms_phone == number, User.active.is_(True), User.role == "therapist",
+                              User.sms_opt_in.is_(True))
+    users = s.scalars(stmt.where(User.sms_verified_phone == number) if proved else stmt).all()
     return users[0] if len(users) == 1 else None
+
+
+def verification_code(user_id: int, number: str, key: str) -> str:
+    """The six digits that prove `number` is this person's (shown to them alone, in /settings)."""
+    return alert_answers.secret_digits(key, f"sms-verify:{user_id}:{number}", 6)
+
+
+@dataclass(frozen=True)
+class ReplySetup:
+    """What /settings says about replying to alerts by text."""
+    phone: str
+    verified: bool
+    code: str | None  # VERIFY code to text, while the number is not proved
+    practice_number: str | None  # TWILIO_FROM_NUMBER, where alerts come from
+
+
+def setup_for(actor: Actor) -> ReplySetup | None:
+    """For a therapist with SMS alerts on: whether replies work yet, and if not, the code to text (theirs alone)."""
+    actor = require_actor(actor)
+    with unit_of_work() as s:
+        u = s.get(User, actor.id)
+        if u.role != "therapist" or not (u.sms_opt_in and u.sms_phone):
+            return None
+        verified = u.sms_verified_phone == u.sms_phone
+        return ReplySetup(u.sms_phone, verified, None if verified else verification_code(u.id, u.sms_phone,
+                                                                                           key_for_links(s)),
+                          config.get("TWILIO_FROM_NUMBER"))
+
+
+def replies_on(u: User) -> bool:
+    """Alerts to this person carry a reply code: their SMS alerts are on, to a number they proved."""
+    return bool(u.sms_opt_in and u.sms_phone and u.sms_verified_phone == u.sms_phone)
 
 
 def _wrong_codes(s, username: str) -> int:
@@ -98,12 +139,33 @@ def _stop(number: str | None) -> Reply:
     return Reply(None, "stopped")
 
 
+def _verify(number: str | None, code: str) -> Reply:
+    """VERIFY 123456 from the number: it becomes the number replies are taken from (one transaction, audited)."""
+    source = f"from {masked(number)}"
+    with unit_of_work(write=True) as s:
+        t = _alert_owner(s, number, proved=False)
+        if t is None:
+            audit.record(s, None, "sms_reply_refused", detail=f"{source}: VERIFY from an unknown number")
+            return Reply(UNKNOWN, "unknown_number")
+        if _wrong_codes(s, t.username) >= WRONG_CODES_ALLOWED:
+            audit.record(s, t.username, "sms_reply_refused", detail=f"{source}: paused after too many wrong codes")
+            return Reply(TOO_MANY, "rate_limited")
+        if not hmac.compare_digest(code, verification_code(t.id, number, key_for_links(s))):
+            audit.record(s, t.username, "sms_wrong_code", detail=f"{source}: wrong VERIFY code")
+            return Reply(WRONG, "wrong_code")
+        t.sms_verified_phone = number
+        audit.record(s, t.username, "sms_verified", detail=source)
+    return Reply(VERIFIED, "verified")
+
+
 def handle(from_number: str | None, body: str | None) -> Reply:
     """What to do with one inbound text (its signature already checked), and what to answer."""
     words = " ".join((body or "").split()).upper()
     number = _number(from_number)
     if words in STOP_WORDS:
         return _stop(number)
+    if (proof := VERIFY.match(words)) is not None:
+        return _verify(number, proof.group(1))
     with unit_of_work() as s:
         t = _alert_owner(s, number)
         if t is None:

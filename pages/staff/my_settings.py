@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lib import settings
-from ui import away_settings, channel_banner, current, promises, settings_security
+from ui import away_settings, channel_banner, current, promises, settings_security, sms_reply_settings
 from ui.channel_secret import channel_secret_section
 from ui.settings_form import field_error, save, week_inputs
 
@@ -52,6 +52,7 @@ def render() -> None:
             save(update, "bd_settings_errors", "Your settings are saved.")
     if problem := st.session_state.pop("bd_settings_error", None):
         st.error(problem)
+    sms_reply_settings.section(me)  # replying to alerts by text: on, or how to turn it on
 
     away_settings.section(me)
     settings_security.sections(me)  # password, two-step sign-in, where you're signed in

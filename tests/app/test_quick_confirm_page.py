@@ -43,3 +43,20 @@ def test_a_signed_in_manager_gets_the_session_page(sqlite_practice):
     at = open_page("morgan", "quick_confirm.py", token=_token(bid))
     assert not at.exception
     assert "Session details" in texts(at) and "Oliver Bramble" in texts(at)  # the full session page
+
+
+def test_settings_say_how_to_turn_on_replies_by_text(sqlite_practice):
+    from lib import sms_replies
+    from lib.db import unit_of_work
+    from lib.models import User
+
+    with unit_of_work(write=True) as s:
+        bob = s.get(User, sqlite_practice.bob.id)
+        bob.sms_opt_in, bob.sms_phone = True, "+447911000456"
+    code = sms_replies.setup_for(sqlite_practice.bob).code
+
+    def shown(username):  # as read: without markdown's bold marks and escapes
+        return texts(open_page(username, "my_settings.py")).replace("**", "").replace("\\", "")
+
+    assert f"text VERIFY {code} from +447911000456" in shown("bob")
+    assert "Replies by text are on for +447911123456" in shown("alice")

@@ -183,7 +183,7 @@ def test_wrong_codes_unknown_numbers_and_clashes_change_nothing(practice):
 
     before = _state()
     assert sms_replies.handle(ALICE_MOBILE, f"C {wrong}").outcome == "wrong_code"
-    assert sms_replies.handle("+447700900123", f"C {_code(first)}").text == sms_replies.UNKNOWN
+    assert sms_replies.handle("+447911000999", f"C {_code(first)}").text == sms_replies.UNKNOWN
     assert sms_replies.handle(None, f"C {_code(first)}").outcome == "unknown_number"
     assert sms_replies.handle(ALICE_MOBILE, "yes please").outcome == "not_understood"
     if bobs_code not in (_code(first), _code(second)):
@@ -220,3 +220,36 @@ def test_guesses_are_limited_and_stop_turns_alerts_off(practice):
     assert sms_replies.handle(ALICE_MOBILE, f"C {code}").outcome == "unknown_number"
     later = book(practice.alice, "Ruth Kim")
     assert _alert(later, "sms") is None  # and no more alerts go to it
+
+
+def test_replies_work_only_from_a_number_proved_by_its_owner(practice):
+    bobs_mobile = "+447911000456"
+    with unit_of_work(write=True) as s:  # bob turns on SMS alerts: his number is not proved yet
+        bob = s.get(User, practice.bob.id)
+        bob.sms_opt_in, bob.sms_phone = True, bobs_mobile
+    first = book(practice.bob, "Grace O'Neill")
+    assert "Reply C" not in _alert(first, "sms").body_text  # no promise that can't be kept
+    setup = sms_replies.setup_for(practice.bob)
+    assert (setup.phone, setup.verified) == (bobs_mobile, False) and re.fullmatch(r"\d{6}", setup.code)
+    assert sms_replies.setup_for(practice.morgan) is None  # no alerts, nothing to set up
+    code = alert_answers.reply_code(first, practice.bob.id, key_for_links())
+    assert sms_replies.handle(bobs_mobile, f"C {code}").outcome == "unknown_number"  # even the right code
+
+    wrong = f"{(int(setup.code) + 1) % 1_000_000:06d}"
+    assert sms_replies.handle(bobs_mobile, f"VERIFY {wrong}").outcome == "wrong_code"
+    assert sms_replies.handle("+447911000999", f"VERIFY {setup.code}").outcome == "unknown_number"  # bob's code,
+    assert sms_replies.handle(ALICE_MOBILE, f"VERIFY {setup.code}").outcome == "wrong_code"  # not bob's phone
+    assert sms_replies.setup_for(practice.bob).verified is False
+
+    assert sms_replies.handle(bobs_mobile, f"verify {setup.code}") == sms_replies.Reply(sms_replies.VERIFIED,
+                                                                                         "verified")
+    assert sms_replies.setup_for(practice.bob) == sms_replies.ReplySetup(bobs_mobile, True, None, None)
+    assert [e.username for e in _audit("sms_verified")] == ["bob"]
+    assert sms_replies.handle(bobs_mobile, f"C {code}").outcome == "confirmed"  # the earlier alert's code works now
+    later = book(practice.bob, "Ruth Kim", starts_at=clock.now().replace(hour=14) + timedelta(days=3))
+    assert re.search(r"Reply C \d{4} to confirm\.$", _alert(later, "sms").body_text)
+
+    with unit_of_work(write=True) as s:  # a new number must be proved again
+        s.get(User, practice.bob.id).sms_phone = "+447911000789"
+    assert sms_replies.setup_for(practice.bob).verified is False
+    assert sms_replies.handle("+447911000789", f"C {_code(later)}").outcome == "unknown_number"

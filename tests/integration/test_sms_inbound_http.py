@@ -91,7 +91,7 @@ def test_a_text_reply_confirms_and_everything_else_gets_its_reply_and_changes_no
     signature = twilio_signature(f"{server.url}/sms/inbound", tampered)
     tampered["Body"] = f"C {wrong}"
     assert post(server, tampered, signature)[0] == 403
-    assert post(server, twilio_form(f"C {code}", sender="+447700900123")) == (
+    assert post(server, twilio_form(f"C {code}", sender="+447911000999")) == (
         200, ["Booking Desk can't take replies from this number. Please answer in the app."])
     assert post(server, twilio_form(f"C {wrong}")) == (
         200, ["That code doesn't match a request waiting for you. Nothing was changed."])
