@@ -157,7 +157,7 @@ def therapist_actor(u: User) -> Actor:
     return Actor(u.id, u.username, u.name, u.role, u.timezone)
 
 
-def confirm_from_link(token: str | None, expected_version: int) -> None:
+def confirm_from_link(token: str | None, expected_version: int, browser_session: str | None = None) -> None:
     """Confirm Session pressed on the link's page: the same service as the session page's button.
 
     BadToken for a bad or expired link; Conflict when the request was answered (or changed) meanwhile;
@@ -172,7 +172,7 @@ def confirm_from_link(token: str | None, expected_version: int) -> None:
     if status != "unconfirmed":
         raise Conflict(f"This request was already answered: it is {bookings.STATUS_LABELS.get(status, status).lower()}."
                        " Nothing more was changed or sent.")
-    bookings.confirm(actor, grant.booking_id, expected_version, via=VIA_LINK)
+    bookings.confirm(actor, grant.booking_id, expected_version, browser_session, via=VIA_LINK)
 
 
 def visible_to(actor: Actor | None, token: str | None) -> int | None:

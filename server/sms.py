@@ -8,6 +8,7 @@ set) is refused with 403, audited, and acted on in no way.
 """
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
@@ -15,7 +16,11 @@ from starlette.responses import Response
 
 from lib import audit, config, sms_replies
 from lib.db import unit_of_work
+from lib.errors import BookingDeskError
 from lib.rate_limit import RateLimit
+
+log = logging.getLogger(__name__)
+APOLOGY = "Please answer in the app."
 
 PATH = "/sms/inbound"
 MAX_BODY = 16 * 1024  # a text and Twilio's fields fit in a few KB
@@ -71,5 +76,9 @@ async def inbound(request):
     if not ok:
         await run_in_threadpool(_refused_forgery, params.get("From"))
         return _answer(None, 403)
-    reply = await run_in_threadpool(sms_replies.handle, params.get("From"), params.get("Body"))
+    try:
+        reply = await run_in_threadpool(sms_replies.handle, params.get("From"), params.get("Body"))
+    except BookingDeskError as exc:  # the database is down, say: nothing was changed, and the sender is told
+        log.warning("inbound SMS not handled: %s", exc.message)
+        return _answer(f"Booking Desk couldn't take this reply just now, so nothing was changed. {APOLOGY}")
     return _answer(reply.text)

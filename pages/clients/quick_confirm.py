@@ -80,7 +80,7 @@ def render() -> None:
                       "Email is not set up on this server, so the client will **not** be emailed."))
         if st.button("Confirm Session", type="primary", disabled=bool(view.clashes), key="quick_confirm"):
             try:
-                alert_answers.confirm_from_link(token, view.version)
+                alert_answers.confirm_from_link(token, view.version, visit.get().id)
             except BadToken as exc:
                 st.info(exc.message, icon=":material/link_off:")
             except BookingDeskError as exc:
