@@ -253,3 +253,25 @@ def test_replies_work_only_from_a_number_proved_by_its_owner(practice):
         s.get(User, practice.bob.id).sms_phone = "+447911000789"
     assert sms_replies.setup_for(practice.bob).verified is False
     assert sms_replies.handle("+447911000789", f"C {_code(later)}").outcome == "unknown_number"
+
+
+def test_the_link_the_text_and_the_session_page_at_once_confirm_once(practice):
+    """Three ways to answer, pressed at the same moment: one confirmation, one client email."""
+    from tests.integration.test_concurrency import _race
+
+    bid = book(practice.alice, "Oliver Bramble")
+    token, code = _token(bid), _code(bid)
+    replies = []
+    ways = [lambda: alert_answers.confirm_from_link(token, 1),
+            lambda: replies.append(sms_replies.handle(ALICE_MOBILE, f"C {code}")),
+            lambda: bookings.confirm(practice.alice, bid, 1)]
+    results = _race(3, lambda i: ways[i]())  # "ok", or "conflict" for the losers; the text always has a reply
+    assert None not in results and len(replies) == 1, results
+    winners = [results[0], replies[0].outcome, results[2]]
+    assert winners.count("ok") + winners.count("confirmed") == 1, winners
+    with unit_of_work() as s:
+        assert s.get(Booking, bid).status == "confirmed"
+        assert s.scalar(select(func.count()).select_from(Notification).where(
+            Notification.booking_id == bid, Notification.template == "confirmed")) == 1
+        assert s.scalar(select(func.count()).select_from(BookingEvent).where(
+            BookingEvent.booking_id == bid, BookingEvent.kind == "confirmed")) == 1
