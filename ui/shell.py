@@ -72,7 +72,7 @@ def _gate() -> None:
     pg = st.navigation(nav.pages(nav.EVERY), position="hidden")
     if pg.url_path in {e.url for e in nav.PUBLIC}:
         if pg.url_path == nav.QUICK_CONFIRM.url and login.signed_in_by_cookie(key) is not None:
-            st.rerun()  # a therapist signed in on this browser: their own menu, and the session page (the page)
+            st.rerun()  # signed in on this browser (by its cookie): their own menu; the page sends them to the session
         run_page(pg)
         return
     if pg.url_path == nav.LOG_OUT.url:  # logged out already; logging in here must not log out again
