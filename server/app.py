@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
 
-from server import api, calendar, health
+from server import api, calendar, health, sms
 from server.headers import SecurityHeaders
 from server.lifecycle import lifespan
 
@@ -32,6 +32,7 @@ def routes() -> list[Route]:
         Route("/api/v1/openapi.json", api.openapi, methods=["GET"]),
         Route("/api/{rest:path}", api.not_found),
         Route("/calendar/{token}.ics", calendar.feed, methods=["GET"]),  # a therapist's private feed (HEAD too)
+        Route(sms.PATH, sms.inbound, methods=["POST"]),
     ]
 
 

@@ -28,7 +28,7 @@ class Practice:
         with unit_of_work(write=True) as s:
             a = auth.add_user(s, "alice", "Alice Moreno", "alice@practice.example", "therapist", PASSWORD,
                               working_hours=WEEKDAYS, phone="+442079460123", sms_opt_in=True,
-                              sms_phone="+447911123456")
+                              sms_phone="+447911123456", sms_verified_phone="+447911123456")
             b = auth.add_user(s, "bob", "Bob Okafor", "bob@practice.example", "therapist", PASSWORD,
                               working_hours=WEEKDAYS)
             m = auth.add_user(s, "morgan", "Morgan Reid", "morgan@practice.example", "manager", PASSWORD)

@@ -80,17 +80,25 @@ def looks_logged_in() -> bool:
     return visit.get().checked
 
 
+def signed_in_by_cookie(key: str) -> Actor | None:
+    """Sign this browser session in from its re-login cookie, drawing nothing else: only while the sign-in it
+    was written for is live on the server (the library's own check would accept a copied cookie of a sign-in
+    that has ended). None when there is no such sign-in (or it was done already)."""
+    v = visit.get()
+    if v.checked or v.logged_out or v.pending is not None:
+        return None
+    session_id = _session_from_cookie(key)
+    actor = sign_in_sessions.live(session_id, v.id)
+    if actor is not None:
+        v.sign_in_session = session_id
+        _start_session(v, actor)
+    return actor
+
+
 def current_actor(key: str, demo: bool) -> Actor | None:
     """The logged-in user, or None after drawing the login form."""
     v = visit.get()
-    if not v.checked and not v.logged_out and v.pending is None:
-        # Re-login from the cookie: only while the sign-in it was written for is live on the server (its
-        # own check would accept a copied cookie of a sign-in that has ended).
-        session_id = _session_from_cookie(key)
-        actor = sign_in_sessions.live(session_id, v.id)
-        if actor is not None:
-            v.sign_in_session = session_id
-            _start_session(v, actor)
+    signed_in_by_cookie(key)
     if v.checked:
         if v.last_seen is not None and time.time() - v.last_seen > idle_minutes() * 60:
             log_out("You were logged out after a period of inactivity.", reason="idle")

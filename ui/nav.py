@@ -47,7 +47,12 @@ SET_PASSWORD = Entry("clients.set_password", "Choose your password", "set-passwo
 MY_SESSION = Entry("clients.my_session", "Your session", "my-session", ":material/event:", hidden=True,
                    layout="centered")
 
-PUBLIC = [ASSESSMENT, RESPOND, MY_SESSION, SET_PASSWORD]  # pages opened without logging in, from the links we send
+# The therapist's one-tap page from the new-request alert email (no sign-in; signed in, the session page).
+QUICK_CONFIRM = Entry("clients.confirm", "New session request", "confirm", ":material/event_available:",
+                      hidden=True, layout="centered")
+
+# Pages opened without logging in, from the links we send.
+PUBLIC = [ASSESSMENT, RESPOND, MY_SESSION, SET_PASSWORD, QUICK_CONFIRM]
 THERAPIST = [DASHBOARD, SESSION, METRICS, SETTINGS]
 MANAGER = [DASHBOARD, SESSION, NEW_BOOKING, METRICS, OUTBOX, AUDIT, PEOPLE, CLIENTS, SETTINGS]
 EVERY = list(dict.fromkeys(MANAGER + THERAPIST + PUBLIC + [LOG_OUT]))

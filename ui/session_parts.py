@@ -153,7 +153,8 @@ def _messages_md(d: BookingDetail, tz: str) -> str:
 DETAIL_LABELS = {"reason": "Reason", "presenting_issues": "Presenting issues", "help_needed": "Help needed",
                  "to_therapist": "To", "from_therapist": "From", "from_session": "From session",
                  "full_refund": "Full refund", "short_notice": "Under 48 h notice",
-                 "confirmed": "Also confirmed it", "why": "On the team's list for", "note": "Note"}
+                 "confirmed": "Also confirmed it", "why": "On the team's list for", "note": "Note",
+                 "via": "Through"}
 
 
 def _detail_text(e, tz: str) -> str:

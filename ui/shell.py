@@ -67,6 +67,8 @@ def _gate() -> None:
     # Logged out: register every page (hidden) so deep links survive the login form.
     pg = st.navigation(nav.pages(nav.EVERY), position="hidden")
     if pg.url_path in {e.url for e in nav.PUBLIC}:
+        if pg.url_path == nav.QUICK_CONFIRM.url and login.signed_in_by_cookie(key) is not None:
+            st.rerun()  # signed in on this browser (by its cookie): their own menu; the page sends them to the session
         run_page(pg)
         return
     if pg.url_path == nav.LOG_OUT.url:  # logged out already; logging in here must not log out again

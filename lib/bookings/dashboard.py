@@ -245,8 +245,12 @@ def require_free(s: Session, b: Booking, starts_at: datetime, viewer_tz: str, ig
             f"({clock.fmt_local(c.starts_at, viewer_tz)}). Choose another time or resolve the clash first.")
 
 
-def confirm(actor: Actor, booking_id, expected_version: int, browser_session: str | None = None) -> None:
-    """Confirm an unconfirmed session: one winner, one client email, all in one transaction."""
+def confirm(actor: Actor, booking_id, expected_version: int, browser_session: str | None = None,
+            via: str | None = None) -> None:
+    """Confirm an unconfirmed session: one winner, one client email, all in one transaction.
+
+    `via` says where the answer came from when it was not the session page ("the email link", "a text
+    reply …"): written into the history and the audit entry (lib.bookings.alert_answers, lib.bookings.sms_replies)."""
     actor = require_actor(actor)
     try:
         with unit_of_work(write=True) as s:
@@ -255,11 +259,12 @@ def confirm(actor: Actor, booking_id, expected_version: int, browser_session: st
             rules, now = Rules.load(s), clock.now()  # read before writing: one UPDATE, one version step
             b.status = BookingStatus.CONFIRMED
             record_first_response(b, rules, now)
-            s.add(BookingEvent(booking_id=b.id, kind=EventKind.CONFIRMED, actor=actor.username, at=now))
+            s.add(BookingEvent(booking_id=b.id, kind=EventKind.CONFIRMED, actor=actor.username, at=now,
+                               detail={"via": via} if via else None))
             s.flush()  # the version check happens here
             outbox.enqueue(s, cause=f"confirmed:{b.id}:v{b.version}", channel="email", recipient=b.client.email,
                            message=templates.confirmed_email(facts_for(b)), booking_id=b.id)
             trail.record(s, actor.username, AuditAction.CONFIRM, booking_id=b.id, client_id=b.client_id,
-                         browser_session=browser_session)
+                         browser_session=browser_session, detail=via and f"from {via}")
     except StaleDataError:
         raise Conflict() from None

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lib.bookings import away, worklist
+from lib.bookings import alert_answers, away, sms_replies, worklist
 from lib.bookings.answers import manager_emails
 from lib.bookings.client_links import issue_assessment_link
 from lib.bookings.dashboard import facts_for
@@ -16,6 +16,7 @@ from lib.core.models import Attendee, Booking, BookingEvent, Client, Relationshi
 from lib.core.vocabulary import BookingStatus, EventKind
 from lib.notify import outbox, templates
 from lib.practice.rules import Rules
+from lib.practice.signing import key_for_links
 
 
 @dataclass
@@ -95,24 +96,30 @@ def create_booking(s: Session, rules: Rules, therapist: User, req: NewBooking, n
     return Created(booking, client_created, messages)
 
 
-def new_booking_messages(b, facts, assessment_link: str) -> list[tuple[str, str, str, templates.Rendered]]:
+def new_booking_messages(b, facts, assessment_link: str, key: str | None = None
+                         ) -> list[tuple[str, str, str, templates.Rendered]]:
     """(cause, channel, recipient, message) for a new request: the client's self-assessment link,
-    the therapist's email, and a text if they opted in. The bulk import uses this too."""
+    the therapist's email (with the one-tap private link), and a text if they opted in (with its reply
+    code once their number is proved: lib.bookings.sms_replies). The bulk import uses this too, with the signing
+    `key` it read once."""
     t = b.therapist
     link = config.session_url(b.id)
+    key = key or key_for_links()
     out = [
         (f"received:{b.id}", "email", b.client.email, templates.booking_received_email(facts, assessment_link)),
-        (f"new_booking:{b.id}", "email", t.email, templates.new_booking_email(facts, t.timezone, b.response_due_at, link)),
+        (f"new_booking:{b.id}", "email", t.email, templates.new_booking_email(
+            facts, t.timezone, b.response_due_at, link, alert_answers.link_url(b, key))),
     ]
     if t.sms_opt_in and t.sms_phone:
-        out.append((f"new_booking:{b.id}", "sms", t.sms_phone,
-                    templates.new_booking_sms(facts, t.timezone, b.response_due_at, link)))
+        code = alert_answers.reply_code(b.id, t.id, key) if sms_replies.replies_on(t) else None
+        out.append((f"new_booking:{b.id}", "sms", t.sms_phone, templates.new_booking_sms(
+            facts, t.timezone, b.response_due_at, link, code)))
     return out
 
 
 def notify_new_booking(s: Session, b: Booking) -> int:
     """Write the new-request messages (see new_booking_messages); returns how many."""
-    messages = new_booking_messages(b, facts_for(b), issue_assessment_link(s, b))
+    messages = new_booking_messages(b, facts_for(b), issue_assessment_link(s, b), key_for_links(s))
     return sum(1 for cause, channel, recipient, message in messages
                if outbox.enqueue(s, cause=cause, channel=channel, recipient=recipient, message=message,
                                  booking_id=b.id))

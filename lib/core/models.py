@@ -45,6 +45,9 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(32))  # E.164, shown to clients
     sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
     sms_phone: Mapped[str | None] = mapped_column(String(32))  # E.164, for alerts
+    # The alert number the person proved is theirs by texting its code (lib.bookings.sms_replies): replies to alerts
+    # are taken only while it equals sms_phone, so a changed number needs proving again.
+    sms_verified_phone: Mapped[str | None] = mapped_column(String(32))
     # {"mon": [["09:00", "17:00"]], ...}; empty list = not working that day
     working_hours: Mapped[dict | None] = mapped_column(JSON)
     addresses: Mapped[list | None] = mapped_column(JSON)

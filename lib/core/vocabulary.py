@@ -155,6 +155,12 @@ class AuditAction(Labelled):
     CALENDAR_FEED_OFF = "calendar_feed_off", "Turned off the calendar feed"
     CALENDAR_BUSY_SET = "calendar_busy_set", "Connected own calendar (busy times)"
     CALENDAR_BUSY_REMOVED = "calendar_busy_removed", "Disconnected own calendar (busy times)"
+    # text replies to alerts (lib.bookings.sms_replies); a confirm by text or email link is CONFIRM
+    SMS_STOP = "sms_stop", "Turned off SMS alerts (texted STOP)"
+    SMS_WRONG_CODE = "sms_wrong_code", "Text reply with a wrong code"
+    SMS_REPLY_REFUSED = "sms_reply_refused", "Text reply not acted on"
+    SMS_FORGED = "sms_forged", "Refused a text with a bad Twilio signature"
+    SMS_VERIFIED = "sms_verified", "Proved a mobile number for text replies"
     # older rows, written under these names by earlier versions
     IMPORT = "import", "Imported bookings"
     MANUAL_BOOKING = "manual_booking", "Entered a booking"

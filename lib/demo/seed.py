@@ -47,7 +47,8 @@ def seed_demo() -> dict:
         rules = Rules.load(s)
         alice = auth.add_user(s, "alice", "Alice Moreno", "alice@practice.example", "therapist", DEMO_PASSWORD,
                               check_password=False, phone="+442079460123", sms_opt_in=True,
-                              sms_phone="+447911123456", working_hours=THERAPIST_HOURS["alice"],
+                              sms_phone="+447911123456", sms_verified_phone="+447911123456",
+                              working_hours=THERAPIST_HOURS["alice"],
                               addresses=["12 Harley Street, London W1G 9PF"], video_services=["Zoom", "Doxy.me"])
         bob = auth.add_user(s, "bob", "Bob Okafor", "bob@practice.example", "therapist", DEMO_PASSWORD,
                             check_password=False, phone="+441614960789", working_hours=THERAPIST_HOURS["bob"],

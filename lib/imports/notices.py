@@ -46,5 +46,6 @@ class NewBookingNotices:
         assessment_link = f"{self._base}/assessment?token={nonce}.{sign(self._key, nonce, 'assessment')}"
         rows = [outbox.row_values(cause=cause, channel=channel, recipient=recipient, message=message,
                                   booking_id=booking_id, now=now)
-                for cause, channel, recipient, message in new_booking_messages(booking, facts, assessment_link)]
+                for cause, channel, recipient, message
+                in new_booking_messages(booking, facts, assessment_link, self._key)]
         return token, rows

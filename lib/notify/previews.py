@@ -26,8 +26,8 @@ def _all() -> dict:
     due = clock.now() + timedelta(hours=4)
     tz = "Europe/London"
     return {
-        "new_booking": lambda: t.new_booking_email(f, tz, due, LINK),
-        "new_booking_sms": lambda: t.new_booking_sms(f, tz, due, LINK),
+        "new_booking": lambda: t.new_booking_email(f, tz, due, LINK, "https://desk.example/confirm?token=sample"),
+        "new_booking_sms": lambda: t.new_booking_sms(f, tz, due, LINK, "4821"),
         "booking_received": lambda: t.booking_received_email(f, "https://desk.example/assessment?token=sample"),
         "confirmed": lambda: t.confirmed_email(f),
         "rescheduled": lambda: t.rescheduled_email(f, f.starts_at - timedelta(days=1)),

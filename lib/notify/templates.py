@@ -139,21 +139,35 @@ def _invite(f: SessionFacts, cancelled: bool = False) -> str:
 
 # --- to therapists ---
 
-def new_booking_email(f: SessionFacts, therapist_tz: str, due_at: datetime, link: str) -> Rendered:
+def new_booking_email(f: SessionFacts, therapist_tz: str, due_at: datetime, link: str,
+                      confirm_link: str | None = None) -> Rendered:
+    """`confirm_link`: the private one-tap page (lib.bookings.alert_answers), which shows only what this email shows."""
+    rows = [("Date and time", clock.fmt_local(f.starts_at, therapist_tz)), ("Session type", f.type_label),
+            ("Attendees", ", ".join((n.split() or ["—"])[0] for n in f.attendees)),
+            ("Where", "Online" if f.delivery == "online" else "In person"),
+            ("Please answer by", clock.fmt_local(due_at, therapist_tz))]
+    if not confirm_link:
+        return _both("new_booking", "New session request — please confirm", "You have a new session request",
+                     ["A client has booked a session with you. Please review it and answer by the time below."],
+                     rows, ("Review the session", link))
     return _both(
         "new_booking", "New session request — please confirm", "You have a new session request",
         ["A client has booked a session with you. Please review it and answer by the time below."],
-        [("Date and time", clock.fmt_local(f.starts_at, therapist_tz)),
-         ("Session type", f.type_label), ("Attendees", str(len(f.attendees))),
-         ("Please answer by", clock.fmt_local(due_at, therapist_tz))],
-        ("Review the session", link),
+        rows, ("Check your availability and confirm", confirm_link),
+        after=["That private link needs no sign-in and works until the request's cut-off. Only its Confirm Session "
+               "button confirms; please don't forward this email.",
+               f"To read the client's self-assessment or answer another way, open the session in Booking Desk "
+               f"(sign-in): {link}"],
     )
 
 
-def new_booking_sms(f: SessionFacts, therapist_tz: str, due_at: datetime, link: str) -> Rendered:
+def new_booking_sms(f: SessionFacts, therapist_tz: str, due_at: datetime, link: str,
+                    reply_code: str | None = None) -> Rendered:
     text = (f"Booking Desk: new {f.type_label.lower()} session request for "
             f"{clock.fmt_local(f.starts_at, therapist_tz)}. Please answer by "
             f"{clock.fmt_local(due_at, therapist_tz)}: {link}")
+    if reply_code:
+        text += f" Reply C {reply_code} to confirm."
     return Rendered("new_booking_sms", None, text)
 
 

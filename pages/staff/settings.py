@@ -2,7 +2,15 @@
 import streamlit as st
 
 from lib.practice import settings
-from ui import away_settings, calendar_settings, channel_banner, current, promises, settings_security
+from ui import (
+    away_settings,
+    calendar_settings,
+    channel_banner,
+    current,
+    promises,
+    settings_security,
+    sms_reply_settings,
+)
 from ui.channel_secret import channel_secret_section
 from ui.settings_form import field_error, save, week_inputs
 
@@ -52,6 +60,7 @@ def render() -> None:
             save(update, "bd_settings_errors", "Your settings are saved.")
     if problem := st.session_state.pop("bd_settings_error", None):
         st.error(problem)
+    sms_reply_settings.section(me)  # replying to alerts by text: on, or how to turn it on
 
     away_settings.section(me)
     if not me.is_manager:

@@ -104,6 +104,16 @@ def running_app(workdir: Path, timeout: float = 30.0, extra_env: dict | None = N
         yield RunningApp(url, database_url)
 
 
+def mailing_env(smtp) -> dict:
+    """running_app's extra_env for a server with email set up (a tests.servers.SmtpServer) and the in-app
+    dispatcher on, delivering every half second."""
+    from tests.servers import MAIL_FROM
+
+    return {"SMTP_HOST": smtp.host, "SMTP_PORT": str(smtp.port), "SMTP_TLS": "none", "MAIL_FROM": MAIL_FROM,
+            "SMTP_USER": "", "SMTP_PASSWORD": "", "BOOKING_DESK_DISPATCHER": "on",
+            "BOOKING_DESK_DISPATCH_SECONDS": "0.5"}
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
     with running_app(tmp_path_factory.mktemp("e2e")) as app:
