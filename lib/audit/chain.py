@@ -15,9 +15,9 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, cast
 
-from sqlalchemy import event, select, update
+from sqlalchemy import Table, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -26,8 +26,8 @@ from lib.core.models import AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
 HEAD_ID = 1
-_head = AuditChainHead.__table__
-_log = AuditEntry.__table__
+_head = cast(Table, AuditChainHead.__table__)
+_log = cast(Table, AuditEntry.__table__)
 
 
 def entry_hash(seq: int, at, username, action, booking_id, client_id, browser_session, detail, prev_hash) -> str:
@@ -53,6 +53,7 @@ def _locked_head(conn: Connection) -> tuple[int, str]:
         make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
         conn.execute(make(_head).values(id=HEAD_ID, last_seq=seq, last_hash=digest).on_conflict_do_nothing())
         head = conn.execute(locked).first()
+        assert head is not None  # the insert above (or a concurrent writer's) made the row
     return head.last_seq, head.last_hash
 
 

@@ -112,7 +112,7 @@ def _conflict(s, webhook_id: str, message: str, booking_id: int | None = None) -
     s.rollback()
     trail.record(s, CALLER, AuditAction.API_REFUSED, booking_id=booking_id,
                  detail=f"POST /api/v1/bookings: 409, webhook-id {webhook_id}, {message}")
-    body = {"error": "conflict", "message": message}
+    body: dict[str, str | int] = {"error": "conflict", "message": message}
     if booking_id is not None:
         body["booking_id"] = booking_id
     return Answer(409, body)
@@ -135,6 +135,7 @@ def _create(webhook_id: str, body: bytes, values: dict[str, str], shape_errors: 
         if problems or shape_errors:
             s.rollback()
             return _invalid(webhook_id, shape_errors + [{"field": p.column, "message": p.message} for p in problems])
+        assert req is not None  # check_values gives a request whenever it finds no problem
         therapist = therapists[req.therapist_username]
         duplicate = s.scalar(select(Booking.id).join(Client, Client.id == Booking.client_id).where(
             Booking.therapist_id == therapist.id, Client.email == req.client_email, Booking.starts_at == req.starts_at))

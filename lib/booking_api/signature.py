@@ -63,8 +63,8 @@ def status(actor: Actor) -> SecretStatus:
                            .order_by(ChannelSecret.id.desc()).limit(1))
         previous = s.scalar(select(ChannelSecret.retired_at).where(ChannelSecret.retired_at > now - GRACE)
                             .order_by(ChannelSecret.retired_at.desc()).limit(1))
-    return SecretStatus(bool(config.settings().BOOKING_CHANNEL_SECRET), current and current.created_at,
-                        current and current.created_by, previous and previous + GRACE)
+    return SecretStatus(bool(config.settings().BOOKING_CHANNEL_SECRET), current.created_at if current else None,
+                        current.created_by if current else None, previous and previous + GRACE)
 
 
 def _webhooks(s) -> list[Webhook]:

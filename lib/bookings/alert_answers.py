@@ -84,8 +84,8 @@ class LinkGrant:
 def check_link(token: str | None, session=None) -> LinkGrant:
     """What a genuine link names; BadToken (one message) for anything altered or made up."""
     try:
-        booking_id, therapist_id, until, sig = (token or "").split(".")
-        booking_id, therapist_id, until = int(booking_id), int(therapist_id), int(until)
+        booking_part, therapist_part, until_part, sig = (token or "").split(".")
+        booking_id, therapist_id, until = int(booking_part), int(therapist_part), int(until_part)
     except ValueError:
         raise BadToken() from None
     if len(sig) != 32 or not hmac.compare_digest(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 PHQ9_ITEMS = [
     "Little interest or pleasure in doing things",
@@ -61,7 +62,7 @@ def score(answers: list | None, count: int, bands) -> Score:
     answered = sum(a is not None for a in clean)
     if answered < count:
         return Score(answered, count, None, None)
-    total = sum(clean)
+    total = sum(cast("list[int]", clean))  # every item answered: no None left
     return Score(answered, count, total, band(total, bands))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, literal, literal_column, select, union_all
@@ -60,7 +61,8 @@ _NEAR = union_all(
 def check(session: Session | Connection, therapist: User, starts_at: datetime, duration_minutes: int,
           ignore_booking_id: int | None = None) -> Availability:
     end = starts_at + timedelta(minutes=duration_minutes)
-    near = list(session.execute(_NEAR, {"tid": therapist.id, "end": end, "earliest": starts_at - MAX_DURATION}))
+    near: list[Any] = list(session.execute(_NEAR, {"tid": therapist.id, "end": end,
+                                                   "earliest": starts_at - MAX_DURATION}))
     near += busy_rows(calendar_busy.busy_between(session, therapist.id, starts_at, end))
     return from_near(therapist, starts_at, duration_minutes, near, ignore_booking_id)
 

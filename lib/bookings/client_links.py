@@ -2,6 +2,7 @@
 the self-assessment. A bad, expired or used link gets one kind message that reveals nothing."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -82,14 +83,14 @@ def offer_for(token: str | None) -> OfferView:
             TimeOffer.booking_id == b.id, TimeOffer.open.is_(True)).order_by(TimeOffer.starts_at)).all()
         if not offers:  # a booked session's offer that was answered or replaced
             raise BadToken()
-        return _offer_view(b, [tuple(o) for o in offers])
+        return _offer_view(b, [(offer_id, at) for offer_id, at in offers])
 
 
 def _after_use(s, token: str | None) -> OfferView | BadToken:
     """A link that no longer works: the time the client chose, or why it stopped (kindly, to its owner)."""
     gone = tokens.spent(s, token, "respond")
     b = s.get(Booking, gone.booking_id) if gone and gone.booking_id else None
-    if b is None:
+    if b is None or gone is None:  # gone is None only when b is
         return BadToken()
     picked = s.scalar(select(BookingEvent.id).where(BookingEvent.booking_id == b.id,
                                                      BookingEvent.kind == EventKind.CLIENT_PICKED))
@@ -144,7 +145,7 @@ def respond(token: str | None, offer_id: int | None) -> str:
         return "confirmed"
 
 
-def _free_pick(s, b: Booking, offers: list[TimeOffer], offer_id: int, otherwise: str) -> TimeOffer:
+def _free_pick(s, b: Booking, offers: Sequence[TimeOffer], offer_id: int, otherwise: str) -> TimeOffer:
     """The offered time the client picked, if it is still free."""
     chosen = next((o for o in offers if o.id == offer_id), None)
     if chosen is None:
@@ -156,7 +157,7 @@ def _free_pick(s, b: Booking, offers: list[TimeOffer], offer_id: int, otherwise:
     return chosen
 
 
-def _move_booked(s, grant, b: Booking, offers: list[TimeOffer], offer_id: int | None) -> str:
+def _move_booked(s, grant, b: Booking, offers: Sequence[TimeOffer], offer_id: int | None) -> str:
     """The client asked to move a booked session and was offered times: a pick moves it ("moved"), "none of
     these" keeps it where it is ("kept"). Either way the therapist is told and the client's link is used up."""
     if not offers:
@@ -229,6 +230,7 @@ def save_assessment(token: str | None, phq9: list, gad7: list, help_with: list[s
         a.help_with, a.free_text, a.updated_at = help_with, free_text, clock.now()
         status = assessments.completeness(a.phq9, a.gad7, a.help_with, a.free_text)
         b = s.get(Booking, grant.booking_id)
+        assert b is not None  # _relationship_for() above found it, in this transaction
         if status == "complete" and was != "complete" and b.status == BookingStatus.UNCONFIRMED:
             outbox.enqueue(s, cause=f"assessment_ready:{b.id}", channel="email", recipient=b.therapist.email,
                            booking_id=b.id,

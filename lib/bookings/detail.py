@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -120,7 +120,7 @@ def _detail_statement(own_only: bool, dialect: str):
     its attendees, history, messages and the therapist's sessions near its time (the availability check) as
     JSON lists: the session page's one round trip. Built once per shape, with bound parameters: building
     it costs more than running it."""
-    bid = bindparam("bid")
+    bid: BindParameter[int] = bindparam("bid")
     together = select(func.count()).select_from(Earlier).where(
         Earlier.relationship_id == Booking.relationship_id, Earlier.status == db.fixed("confirmed"),
         Earlier.id != Booking.id).scalar_subquery()
@@ -162,9 +162,9 @@ def get_for(actor: Actor, booking_id, browser_session: str | None = None, record
     # The first view in a browser session also writes: the audit entry and "first opened".
     with unit_of_work(write=True) as s:
         conn = s.connection()
-        found = conn.execute(_detail_statement(not actor.is_manager, conn.dialect.name),
-                             {"bid": booking_id, "me": actor.id}).first()
-        detail = _read_detail(found, conn)
+        row = conn.execute(_detail_statement(not actor.is_manager, conn.dialect.name),
+                           {"bid": booking_id, "me": actor.id}).first()
+        detail = _read_detail(row, conn)
         trail.record(s, actor.username, AuditAction.VIEW_SESSION, booking_id=detail.id, client_id=detail.client_id,
                      browser_session=browser_session)
         if actor.id == detail.therapist_id and not any(e.kind == EventKind.VIEWED for e in detail.history):
@@ -190,8 +190,10 @@ def _read_detail(b, conn: Connection | None = None) -> BookingDetail:
         availability=availability.from_near(
             _Therapist(b.therapist_id, b.therapist_tz, b.working_hours), b.starts_at, b.duration_minutes,
             availability.near_rows(b.near_confirmed, b.near_offered, b.near_busy), ignore_booking_id=b.id),
-        history=[Event(kind, who, timestamp(at), detail) for kind, who, at, detail in rows(b.history)],
-        messages=[MessageRow(*m[:8], timestamp(m[8]), timestamp(m[9]), timestamp(m[10]), m[11])
+        history=[Event(kind, who, timestamp(at), detail)  # type: ignore[arg-type]  # `at` is NOT NULL
+                 for kind, who, at, detail in rows(b.history)],
+        messages=[MessageRow(*m[:8], timestamp(m[8]), timestamp(m[9]), timestamp(m[10]),  # type: ignore[call-arg]
+                             m[11])
                   for m in rows(b.messages)],
         reassigned_from_id=b.reassigned_from_id,
         open_offers=_open_offers(b.id, conn) if b.status == BookingStatus.AWAITING_CLIENT else [],

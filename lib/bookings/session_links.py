@@ -48,8 +48,8 @@ def check(token: str | None, session=None) -> SessionGrant:
     """What a genuine link grants (its owner may be told that the session has started); BadToken, one kind
     message, for anything tampered or unknown."""
     try:
-        booking_id, client_id, until, sig = (token or "").split(".")
-        booking_id, client_id, until = int(booking_id), int(client_id), int(until)
+        booking_part, client_part, until_part, sig = (token or "").split(".")
+        booking_id, client_id, until = int(booking_part), int(client_part), int(until_part)
     except ValueError:
         raise BadToken() from None
     if not hmac.compare_digest(sig, sign(key_for_links(session), _nonce(booking_id, client_id, until), PURPOSE)):

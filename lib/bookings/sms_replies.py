@@ -102,7 +102,7 @@ def setup_for(actor: Actor) -> ReplySetup | None:
     """For a therapist with SMS alerts on: whether replies work yet, and if not, the code to text (theirs alone)."""
     actor = require_actor(actor)
     with unit_of_work() as s:
-        u = s.get(User, actor.id)
+        u = s.get_one(User, actor.id)
         if u.role != "therapist" or not (u.sms_opt_in and u.sms_phone):
             return None
         verified = u.sms_verified_phone == u.sms_phone
@@ -147,7 +147,7 @@ def _verify(number: str | None, code: str) -> Reply:
     source = f"from {masked(number)}"
     with unit_of_work(write=True) as s:
         t = _alert_owner(s, number, proved=False)
-        if t is None:
+        if t is None or number is None:  # no number: no owner either
             trail.record(s, None, AuditAction.SMS_REPLY_REFUSED, detail=f"{source}: VERIFY from an unknown number")
             return Reply(UNKNOWN, "unknown_number")
         if _wrong_codes(s, t.username) >= WRONG_CODES_ALLOWED:

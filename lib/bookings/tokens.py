@@ -95,7 +95,7 @@ def spent(s: Session, token: str | None, purpose: str) -> SpentLink | None:
 
 
 def use_up(s: Session, grant: Grant) -> None:
-    s.get(ClientToken, grant.token_id).used_at = clock.now()
+    s.get_one(ClientToken, grant.token_id).used_at = clock.now()
 
 
 def revoke_for_booking(s: Session, booking_id: int, purpose: str) -> None:

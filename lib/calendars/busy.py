@@ -12,12 +12,13 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any, Literal, cast, overload
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import recurring_ical_events
 from icalendar import Calendar
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -126,6 +127,10 @@ class BusyStatus:
                                                              and self.tried_at < self.saved_at))
 
 
+@overload
+def _row(s: Session, user_id: int, create: Literal[True]) -> TherapistCalendar: ...
+@overload
+def _row(s: Session, user_id: int, create: bool = False) -> TherapistCalendar | None: ...
 def _row(s: Session, user_id: int, create: bool = False) -> TherapistCalendar | None:
     row = s.get(TherapistCalendar, user_id, with_for_update=create)
     if row is None and create:
@@ -195,12 +200,13 @@ def _claim(user_id: int) -> tuple[str, datetime | None, str] | None:
     now = clock.now()
     with unit_of_work(write=True) as s:
         t = TherapistCalendar.__table__.c
-        claimed = s.execute(update(TherapistCalendar.__table__).where(
+        claimed = cast(CursorResult[Any], s.execute(update(cast(Table, TherapistCalendar.__table__)).where(
             t.user_id == user_id, t.busy_url.is_not(None), or_(t.busy_next_at.is_(None), t.busy_next_at <= now))
-            .values(busy_next_at=now + EVERY)).rowcount
+            .values(busy_next_at=now + EVERY))).rowcount
         if not claimed:
             return None
         row = s.get(TherapistCalendar, user_id)
+        assert row is not None and row.busy_url is not None  # the claim just updated this row, with an address
         tz = s.scalar(select(User.timezone).where(User.id == user_id)) or "Europe/London"
         return row.busy_url, row.busy_saved_at, tz
 

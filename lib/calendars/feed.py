@@ -14,9 +14,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from icalendar import Calendar, Event
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, or_, select, update
 
 from lib.audit import trail
 from lib.core import clock, config
@@ -151,7 +152,7 @@ def _note_read(token_hash: str) -> None:
     now = clock.now()
     t = TherapistCalendar.__table__.c
     with unit_of_work(write=True) as s:
-        s.execute(update(TherapistCalendar.__table__).where(
+        s.execute(update(cast(Table, TherapistCalendar.__table__)).where(
             t.feed_token_hash == token_hash, or_(t.feed_read_at.is_(None), t.feed_read_at <= now - READ_NOTED_EVERY))
             .values(feed_read_at=now))
 

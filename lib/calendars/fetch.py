@@ -67,7 +67,7 @@ def resolve(host: str, port: int) -> str:
         raise CalendarFetchError(f"The calendar's server “{host}” could not be found. Please check the address.") from None
     addresses = []
     for *_, sockaddr in infos:
-        ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
+        ip = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
         if _refused(ip):
             raise CalendarFetchError("That address points inside a private network, which Booking Desk does not "
                                      "read from. Please use the secret address your calendar service gives you.")
@@ -81,12 +81,13 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     """HTTPS to a checked IP address, with the certificate checked for the name in the address."""
 
     def __init__(self, ip: str, host: str, port: int, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self._tls)
         self._ip = ip
 
     def connect(self):
         sock = socket.create_connection((self._ip, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
@@ -111,6 +112,7 @@ def fetch(url: str) -> bytes:
         parts = urlsplit(url)
         https = parts.scheme.lower() == "https"
         port = parts.port or (443 if https else 80)
+        assert parts.hostname is not None  # normalise() refuses an address without a host
         ip = resolve(parts.hostname, port)
         conn = (_PinnedHTTPS if https else _PinnedHTTP)(ip, parts.hostname, port,
                                                         min(CONNECT_SECONDS, TOTAL_SECONDS))
@@ -173,7 +175,8 @@ def _too_big() -> CalendarFetchError:
 
 
 def _read_body(sock, response, deadline: float) -> bytes:
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         left = deadline - time.monotonic()
         if left <= 0:

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     APP_BASE_URL: str = "http://localhost:8501"
     # email
     SMTP_HOST: str | None = None
-    SMTP_PORT: int | None = Field(None, ge=1, le=65535)
+    SMTP_PORT: int | None = Field(default=None, ge=1, le=65535)
     SMTP_TLS: Literal["ssl", "starttls", "none"] = "starttls"
     SMTP_USER: str | None = None
     SMTP_PASSWORD: str | None = None
@@ -43,16 +43,16 @@ class Settings(BaseSettings):
     TWILIO_API_BASE: str | None = None
     # the worker beside the pages
     BOOKING_DESK_DISPATCHER: bool = True
-    BOOKING_DESK_DISPATCH_SECONDS: float = Field(5.0, gt=0)
+    BOOKING_DESK_DISPATCH_SECONDS: float = Field(default=5.0, gt=0)
     # keys
     BOOKING_CHANNEL_SECRET: str | None = None
-    BOOKING_CHANNEL_RATE_LIMIT: int = Field(120, ge=1)
+    BOOKING_CHANNEL_RATE_LIMIT: int = Field(default=120, ge=1)
     BOOKING_DESK_ENCRYPTION_KEYS: str | None = None
     BOOKING_DESK_BACKUP_KEY: str | None = None
     # sign-in and figures
-    BOOKING_DESK_IDLE_MINUTES: float = Field(30.0, gt=0)
-    BOOKING_DESK_BCRYPT_ROUNDS: int = Field(12, ge=4, le=31)
-    BOOKING_DESK_METRICS_MAX_AGE: float = Field(300.0, ge=0)
+    BOOKING_DESK_IDLE_MINUTES: float = Field(default=30.0, gt=0)
+    BOOKING_DESK_BCRYPT_ROUNDS: int = Field(default=12, ge=4, le=31)
+    BOOKING_DESK_METRICS_MAX_AGE: float = Field(default=300.0, ge=0)
     # therapists' own calendars: read every 15 minutes by the app server (off: only when saved)
     BOOKING_DESK_CALENDAR_SYNC: bool = True
     # tests only: a therapist's calendar may be read from a loopback address

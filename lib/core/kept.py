@@ -19,7 +19,7 @@ _kept: list[Any] = []
 def kept_for(seconds: float, key: Callable[..., Any] = cachetools.keys.hashkey, maxsize: int = 64):
     """Decorator: remember the function's answer for `seconds` per key; `fn.cache_clear()` forgets it."""
     def wrap(fn):
-        cache = cachetools.TTLCache(maxsize=maxsize, ttl=seconds, timer=time.monotonic)
+        cache: cachetools.TTLCache[Any, Any] = cachetools.TTLCache(maxsize=maxsize, ttl=seconds, timer=time.monotonic)
         kept = cachetools.cached(cache, key=key, lock=threading.Lock())(fn)
         _kept.append(kept)
         return kept

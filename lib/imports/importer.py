@@ -134,6 +134,7 @@ def _read_all(csv_file: CsvFile, therapists: dict, report: ImportReport, chunk: 
             if problems:
                 report.problems += problems
             else:
+                assert req is not None  # check_values gives a request whenever it finds no problem
                 chunk.append((record.line, therapists[req.therapist_username], req))
         if report.rows % CHUNK == 0:
             flush()

@@ -71,6 +71,7 @@ def review(actor: Actor, values: dict[str, str]) -> Review:
         req, user, problems = _check(s, actor, values)
         if problems:
             return Review(problems)
+        assert req is not None and user is not None  # _check gives both whenever it finds no problem
         client = s.scalar(select(Client.id).where(Client.email == req.client_email))
         return Review({}, user.name, req.starts_at,
                       availability.check(s, user, req.starts_at, req.duration_minutes), client is not None)
@@ -85,6 +86,7 @@ def save(actor: Actor, values: dict[str, str], browser_session: str | None = Non
         if problems:
             field, message = next(iter(problems.items()))
             raise InvalidInput(message, field)
+        assert req is not None and user is not None  # _check gives both whenever it finds no problem
         created = create_booking(s, Rules.load(s), user, req)
         trail.record(s, actor.username, AuditAction.ADD_BOOKING, booking_id=created.booking.id,
                      client_id=created.booking.client_id, browser_session=browser_session)
@@ -101,6 +103,7 @@ def _check(s: Session, actor: Actor, values: dict[str, str]) -> tuple[NewBooking
         by_field.setdefault(p.column or "", p.message)
     if by_field:
         return None, None, by_field
+    assert req is not None  # check_values gives a request whenever it finds no problem
     user = therapists[req.therapist_username]
     existing = s.scalar(
         select(Booking.id).join(Client, Client.id == Booking.client_id)

@@ -56,6 +56,8 @@ class Record:
 class CsvFile:
     """A CSV stream: its header, the columns it ignores, and its records one by one."""
 
+    _size: int  # the stream's length, set when fraction_read first asks
+
     def __init__(self, stream: BinaryIO):
         self._binary = stream
         self._text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
@@ -173,7 +175,7 @@ def check_values(values: Mapping[str, str], therapists: Mapping[str, User], line
     name = text("client_name")
     if not name:
         bad("client_name", "No client name given.")
-    email = text("client_email")
+    email: str | None = text("client_email")
     if not email:
         bad("client_email", "No client email given.")
     else:
@@ -204,7 +206,7 @@ def check_values(values: Mapping[str, str], therapists: Mapping[str, User], line
     elif delivery == "in_person" and not address:
         bad("address", "An in-person session needs an address.")
 
-    requested_at = now
+    requested_at: datetime | None = now
     if text("requested_at"):
         requested_at = _when(text("requested_at"), "requested_at", "request time", bad)
         if requested_at is not None and requested_at > now:
@@ -212,6 +214,8 @@ def check_values(values: Mapping[str, str], therapists: Mapping[str, User], line
 
     if problems:
         return None, problems
+    # each of these is None only after a problem was noted
+    assert email is not None and starts_at is not None and duration is not None and requested_at is not None
     return NewBooking(
         therapist_username=username, client_name=name, client_email=email, client_phone=phone,
         session_type=session_type, attendees=attendees, starts_at=starts_at, duration_minutes=duration,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from lib.bookings.intake import NewBooking
@@ -51,7 +52,7 @@ class BulkWriter:
         self._load_clients({req.client_email for _, req in rows})
         stored = (self.clients.get(req.client_email) for _, req in rows)
         by_id = {c.id: c.email for c in stored if c is not None and c.in_database}
-        found = {}
+        found: dict[DuplicateKey, int] = {}
         for part in _parts(sorted(by_id)):
             stmt = select(Booking.id, Booking.therapist_id, Booking.client_id, Booking.starts_at).where(
                 Booking.client_id.in_(part))
@@ -97,10 +98,10 @@ class BulkWriter:
             token, mails = self.notices.for_booking(values, therapist, client, req.attendees, now)
             tokens.append(token)
             messages += mails
-        for model, values in ((Attendee, attendees), (BookingEvent, events), (ClientToken, tokens),
-                              (Notification, messages)):
-            if values:
-                conn.execute(insert(model.__table__), values)
+        for model, batch in ((Attendee, attendees), (BookingEvent, events), (ClientToken, tokens),
+                             (Notification, messages)):
+            if batch:
+                conn.execute(insert(cast(Table, model.__table__)), batch)
         self.bookings += len(rows)
         self.messages += len(messages)
 
@@ -124,7 +125,7 @@ class BulkWriter:
         for client, cid in zip(new, ids):
             client.id = cid
         if phones:
-            conn.execute(update(Client.__table__).where(Client.__table__.c.id == bindparam("cid"))
+            conn.execute(update(cast(Table, Client.__table__)).where(Client.__table__.c.id == bindparam("cid"))
                          .values(phone=bindparam("new_phone")),
                          [dict(cid=cid, new_phone=p) for cid, p in phones.items()])
         self.new_clients += len(new)
@@ -133,6 +134,7 @@ class BulkWriter:
     def _relationships_for(self, conn, rows, clients: list[KnownClient]) -> list[int]:
         new_keys, new_rows = [], []
         for (therapist, req), client in zip(rows, clients):
+            assert client.id is not None  # _clients_for gave every client its id
             key = (therapist.id, client.id)
             if key not in self.relationships:
                 self.relationships[key] = 0  # placeholder until inserted
@@ -140,7 +142,7 @@ class BulkWriter:
                 new_rows.append(dict(therapist_id=therapist.id, client_id=client.id, started_at=req.requested_at))
         for key, rid in zip(new_keys, _insert_with_ids(conn, Relationship, new_rows)):
             self.relationships[key] = rid
-        return [self.relationships[(t.id, c.id)] for (t, _), c in zip(rows, clients)]
+        return [self.relationships[(t.id, c.id)] for (t, _), c in zip(rows, clients)]  # type: ignore[index]
 
     def _due_and_expiry(self, requested_at: datetime, starts_at: datetime) -> tuple[datetime, datetime]:
         return (self.rules.response_due_at(requested_at, starts_at), self.rules.expires_at(requested_at, starts_at))

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from typing import cast as typed
 
-from sqlalchemy import String, and_, cast, delete, func, literal, select, update
+from sqlalchemy import CursorResult, String, and_, cast, delete, func, literal, select, true, update
 from sqlalchemy.orm import Session
 
 from lib.audit import trail
@@ -177,11 +179,11 @@ def erase_in(s: Session, client: Client, by: str, reason: str, browser_session: 
     client.name, client.email, client.phone = f"Erased client {client.id}", f"erased-{client.id}@erased.invalid", None
     client.erased_at = now
     s.execute(update(Attendee).where(Attendee.booking_id.in_(ids)).values(name=ERASED_ATTENDEE))
-    assessments = s.execute(delete(Assessment).where(Assessment.relationship_id.in_(
-        select(Relationship.id).where(Relationship.client_id == client.id)))).rowcount
+    assessments = typed(CursorResult[Any], s.execute(delete(Assessment).where(Assessment.relationship_id.in_(
+        select(Relationship.id).where(Relationship.client_id == client.id))))).rowcount
     s.execute(update(BookingEvent).where(BookingEvent.booking_id.in_(ids), BookingEvent.detail.is_not(None))
               .values(detail=None))
-    messages = _blank(s, and_(Notification.booking_id.in_(ids), Notification.id.not_in(keep) if keep else True))
+    messages = _blank(s, and_(Notification.booking_id.in_(ids), Notification.id.not_in(keep) if keep else true()))
     s.execute(update(TeamTask).where(TeamTask.booking_id.in_(ids), TeamTask.closed_at.is_(None))
               .values(closed_at=now, closed_by=by, outcome="closed"))
     s.execute(update(TeamTask).where(TeamTask.booking_id.in_(ids)).values(note=None))
@@ -197,9 +199,9 @@ def erase_in(s: Session, client: Client, by: str, reason: str, browser_session: 
 def _blank(s: Session, where) -> int:
     """Messages emptied of address and text; any not sent are withdrawn (never sent, never retried)."""
     s.execute(update(Notification).where(where, Notification.status != MessageStatus.SENT).values(status=MessageStatus.WITHDRAWN))
-    return s.execute(update(Notification).where(where).values(
+    return typed(CursorResult[Any], s.execute(update(Notification).where(where).values(
         recipient="(erased)", subject=None, body_text="", body_html=None, ics=None, last_error=None,
-        dedupe_key=literal("erased:") + cast(Notification.id, String))).rowcount
+        dedupe_key=literal("erased:") + cast(Notification.id, String)))).rowcount
 
 
 def finish_follow_ups() -> int:

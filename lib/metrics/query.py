@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Float, String, and_, bindparam, case, false, func, literal, or_, select, union_all
@@ -61,6 +62,7 @@ class RequestRows:
         self.days, self.width = business_days(cal, scope.start, max(scope.end, scope.now))
         first_local = cal.local_date(scope.start)
         self.first_monday = first_local - timedelta(days=first_local.weekday())
+        weeks: list[datetime]
         zone, weeks, monday = ZoneInfo(cal.tz), [], self.first_monday
         while not weeks or weeks[-1] < scope.end:  # each local Monday 00:00 as naive UTC
             weeks.append(clock.to_utc_naive(datetime.combine(monday, time(0), tzinfo=zone)))
@@ -184,7 +186,7 @@ def _grouping(dialect: str, rq, name: str) -> list:
             times["cal50"] = percentile(dialect, 0.5, rq.c.cal)
         return [group(select(*_branch("c", name, key, _count_columns(rq), times)), key)]
     # SQLite: rank the counted rows in a compact subquery, apart from the plain counts.
-    part = {"partition_by": [rq.c[name]]} if name != "all" else {}
+    part: dict[str, Any] = {"partition_by": [rq.c[name]]} if name != "all" else {}
     ranked = select(
         key.label("k"), rq.c.v, rq.c.cal,
         (func.row_number().over(order_by=rq.c.v, **part) - 1).label("i"),

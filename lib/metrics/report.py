@@ -233,7 +233,7 @@ def _bars(bins: dict) -> list[Bar]:
     for i in range(len(BIN_EDGES)):
         b = bins.get(i, {})
         answered, within = b.get("answered", 0), b.get("within_target", 0)
-        out.append(Bar(edges[i], edges[i + 1], within, answered - within, b.get("unanswered", 0)))
+        out.append(Bar(BIN_EDGES[i], edges[i + 1], within, answered - within, b.get("unanswered", 0)))
     return out
 
 

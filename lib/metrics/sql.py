@@ -89,7 +89,9 @@ class LocalClock:
 
         def offset(epoch_s: int) -> int:
             utc = datetime.fromtimestamp(epoch_s, UTC)
-            return int(utc.astimezone(zone).utcoffset().total_seconds())
+            shift = utc.astimezone(zone).utcoffset()
+            assert shift is not None  # an aware datetime always has an offset
+            return int(shift.total_seconds())
 
         lo, hi = to_epoch(start) - 2 * DAY, to_epoch(end) + 2 * DAY
         first = offset(lo)

@@ -14,8 +14,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import CursorResult, Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from lib.core import clock
@@ -32,7 +33,7 @@ MAX_ATTEMPTS = 10  # with the backoff below: about four hours of trying before "
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=1)
 CHANNELS = ("email", "sms")
-_table = Notification.__table__
+_table = cast(Table, Notification.__table__)
 log = logging.getLogger("booking_desk.dispatch")
 
 
@@ -59,7 +60,7 @@ def backoff(attempts: int) -> timedelta:
 
 def configured_channels() -> dict:
     """Channel name → a factory for a channel context, for each channel whose settings are present."""
-    found = {}
+    found: dict[str, Callable[[], EmailChannel | SmsChannel]] = {}
     if (smtp := SmtpSettings.from_config()) is not None:
         found["email"] = lambda: EmailChannel(smtp)
     if (twilio := TwilioSettings.from_config()) is not None:
@@ -73,10 +74,10 @@ def mark_not_configured(channels: list[str], url: str | None = None) -> int:
         return 0
     now = clock.now()
     with unit_of_work(write=True, url=url) as s:
-        result = s.execute(
+        result = cast(CursorResult[Any], s.execute(
             update(_table)
             .where(_table.c.status == MessageStatus.PENDING, _table.c.channel.in_(channels), _table.c.next_attempt_at <= now)
-            .values(status=MessageStatus.NOT_SENT, last_error=NOT_CONFIGURED))
+            .values(status=MessageStatus.NOT_SENT, last_error=NOT_CONFIGURED)))
         return result.rowcount or 0
 
 
@@ -97,9 +98,9 @@ def claim(s: Session, channels: list[str], limit: int, now: datetime) -> list[Ou
            .order_by(c.next_attempt_at, c.id).limit(limit))
     if _no_commit_flush(s):
         due = due.with_for_update(skip_locked=True)  # another dispatcher's claimed rows are passed over
-    due = due.cte("due")  # a CTE, so PostgreSQL locks and limits once (never re-runs it per row)
+    due_cte = due.cte("due")  # a CTE, so PostgreSQL locks and limits once (never re-runs it per row)
     rows = s.execute(
-        update(_table).where(c.id == due.c.id)
+        update(_table).where(c.id == due_cte.c.id)
         .values(attempts=c.attempts + 1, next_attempt_at=now + LEASE)
         .returning(c.id, c.channel, c.recipient, c.subject, c.body_text, c.body_html, c.ics, c.message_id,
                    c.attempts, c.created_at)).all()

@@ -85,7 +85,8 @@ def compose(msg: Outgoing, sender: str) -> bytes:
     email["From"] = sender
     email["To"] = msg.recipient
     subject = msg.subject or "A message from Booking Desk"
-    email["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
+    # compat32 messages take a Header for a non-ASCII subject (typeshed allows only str)
+    email["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")  # type: ignore[assignment]
     email["Date"] = format_datetime(msg.created_at.replace(tzinfo=UTC))
     email["Message-ID"] = msg.message_id  # stable per (cause, channel, recipient)
     email["Auto-Submitted"] = "auto-generated"

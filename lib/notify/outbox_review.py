@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast, overload
 
 from icalendar import Calendar
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from lib.audit import trail
 from lib.core import clock
@@ -162,10 +163,10 @@ def retry(actor: Actor | None, message_id, browser_session: str | None = None) -
     actor = require_manager(actor)
     with unit_of_work(write=True) as s:
         n = _load(s, message_id)
-        done = s.execute(
+        done = cast(CursorResult[Any], s.execute(
             update(Notification).where(Notification.id == n.id, Notification.status.in_(RETRYABLE))
             .values(status=MessageStatus.PENDING, attempts=0, next_attempt_at=clock.now(), sent_at=None)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False))).rowcount
         if not done:
             s.refresh(n)
             raise Conflict(f"This message is {STATUS_LABELS.get(n.status, n.status).lower()}; only a failed "
@@ -192,6 +193,10 @@ def channel_settings(actor: Actor | None) -> list[ChannelSetting]:
 _PRIVATE_LINK = re.compile(r"(token=)[^\s&'\"<>]+")
 
 
+@overload
+def hide_private_links(body: str) -> str: ...
+@overload
+def hide_private_links(body: str | None) -> str | None: ...
 def hide_private_links(body: str | None) -> str | None:
     """A client's private link is a key to their assessment or answer page: staff see that it was
     sent, not the key itself."""

@@ -5,6 +5,7 @@ carries no client surname.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
@@ -65,8 +66,8 @@ class SessionFacts:
         return f"In person at {self.address}"
 
 
-def _html(title: str, paragraphs: list[str], rows: list[tuple[str, str]] = (), link: tuple | None = None,
-          after: list[str] = ()) -> str:
+def _html(title: str, paragraphs: list[str], rows: Sequence[tuple[str, str]] = (), link: tuple | None = None,
+          after: Sequence[str] = ()) -> str:
     """A small, mail-client-safe HTML body. Every argument is plain text and is escaped here."""
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     if rows:
@@ -81,7 +82,7 @@ def _html(title: str, paragraphs: list[str], rows: list[tuple[str, str]] = (), l
             f"<h2 style='color:#6B3FA0'>{escape(title)}</h2>{body}</body></html>")
 
 
-def _text(title: str, paragraphs: list[str], rows=(), link: tuple | None = None, after: list[str] = ()) -> str:
+def _text(title: str, paragraphs: list[str], rows=(), link: tuple | None = None, after: Sequence[str] = ()) -> str:
     lines = [title, ""] + [p + "\n" for p in paragraphs]
     lines += [f"{k}: {v}" for k, v in rows]
     if link:

@@ -78,4 +78,4 @@ def check(s: Session, token: str | None, lock: bool = False) -> LinkFor:
 
 
 def use_up(s: Session, link: LinkFor) -> None:
-    s.get(AccountLink, link.link_id).used_at = clock.now()
+    s.get_one(AccountLink, link.link_id).used_at = clock.now()

@@ -137,7 +137,7 @@ def verify_login(username: str, password: str, browser_session: str | None = Non
         user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
         stored = user.password_hash.encode() if user else _DUMMY_HASH
     ok = bcrypt.checkpw(password.encode(), stored) and user is not None
-    if not ok:
+    if not ok or user is None:  # ok means a user
         locked = record_login_failure(username, browser_session)
         raise InvalidInput(LOCKED_LOGIN if locked else WRONG_LOGIN)
     if record:

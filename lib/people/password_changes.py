@@ -55,12 +55,12 @@ def change_mine(actor: Actor, current: str, new: str, this_session: int | None,
     if is_locked(actor.username):
         raise InvalidInput(LOCKED_LOGIN)
     with unit_of_work() as s:
-        stored = s.get(User, actor.id).password_hash.encode()
+        stored = s.get_one(User, actor.id).password_hash.encode()
     if not bcrypt.checkpw((current or "").encode(), stored):
         record_login_failure(actor.username, browser_session)  # guessing here counts as at the sign-in form
         raise InvalidInput(WRONG_CURRENT, "current")
     with unit_of_work(write=True) as s:
-        _set(s, s.get(User, actor.id), new, keep=this_session, cause=AuditAction.PASSWORD_CHANGED,
+        _set(s, s.get_one(User, actor.id), new, keep=this_session, cause=AuditAction.PASSWORD_CHANGED,
              browser_session=browser_session)
 
 
@@ -75,7 +75,7 @@ def link_details(token: str | None) -> LinkDetails:
     """Whose link this is (for the page's greeting), or InvalidInput with the one bad-link message."""
     with unit_of_work() as s:
         link = account_links.check(s, token)
-        user = s.get(User, link.user_id)
+        user = s.get_one(User, link.user_id)
         return LinkDetails(user.name, user.username, user.password_set_at is None)
 
 
@@ -83,7 +83,7 @@ def set_from_link(token: str | None, new_password: str, browser_session: str | N
     """Set the password a link was sent for; the link is used up. Returns the username (to sign in with)."""
     with unit_of_work(write=True) as s:
         link = account_links.check(s, token, lock=True)
-        user = s.get(User, link.user_id)
+        user = s.get_one(User, link.user_id)
         _set(s, user, new_password, keep=None, cause=AuditAction.PASSWORD_RESET, browser_session=browser_session)
         account_links.use_up(s, link)
         return user.username

@@ -45,7 +45,7 @@ def start(user_id: int, *, browser: str | None, address: str | None, browser_ses
     """The person passed every sign-in step: record the session, the sign-in, and clear failed attempts."""
     now = clock.now()
     with unit_of_work(write=True) as s:
-        user = s.get(User, user_id)
+        user = s.get_one(User, user_id)
         user.last_sign_in_at = now
         row = SignInSession(user_id=user_id, started_at=now, last_seen_at=now, browser=(browser or "")[:200] or None,
                             address=(address or "")[:64] or None)
@@ -107,7 +107,7 @@ def live(session_id: int | None, browser_session: str | None = None) -> Actor | 
         return None
     if now - found.last_seen_at >= TOUCH_EVERY:
         with unit_of_work(write=True) as s:
-            s.get(SignInSession, session_id).last_seen_at = now
+            s.get_one(SignInSession, session_id).last_seen_at = now
     return Actor(found.id, found.username, found.name, found.role, found.timezone)
 
 
@@ -123,7 +123,7 @@ def end_session(session_id: int, reason: str = "signed_out", browser_session: st
     with unit_of_work(write=True) as s:
         row = s.get(SignInSession, session_id)
         if row is not None and row.ended_at is None:
-            _end(s, row, reason, s.get(User, row.user_id).username, None, browser_session)
+            _end(s, row, reason, s.get_one(User, row.user_id).username, None, browser_session)
 
 
 def end_all(s: Session, user: User, reason: str, *, by: str | None = None, keep: int | None = None,
@@ -164,5 +164,5 @@ def sign_out_one(actor: Actor, session_id: int, browser_session: str | None = No
 def sign_out_everywhere_else(actor: Actor, this_session: int | None, browser_session: str | None = None) -> int:
     actor = require_actor(actor)
     with unit_of_work(write=True) as s:
-        return end_all(s, s.get(User, actor.id), "signed_out_elsewhere", keep=this_session,
+        return end_all(s, s.get_one(User, actor.id), "signed_out_elsewhere", keep=this_session,
                        browser_session=browser_session)

@@ -111,7 +111,7 @@ def add(actor: Actor, *, username: str, name: str, email: str, role: str, timezo
         # Nobody knows this password (it is never shown or sent): the person chooses theirs with the link.
         user = add_user(s, username, name, email, role, secrets.token_urlsafe(32), timezone=tz,
                         check_password=False, working_hours=week, password_set_at=None)
-        if s.scalar(select(func.count()).select_from(User).where(func.lower(User.email) == user.email)) > 1:
+        if (s.scalar(select(func.count()).select_from(User).where(func.lower(User.email) == user.email)) or 0) > 1:
             raise InvalidInput("Someone already uses that email address.", "email")
         token = account_links.issue(s, user, account_links.SET_PASSWORD, account_links.FIRST_PASSWORD_VALID)
         outbox.enqueue(s, cause=f"set_password:{token[:24]}", channel="email", recipient=user.email,

@@ -96,7 +96,7 @@ def _new_recovery_codes(s: Session, user: User) -> list[str]:
 
 def is_on(user_id: int) -> bool:
     with unit_of_work(read_only=True) as s:
-        return s.get(User, user_id).totp_enabled_at is not None
+        return s.get_one(User, user_id).totp_enabled_at is not None
 
 
 def turn_on(user_id: int, secret: str, code: str, browser_session: str | None = None) -> list[str]:
@@ -158,7 +158,7 @@ def new_recovery_codes(actor: Actor, browser_session: str | None = None) -> list
     """Ten fresh recovery codes; the old ones stop working."""
     actor = require_actor(actor)
     with unit_of_work(write=True) as s:
-        user = s.get(User, actor.id)
+        user = s.get_one(User, actor.id)
         if user.totp_enabled_at is None:
             raise InvalidInput("Turn on two-step sign-in first.")
         codes = _new_recovery_codes(s, user)
@@ -178,7 +178,7 @@ def turn_off(actor: Actor, code: str, required: bool, browser_session: str | Non
         raise InvalidInput("The practice requires two-step sign-in for you, so it can't be turned off.")
     check_code(actor.username, code, browser_session)
     with unit_of_work(write=True) as s:
-        _off(s, s.get(User, actor.id))
+        _off(s, s.get_one(User, actor.id))
         trail.record(s, actor.username, AuditAction.TWO_STEP_OFF, browser_session=browser_session)
 
 

@@ -37,7 +37,7 @@ class BusinessCalendar:
 
     def _compute_intervals(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
         if self.is_holiday(day):
-            return []
+            return ()
         zone = ZoneInfo(self.tz)
         out = []
         for start, end in self.week[day.weekday()]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays
@@ -85,7 +86,7 @@ class MySettings:
 def mine(actor: Actor) -> MySettings:
     actor = require_actor(actor)
     with unit_of_work() as s:
-        u = s.get(User, actor.id)
+        u = s.get_one(User, actor.id)
         return MySettings(u.name, u.email, u.phone, u.sms_opt_in, u.sms_phone, u.timezone,
                           u.working_hours or {d: [] for d in DAYS}, u.addresses or [], u.video_services or [])
 
@@ -111,8 +112,9 @@ def update_mine(actor: Actor, *, email: str, phone: str, sms_opt_in: bool, sms_p
     if errors:
         raise InvalidFields(errors)
     with unit_of_work(write=True) as s:
-        u = s.get(User, actor.id)
-        u.email, u.phone, u.sms_phone = values["email"], values["phone"], values["sms_phone"]
+        u = s.get_one(User, actor.id)
+        # email: normalise_email() gave a str (it raised otherwise)
+        u.email, u.phone, u.sms_phone = cast(str, values["email"]), values["phone"], values["sms_phone"]
         u.sms_opt_in, u.timezone, u.working_hours = bool(sms_opt_in), tz, week
         u.addresses, u.video_services = addr, services
 
@@ -179,7 +181,8 @@ def _num(value) -> float:
 def _schedule(rows: list[dict], errors: dict) -> list[dict]:
     """Rows of (lead under N hours → expire M hours before the start); the last row is 'N business hours after
     the request' (a row still in the stored calendar-hours form is read by practice.business_hours_after_request)."""
-    out, last_limit = [], 0.0
+    out: list[dict[str, float | None]] = []
+    last_limit = 0.0
     try:
         for row in rows[:-1]:
             limit, before = _num(row["lead_under_hours"]), _num(row["hours_before_start"])
