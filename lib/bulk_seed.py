@@ -11,7 +11,7 @@ from typing import Callable
 
 from sqlalchemy import func, insert, select
 
-from lib import auth, clock
+from lib import auth, clock, metric_days
 from lib.business_hours import add_business_seconds, business_seconds_between
 from lib.db import engine
 from lib.models import Attendee, Booking, BookingEvent, Client, Relationship, User
@@ -104,6 +104,8 @@ def seed_bulk(bookings: int, therapists: int, url: str | None = None, progress: 
         done += n
         if progress:
             progress(done)
+    with eng.begin() as conn:  # the figures' rows, as the app keeps them (lib.metric_days)
+        metric_days.rebuild(conn)
     if eng.dialect.name == "postgresql":
         with eng.begin() as conn:
             for table in ("users", "clients", "relationships", "bookings", "booking_events", "attendees"):

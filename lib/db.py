@@ -196,3 +196,6 @@ def _is_connection_error(exc: DBAPIError) -> bool:
         for s in ("connection refused", "could not connect", "server closed", "unable to open database",
                   "connection failed", "terminating connection", "connection is closed")
     )
+
+
+from lib import metric_days  # noqa: E402,F401 — keeps the figures' rows up to date in every session's commit

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from lib import clock
+from lib import clock, metric_days
 from lib.import_notices import NewBookingNotices
 from lib.intake import NewBooking
 from lib.models import Attendee, Booking, BookingEvent, Client, ClientToken, Notification, Relationship, User
@@ -88,6 +88,7 @@ class BulkWriter:
                 response_due_at=due, expires_at=expires, first_response_at=None, response_business_seconds=None,
                 reassigned_from_id=None, version=1))
         booking_ids = _insert_with_ids(conn, Booking, booking_rows)
+        metric_days.note(self.s, ((r["therapist_id"], r["requested_at"]) for r in booking_rows))
         attendees, events, tokens, messages = [], [], [], []
         for (therapist, req), client, bid, values in zip(rows, clients, booking_ids, booking_rows):
             attendees += [dict(booking_id=bid, position=i, name=n) for i, n in enumerate(req.attendees)]

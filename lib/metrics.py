@@ -4,7 +4,8 @@ The figures follow help-desk reporting: business hours, median and 90th percenti
 within target; requests still unanswered past their due time (or that expired unanswered)
 count as misses and enter the median with the time they have waited so far; requests the
 client cancelled before any answer are left out and counted; fewer than 3 requests → no
-figure. All aggregation happens in the database (lib.metrics_query); this module applies
+figure. The figures come from rows kept up to date as requests happen (lib.metric_days,
+lib.metrics_kept; lib.metrics_query works the same out from `bookings`); this module applies
 the access rule and shapes the result.
 """
 from __future__ import annotations
@@ -21,7 +22,8 @@ from lib import clock, config, metrics_cache, practice
 from lib.auth import Actor, require_actor
 from lib.db import reading
 from lib.errors import Forbidden, InvalidInput, NotFound
-from lib.metrics_query import BIN_EDGES, RequestRows, Scope, figures as grouped, open_now, open_now_total
+from lib.metrics_kept import figures as grouped  # kept up to date as requests happen (lib.metric_days)
+from lib.metrics_query import BIN_EDGES, RequestRows, Scope, open_now, open_now_total
 from lib.models import User
 from lib.practice import Rules
 

@@ -5,12 +5,13 @@ converts at the edges.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -232,6 +233,19 @@ class AuditChainHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class MetricDay(Base):
+    """One therapist's requests of one UTC day, as the response-time figures need them (lib.metric_days):
+    kept up to date in the transaction that changes a booking or an away period."""
+
+    __tablename__ = "metric_days"
+
+    therapist_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    facts: Mapped[str] = mapped_column(Text, default="[]")  # JSON: one list per request (lib.metric_days.FIELDS)
+
+    __table_args__ = (Index("ix_metric_days_day", "day", "therapist_id"),)
 
 
 class ErasureFollowUp(Base):
