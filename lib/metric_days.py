@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from sqlalchemy import and_, case, delete, event, insert, inspect, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,10 @@ def _fact(row) -> list:
             row.response_business_seconds, _seconds(row.expires_at), micros(row.response_due_at), int(row.away)]
 
 
+def _json(facts: list) -> str:
+    return json.dumps(facts, separators=(",", ":"))
+
+
 def _rows(conn: Connection, where) -> Iterable:
     from lib.away import arrived_while_away  # lib.db imports this module; lib.away imports lib.db
 
@@ -65,7 +69,7 @@ def _write(conn: Connection, rows: Iterable, batch: int = 2000) -> int:
 
     def flush_key():
         if key is not None:
-            out.append({"therapist_id": key[0], "day": key[1], "facts": json.dumps(facts, separators=(",", ":"))})
+            out.append({"therapist_id": key[0], "day": key[1], "facts": _json(facts)})
 
     for row in rows:
         k = (row.therapist_id, row.requested_at.date())
@@ -99,7 +103,10 @@ def _lock(conn: Connection, keys: list[tuple[int, date]]) -> None:
 
 
 def refresh_days(conn: Connection, keys: Iterable[tuple[int, date]]) -> None:
-    """Rebuild these (therapist, day) rows from the bookings as they stand in this transaction."""
+    """Rebuild these (therapist, day) rows from the bookings as they stand in this transaction.
+
+    Rows are updated in place, never deleted and inserted again (a day left without requests keeps an
+    empty row): on PostgreSQL a transaction waiting for one of these rows then finds it, not a new one."""
     keys = sorted(set(keys))
     _lock(conn, keys)
     by_therapist: dict[int, set[date]] = {}
@@ -107,10 +114,16 @@ def refresh_days(conn: Connection, keys: Iterable[tuple[int, date]]) -> None:
         by_therapist.setdefault(t, set()).add(d)
     for t, days in by_therapist.items():  # one read per therapist, from their first day to their last
         first, last = min(days), max(days)
-        conn.execute(delete(_table).where(_table.c.therapist_id == t, _table.c.day.in_(sorted(days))))
-        rows = _rows(conn, [Booking.therapist_id == t, Booking.requested_at >= _day_start(first),
-                            Booking.requested_at < _day_start(last + timedelta(days=1))])
-        _write(conn, (r for r in rows if r.requested_at.date() in days))
+        facts: dict[date, list] = {d: [] for d in days}
+        for r in _rows(conn, [Booking.therapist_id == t, Booking.requested_at >= _day_start(first),
+                              Booking.requested_at < _day_start(last + timedelta(days=1))]):
+            if r.requested_at.date() in facts:
+                facts[r.requested_at.date()].append(_fact(r))
+        make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        stmt = make(_table)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["therapist_id", "day"],
+                                                set_={"facts": stmt.excluded.facts}),
+                     [{"therapist_id": t, "day": d, "facts": _json(f)} for d, f in sorted(facts.items())])
 
 
 def note(session: Session, changed: Iterable[tuple[int, datetime]]) -> None:

@@ -219,9 +219,9 @@ class AuditEntry(Base):
     client_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
     browser_session: Mapped[Optional[str]] = mapped_column(String(64))
     detail: Mapped[Optional[str]] = mapped_column(String(500))
-    seq: Mapped[int] = mapped_column(Integer, unique=True)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[Optional[int]] = mapped_column(Integer, unique=True)  # these three: None until sealed
+    prev_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    hash: Mapped[Optional[str]] = mapped_column(String(64))
 
 
 class AuditChainHead(Base):

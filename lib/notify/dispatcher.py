@@ -270,7 +270,7 @@ def tick_and_deliver(factories: dict | None = None, stopping: threading.Event | 
     """One round of the long-running loops: deadlines first (their messages go out in the same round)."""
     from lib import timers  # timers → answers → bookings; imported late to keep this module light
 
-    from lib import retention  # likewise: retention → erasure → answers
+    from lib import audit_chain, retention  # likewise: retention → erasure → answers
 
     done = timers.tick()
     if done.reminded or done.escalated or done.expired:
@@ -278,6 +278,7 @@ def tick_and_deliver(factories: dict | None = None, stopping: threading.Event | 
                  len(done.reminded), len(done.escalated), len(done.expired))
     counts = run_once(factories=factories, stopping=stopping)
     retention.worker_step()  # after delivery: an erased client's cancellation email has gone, now blank it
+    audit_chain.seal()  # entries written while others were writing too (lib.audit_chain)
     return counts
 
 

@@ -1,10 +1,12 @@
-"""response-time figures kept up to date as requests happen: one row per therapist and day (lib.metric_days)
+"""response-time figures kept up to date as requests happen: one row per therapist and day (lib.metric_days);
+audit entries written unchained and sealed into the chain afterwards (lib.audit_chain)
 
 Revision ID: 0015
 Revises: 0011
 
 The rows are filled here from the bookings already stored, in the migration's transaction; from then on
 every transaction that changes a booking or an away period rebuilds the rows of the days it touched.
+An audit entry's place and hashes are empty until the worker (or `audit verify`) seals it into the chain.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -26,8 +28,17 @@ def upgrade() -> None:
     from lib import metric_days
 
     metric_days.rebuild(op.get_bind())
+    with op.batch_alter_table("audit_log") as batch:
+        for name, kind in (("seq", sa.Integer()), ("prev_hash", sa.String(64)), ("hash", sa.String(64))):
+            batch.alter_column(name, existing_type=kind, nullable=True)
 
 
 def downgrade() -> None:
+    from lib import audit_chain
+
+    audit_chain.seal(op.get_bind().engine.url.render_as_string(hide_password=False))
+    with op.batch_alter_table("audit_log") as batch:
+        for name, kind in (("seq", sa.Integer()), ("prev_hash", sa.String(64)), ("hash", sa.String(64))):
+            batch.alter_column(name, existing_type=kind, nullable=False)
     op.drop_index("ix_metric_days_day", table_name="metric_days")
     op.drop_table("metric_days")
