@@ -1,6 +1,7 @@
 """Run every benchmark and end with one `name: value` line per figure.
 
-Options: --only core,dispatch,importing,metrics,redraw   BENCH_BOOKINGS=N (default 1,000,000)
+Options: --only core,dispatch,importing,metrics,metrics_fresh,load,redraw,growth
+Sizes: BENCH_BOOKINGS=N (default 1,000,000), BENCH_THERAPISTS, BENCH_GROWTH=small,large (see each suite).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("BOOKING_DESK_DISPATCHER", "off")
 
-SUITES = ["core", "dispatch", "importing", "metrics", "redraw"]
+SUITES = ["core", "dispatch", "importing", "metrics", "metrics_fresh", "load", "redraw", "growth"]
 
 
 def main() -> int:

@@ -48,8 +48,39 @@ def _fact(row) -> list:
             row.response_business_seconds, _seconds(row.expires_at), micros(row.response_due_at), int(row.away)]
 
 
-def _json(facts: list) -> str:
+def _json(facts) -> str:
     return json.dumps(facts, separators=(",", ":"))
+
+
+def digest(facts: list) -> dict:
+    """The day's requests that no longer change with the clock or the settings, summed up ahead of time.
+
+    "s": answered requests and those the client cancelled before an answer, grouped by (session type,
+    away, status class: declined | expired | other, kind: a(nswered) | c(ancelled)), each group with its
+    count and its business and calendar seconds sorted; "r": every other request, as in `facts` (still
+    open, or closed unanswered: their waiting time depends on now or on the practice's calendar)."""
+    groups: dict[tuple, list] = {}
+    rest = []
+    for f in facts:
+        _id, req_us, kind_of, status, first_s, business_s, _exp, _due, away = f
+        if first_s is not None and business_s is not None:
+            key, v, cal = (kind_of, away, status if status in ("declined", "expired") else "other", "a"), \
+                business_s, first_s - req_us // 1_000_000
+        elif first_s is None and status == "cancelled":
+            key, v, cal = (kind_of, away, "other", "c"), None, None
+        else:
+            rest.append(f)
+            continue
+        g = groups.setdefault(key, [0, [], []])
+        g[0] += 1
+        if v is not None:
+            g[1].append(v)
+            g[2].append(cal)
+    return {"s": [[*k, n, sorted(vs), sorted(cals)] for k, (n, vs, cals) in sorted(groups.items())], "r": rest}
+
+
+def _row(therapist_id: int, day: date, facts: list) -> dict:
+    return {"therapist_id": therapist_id, "day": day, "facts": _json(facts), "digest": _json(digest(facts))}
 
 
 def _rows(conn: Connection, where) -> Iterable:
@@ -69,7 +100,7 @@ def _write(conn: Connection, rows: Iterable, batch: int = 2000) -> int:
 
     def flush_key():
         if key is not None:
-            out.append({"therapist_id": key[0], "day": key[1], "facts": _json(facts)})
+            out.append(_row(key[0], key[1], facts))
 
     for row in rows:
         k = (row.therapist_id, row.requested_at.date())
@@ -96,7 +127,7 @@ def _lock(conn: Connection, keys: list[tuple[int, date]]) -> None:
     """PostgreSQL: hold each (therapist, day) row, in one order, until the commit."""
     if conn.dialect.name != "postgresql" or not keys:
         return
-    conn.execute(postgresql.insert(_table).values([{"therapist_id": t, "day": d, "facts": "[]"} for t, d in keys])
+    conn.execute(postgresql.insert(_table).values([_row(t, d, []) for t, d in keys])
                  .on_conflict_do_nothing())
     for t, d in keys:
         conn.execute(select(_table.c.day).where(_table.c.therapist_id == t, _table.c.day == d).with_for_update())
@@ -122,8 +153,8 @@ def refresh_days(conn: Connection, keys: Iterable[tuple[int, date]]) -> None:
         make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
         stmt = make(_table)
         conn.execute(stmt.on_conflict_do_update(index_elements=["therapist_id", "day"],
-                                                set_={"facts": stmt.excluded.facts}),
-                     [{"therapist_id": t, "day": d, "facts": _json(f)} for d, f in sorted(facts.items())])
+                                                set_={"facts": stmt.excluded.facts, "digest": stmt.excluded.digest}),
+                     [_row(t, d, f) for d, f in sorted(facts.items())])
 
 
 def note(session: Session, changed: Iterable[tuple[int, datetime]]) -> None:
@@ -138,12 +169,14 @@ def rebuild(conn: Connection) -> int:
     return _write(conn, _rows(conn, []))
 
 
-def read(conn: Connection, first: date, last: date, therapist_id: int | None = None) -> list[tuple[int, str]]:
-    """(therapist id, facts JSON) for the days from `first` to `last`."""
+def read(conn: Connection, first: date, last: date, therapist_id: int | None = None, whole: bool = True) -> list:
+    """(therapist id, day, JSON) for the days from `first` to `last`: each day's digest, or with `whole=False`
+    its facts (for the first and last day of a period, which may hold requests outside it)."""
     where = [_table.c.day >= first, _table.c.day <= last]
     if therapist_id is not None:
         where.append(_table.c.therapist_id == therapist_id)
-    return conn.execute(select(_table.c.therapist_id, _table.c.facts).where(and_(*where))).all()
+    column = _table.c.digest if whole else _table.c.facts
+    return conn.execute(select(_table.c.therapist_id, _table.c.day, column).where(and_(*where))).all()
 
 
 # --- kept up to date by every ORM session --------------------------------------------------------------------

@@ -244,6 +244,7 @@ class MetricDay(Base):
     therapist_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     facts: Mapped[str] = mapped_column(Text, default="[]")  # JSON: one list per request (lib.metric_days.FIELDS)
+    digest: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the same, summed up (lib.metric_days.digest)
 
     __table_args__ = (Index("ix_metric_days_day", "day", "therapist_id"),)
 

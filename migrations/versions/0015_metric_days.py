@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("therapist_id", sa.Integer(), primary_key=True),
         sa.Column("day", sa.Date(), primary_key=True),
         sa.Column("facts", sa.Text(), nullable=False),
+        sa.Column("digest", sa.Text(), nullable=False),
     )
     op.create_index("ix_metric_days_day", "metric_days", ["day", "therapist_id"])
     from lib import metric_days
