@@ -66,12 +66,21 @@ def session_page(therapist: Actor, booking_id: int) -> Callable[[], object]:
     return lambda: session_view.get_for(therapist, booking_id)
 
 
-def confirming(therapist: Actor, open_ids: list[int]) -> Callable[[], object]:
-    """Each call confirms the next open request (the whole service call, with its outbox and audit)."""
-    queue = list(open_ids)
+def open_requests(url: str, n: int) -> list[tuple[Actor, int]]:
+    """The n most recent open requests of the practice, each with its therapist."""
+    with unit_of_work(url=url) as s:
+        rows = s.execute(select(Booking.id, Booking.therapist_id).where(Booking.status == "unconfirmed")
+                         .order_by(Booking.requested_at.desc()).limit(n)).all()
+        return [(auth._actor(s.get(User, tid)), bid) for bid, tid in rows]
+
+
+def confirming(requests: list[tuple[Actor, int]]) -> Callable[[], object]:
+    """Each call confirms the next open request as its therapist (the whole service call: checks, outbox,
+    audit, kept figures)."""
+    queue = list(requests)
 
     def call():
-        bid = queue.pop(0)
+        therapist, bid = queue.pop(0)
         with unit_of_work() as s:
             version = s.get(Booking, bid).version
         try:

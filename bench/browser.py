@@ -1,0 +1,102 @@
+"""In Chromium, as a person feels it: opening a page, and a click, against an empty Streamlit app served the
+same way (bench.sessions: `streamlit run` with our server settings, 127.0.0.1), taking turns.
+
+Opening: from navigation until the page's main element is visible and Streamlit has nothing running or
+stale on screen. Pages: the dashboard and the session page (a therapist), /metrics (a manager, figures
+from the cache). Click: the session page's answers toggle until the answers appear or go (bench.redraw);
+the empty app has the same toggle and line. Data: the demo practice (tests.e2e running_app, SQLite).
+Figures (medians of BENCH_BROWSER_RUNS, default 30): browser_load_<page>_vs_empty, browser_click_session_vs_empty,
+and each median in ms.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+from bench import redraw, sessions
+
+RUNS = int(os.environ.get("BENCH_BROWSER_RUNS", "30"))
+_IDLE = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+         " && !document.querySelector('[data-stale=\"true\"]')")
+
+
+def _open_ms(page, url: str, main_text: str) -> float:
+    started = time.perf_counter()
+    page.goto(url)
+    page.get_by_text(main_text).first.wait_for()
+    page.wait_for_function(_IDLE)
+    return (time.perf_counter() - started) * 1000
+
+
+def _manager_page(browser, app):
+    from lib.demo_seed import DEMO_PASSWORD
+    from tests.e2e import conftest as e2e
+
+    page = browser.new_page(viewport=e2e.VIEWPORT)
+    page.set_default_timeout(e2e.STEP_MS)
+    page.goto(app.url + "/metrics")
+    e2e.fill_login(page, "morgan", DEMO_PASSWORD)
+    page.get_by_text("Response times").first.wait_for()
+    e2e.wait_for_login_cookie(page.context)
+    return page
+
+
+def run(report) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e import conftest as e2e
+
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bd-browser-")))
+        (workdir / "app").mkdir()
+        app = stack.enter_context(e2e.running_app(workdir / "app"))
+        empty_dir = workdir / "empty"
+        (empty_dir / ".streamlit").mkdir(parents=True)
+        (empty_dir / ".streamlit" / "config.toml").write_text((sessions.ROOT / ".streamlit" / "config.toml").read_text())
+        (empty_dir / "empty_app.py").write_text(sessions.EMPTY_APP)
+        port, _ = stack.enter_context(sessions._server(empty_dir / "empty_app.py", empty_dir, dict(os.environ),
+                                                       workdir / "empty.log"))
+        empty_url = f"http://127.0.0.1:{port}/"
+        browser = stack.enter_context(sync_playwright()).chromium.launch(
+            executable_path=e2e.CHROMIUM, args=e2e.CHROMIUM_FLAGS)
+        therapist = redraw._open_session(browser, app)  # signed in, on a session with an assessment
+        e2e.wait_for_login_cookie(therapist.context)
+        session_url = therapist.url
+        manager = _manager_page(browser, app)
+        empty = browser.new_page(viewport=e2e.VIEWPORT)
+        targets = {"dashboard": (therapist, app.url + "/", "New and unconfirmed sessions"),
+                   "session": (therapist, session_url, "Your answer"),
+                   "metrics": (manager, app.url + "/metrics", "Response times")}
+        opened = {name: [] for name in targets} | {"empty": []}
+        for i in range(RUNS + 2):  # the first two of each are warm-up
+            for name, (page, url, text) in targets.items():
+                pair = [(name, page, url, text), ("empty", empty, empty_url, "Empty")]
+                for who, p, u, t in (pair if i % 2 else pair[::-1]):
+                    ms = _open_ms(p, u, t)
+                    if i >= 2:
+                        opened[who].append(ms)
+        therapist.goto(session_url)
+        therapist.get_by_text(redraw.TOGGLE).first.wait_for()
+        _open_ms(empty, empty_url, "Empty")
+        clicks = {"session": [], "empty": []}
+        redraw._click_times(therapist, 2)
+        redraw._click_times(empty, 2)
+        for _ in range(max(1, RUNS // 5)):
+            clicks["session"] += redraw._click_times(therapist, 5)
+            clicks["empty"] += redraw._click_times(empty, 5)
+        browser.close()
+    empty_open = statistics.median(opened["empty"])
+    print(f"  opening the empty app: {empty_open:.0f} ms (median of {len(opened['empty'])})", flush=True)
+    for name in targets:
+        ms = statistics.median(opened[name])
+        print(f"  opening {name}: {ms:.0f} ms", flush=True)
+        report(f"browser_load_{name}_ms", ms)
+        report(f"browser_load_{name}_vs_empty", ms / empty_open)
+    ours, theirs = (statistics.median(clicks[k]) * 1000 for k in ("session", "empty"))
+    print(f"  click to redraw: session page {ours:.0f} ms, empty app {theirs:.0f} ms", flush=True)
+    report("browser_click_session_ms", ours)
+    report("browser_click_session_vs_empty", ours / theirs)
