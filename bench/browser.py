@@ -32,19 +32,6 @@ def _open_ms(page, url: str, main_text: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _manager_page(browser, app):
-    from lib.demo_seed import DEMO_PASSWORD
-    from tests.e2e import conftest as e2e
-
-    page = browser.new_page(viewport=e2e.VIEWPORT)
-    page.set_default_timeout(e2e.STEP_MS)
-    page.goto(app.url + "/metrics")
-    e2e.fill_login(page, "morgan", DEMO_PASSWORD)
-    page.get_by_text("Response times").first.wait_for()
-    e2e.wait_for_login_cookie(page.context)
-    return page
-
-
 def run(report) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -54,19 +41,14 @@ def run(report) -> None:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bd-browser-")))
         (workdir / "app").mkdir()
         app = stack.enter_context(e2e.running_app(workdir / "app"))
-        empty_dir = workdir / "empty"
-        (empty_dir / ".streamlit").mkdir(parents=True)
-        (empty_dir / ".streamlit" / "config.toml").write_text((sessions.ROOT / ".streamlit" / "config.toml").read_text())
-        (empty_dir / "empty_app.py").write_text(sessions.EMPTY_APP)
-        port, _ = stack.enter_context(sessions._server(empty_dir / "empty_app.py", empty_dir, dict(os.environ),
-                                                       workdir / "empty.log"))
+        port, _ = stack.enter_context(sessions.empty_app(workdir, dict(os.environ)))
         empty_url = f"http://127.0.0.1:{port}/"
         browser = stack.enter_context(sync_playwright()).chromium.launch(
             executable_path=e2e.CHROMIUM, args=e2e.CHROMIUM_FLAGS)
         therapist = redraw._open_session(browser, app)  # signed in, on a session with an assessment
         e2e.wait_for_login_cookie(therapist.context)
         session_url = therapist.url
-        manager = _manager_page(browser, app)
+        manager = redraw.signed_in_page(browser, app, "morgan", "/metrics", "Response times")
         empty = browser.new_page(viewport=e2e.VIEWPORT)
         targets = {"dashboard": (therapist, app.url + "/", "New and unconfirmed sessions"),
                    "session": (therapist, session_url, "Your answer"),

@@ -70,6 +70,15 @@ def _server(script: Path, cwd: Path, env: dict, log: Path):
             stop(proc, 15)
 
 
+def empty_app(workdir: Path, env: dict):
+    """The empty app in `workdir`/empty, with our server settings, served on 127.0.0.1: (port, pid)."""
+    empty_dir = workdir / "empty"
+    (empty_dir / ".streamlit").mkdir(parents=True)
+    shutil.copy(ROOT / ".streamlit" / "config.toml", empty_dir / ".streamlit" / "config.toml")
+    (empty_dir / "empty_app.py").write_text(EMPTY_APP)
+    return _server(empty_dir / "empty_app.py", empty_dir, env, workdir / "empty.log")
+
+
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -172,14 +181,9 @@ def run(report) -> None:
         env = os.environ | {"DATABASE_URL": url, "BOOKING_DESK_DISPATCHER": "off",
                             "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
         env.pop("BOOKING_DESK_SECRET", None)  # the demo practice's own
-        empty_dir = workdir / "empty"
-        (empty_dir / ".streamlit").mkdir(parents=True)
-        shutil.copy(ROOT / ".streamlit" / "config.toml", empty_dir / ".streamlit" / "config.toml")
-        (empty_dir / "empty_app.py").write_text(EMPTY_APP)
         app = _Contender("app", *stack.enter_context(_server(ROOT / "streamlit_app.py", ROOT, env,
                                                              workdir / "app.log")), ids)
-        empty = _Contender("empty", *stack.enter_context(_server(empty_dir / "empty_app.py", empty_dir, env,
-                                                                 workdir / "empty.log")), None)
+        empty = _Contender("empty", *stack.enter_context(empty_app(workdir, env)), None)
         capacity = {"app": 0, "empty": 0}
 
         async def all_k():
