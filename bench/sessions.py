@@ -184,6 +184,13 @@ def run(report) -> None:
         app = _Contender("app", *stack.enter_context(_server(ROOT / "streamlit_app.py", ROOT, env,
                                                              workdir / "app.log")), ids)
         empty = _Contender("empty", *stack.enter_context(empty_app(workdir, env)), None)
+        # Memory first, on servers that have not held more sessions yet: memory freed by earlier sessions is
+        # kept by the process and reused, and would hide what new ones take.
+        app_mb = asyncio.run(_memory(app))
+        empty_mb = asyncio.run(_memory(empty))
+        print(f"  memory per idle signed-in session: app {app_mb:.2f} MB, empty {empty_mb:.2f} MB", flush=True)
+        report("memory_per_session_mb", app_mb)
+        report("memory_per_session_vs_empty", app_mb / empty_mb if empty_mb > 0 else float("nan"))
         capacity = {"app": 0, "empty": 0}
 
         async def all_k():
@@ -206,9 +213,4 @@ def run(report) -> None:
               flush=True)
         if capacity["empty"]:
             report("capacity_sessions_vs_empty", capacity["app"] / capacity["empty"])
-        app_mb = asyncio.run(_memory(app))
-        empty_mb = asyncio.run(_memory(empty))
-        print(f"  memory per idle signed-in session: app {app_mb:.2f} MB, empty {empty_mb:.2f} MB", flush=True)
-        report("memory_per_session_mb", app_mb)
-        report("memory_per_session_vs_empty", app_mb / empty_mb if empty_mb > 0 else float("nan"))
     data.drop_postgres(url)
