@@ -110,25 +110,33 @@ def seal(url: str | None = None, batch: int = 5000, wait: bool = True) -> int:
     sealed = 0
     while True:
         with db.engine(url).begin() as conn:
-            if conn.dialect.name == "postgresql":
-                how = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
-                if conn.execute(text(f"SELECT {how}(:k)"), {"k": SEALING_LOCK}).scalar() is False:
-                    return sealed
-            seq, prev = _locked_head(conn)
-            rows = conn.execute(select(*_COLUMNS).where(_log.c.seq.is_(None)).order_by(_log.c.id).limit(batch)).all()
-            if not rows:
-                return sealed
-            values = []
-            for row in rows:
-                seq += 1
-                digest = entry_hash(seq, row.at, row.username, row.action, row.booking_id, row.client_id,
-                                    row.browser_session, row.detail, prev)
-                values.append({"row_id": row.id, "s": seq, "p": prev, "h": digest})
-                prev = digest
-            conn.execute(update(_log).where(_log.c.id == bindparam("row_id"))
-                         .values(seq=bindparam("s"), prev_hash=bindparam("p"), hash=bindparam("h")), values)
-            conn.execute(update(_head).where(_head.c.id == HEAD_ID).values(last_seq=seq, last_hash=prev))
-        sealed += len(rows)
+            done = seal_in(conn, batch, wait)
+        sealed += done or 0
+        if done is None or done < batch:
+            return sealed
+
+
+def seal_in(conn: Connection, batch: int | None = None, wait: bool = True) -> int | None:
+    """Seal up to `batch` entries (all without) in this transaction; None if `wait=False` and writers are busy."""
+    if conn.dialect.name == "postgresql":
+        how = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+        if conn.execute(text(f"SELECT {how}(:k)"), {"k": SEALING_LOCK}).scalar() is False:
+            return None
+    seq, prev = _locked_head(conn)
+    rows = conn.execute(select(*_COLUMNS).where(_log.c.seq.is_(None)).order_by(_log.c.id).limit(batch)).all()
+    if not rows:
+        return 0
+    values = []
+    for row in rows:
+        seq += 1
+        digest = entry_hash(seq, row.at, row.username, row.action, row.booking_id, row.client_id,
+                            row.browser_session, row.detail, prev)
+        values.append({"row_id": row.id, "s": seq, "p": prev, "h": digest})
+        prev = digest
+    conn.execute(update(_log).where(_log.c.id == bindparam("row_id"))
+                 .values(seq=bindparam("s"), prev_hash=bindparam("p"), hash=bindparam("h")), values)
+    conn.execute(update(_head).where(_head.c.id == HEAD_ID).values(last_seq=seq, last_hash=prev))
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     from lib import audit_chain
 
-    audit_chain.seal(op.get_bind().engine.url.render_as_string(hide_password=False))
+    audit_chain.seal_in(op.get_bind())  # every entry chained, before the columns may be empty no more
     with op.batch_alter_table("audit_log") as batch:
         for name, kind in (("seq", sa.Integer()), ("prev_hash", sa.String(64)), ("hash", sa.String(64))):
             batch.alter_column(name, existing_type=kind, nullable=False)
