@@ -3,10 +3,13 @@ same way (bench.sessions: `streamlit run` with our server settings, 127.0.0.1), 
 
 Opening: from navigation until the page's main element is visible and Streamlit has nothing running or
 stale on screen. Pages: the dashboard and the session page (a therapist), /metrics (a manager, figures
-from the cache). Click: the session page's answers toggle until the answers appear or go (bench.redraw);
-the empty app has the same toggle and line. Data: the demo practice (tests.e2e running_app, SQLite).
-Figures (medians of BENCH_BROWSER_RUNS, default 30): browser_load_<page>_vs_empty, browser_click_session_vs_empty,
-and each median in ms.
+from the cache). Clicks: the session page's answers toggle until the answers appear or go (bench.redraw);
+a manager's choice of period on /metrics until the figures are redrawn, with figures kept from a moment
+ago, and on a second server that keeps none (BOOKING_DESK_METRICS_MAX_AGE=0: every choice works them out
+afresh); the empty app has the same toggle and line. Data: the demo practice (tests.e2e running_app, SQLite).
+Figures (medians of BENCH_BROWSER_RUNS, default 30): browser_load_<page>_vs_empty,
+browser_click_session_vs_empty, browser_click_metrics_period_vs_empty, metrics_filter_fresh_vs_empty, and
+each median in ms.
 """
 from __future__ import annotations
 
@@ -32,6 +35,24 @@ def _open_ms(page, url: str, main_text: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+PERIODS = ("Last 90 days", "Last 30 days")
+
+
+def _period_ms(page, choice: str) -> float:
+    """A manager picks another period on /metrics: from the choice to the figures redrawn."""
+    page.get_by_role("combobox", name="Period").click()
+    option = page.get_by_role("option", name=choice)
+    started = time.perf_counter()
+    option.click()
+    page.get_by_text(f"Requests made in the {choice.lower()}").first.wait_for()
+    page.wait_for_function(_IDLE)
+    return (time.perf_counter() - started) * 1000
+
+
+def _periods(page, rounds: int) -> list[float]:
+    return [_period_ms(page, PERIODS[i % 2]) for i in range(rounds)]
+
+
 def run(report) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -41,6 +62,9 @@ def run(report) -> None:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bd-browser-")))
         (workdir / "app").mkdir()
         app = stack.enter_context(e2e.running_app(workdir / "app"))
+        (workdir / "fresh").mkdir()  # the same app, keeping no figures: every filter works them out afresh
+        fresh_app = stack.enter_context(e2e.running_app(workdir / "fresh",
+                                                        extra_env={"BOOKING_DESK_METRICS_MAX_AGE": "0"}))
         port, _ = stack.enter_context(sessions.empty_app(workdir, dict(os.environ)))
         empty_url = f"http://127.0.0.1:{port}/"
         browser = stack.enter_context(sync_playwright()).chromium.launch(
@@ -49,6 +73,7 @@ def run(report) -> None:
         e2e.wait_for_login_cookie(therapist.context)
         session_url = therapist.url
         manager = redraw.signed_in_page(browser, app, "morgan", "/metrics", "Response times")
+        fresh = redraw.signed_in_page(browser, fresh_app, "morgan", "/metrics", "Response times")
         empty = browser.new_page(viewport=e2e.VIEWPORT)
         targets = {"dashboard": (therapist, app.url + "/", "New and unconfirmed sessions"),
                    "session": (therapist, session_url, "Your answer"),
@@ -67,9 +92,16 @@ def run(report) -> None:
         clicks = {"session": [], "empty": []}
         redraw._click_times(therapist, 2)
         redraw._click_times(empty, 2)
+        manager.goto(app.url + "/metrics")
+        manager.get_by_text("Requests made in the last 30 days").first.wait_for()
+        clicks |= {"period": [], "fresh": []}
+        _periods(manager, 2)
+        _periods(fresh, 2)
         for _ in range(max(1, RUNS // 5)):
-            clicks["session"] += redraw._click_times(therapist, 5)
-            clicks["empty"] += redraw._click_times(empty, 5)
+            clicks["session"] += [t * 1000 for t in redraw._click_times(therapist, 5)]
+            clicks["empty"] += [t * 1000 for t in redraw._click_times(empty, 5)]
+            clicks["period"] += _periods(manager, 4)
+            clicks["fresh"] += _periods(fresh, 4)
         browser.close()
     empty_open = statistics.median(opened["empty"])
     print(f"  opening the empty app: {empty_open:.0f} ms (median of {len(opened['empty'])})", flush=True)
@@ -78,7 +110,11 @@ def run(report) -> None:
         print(f"  opening {name}: {ms:.0f} ms", flush=True)
         report(f"browser_load_{name}_ms", ms)
         report(f"browser_load_{name}_vs_empty", ms / empty_open)
-    ours, theirs = (statistics.median(clicks[k]) * 1000 for k in ("session", "empty"))
-    print(f"  click to redraw: session page {ours:.0f} ms, empty app {theirs:.0f} ms", flush=True)
-    report("browser_click_session_ms", ours)
-    report("browser_click_session_vs_empty", ours / theirs)
+    ms = {k: statistics.median(v) for k, v in clicks.items()}
+    print(f"  click to redraw: session page {ms['session']:.0f} ms, /metrics period (figures kept) "
+          f"{ms['period']:.0f} ms, (worked out afresh) {ms['fresh']:.0f} ms; empty app {ms['empty']:.0f} ms",
+          flush=True)
+    for name, figure in (("session", "browser_click_session"), ("period", "browser_click_metrics_period"),
+                         ("fresh", "metrics_filter_fresh")):
+        report(f"{figure}_ms", ms[name])
+        report(f"{figure}_vs_empty", ms[name] / ms["empty"])
