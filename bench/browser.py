@@ -3,12 +3,14 @@ same way (bench.sessions: `streamlit run` with our server settings, 127.0.0.1), 
 
 Opening: from navigation until the page's main element is visible and Streamlit has nothing running or
 stale on screen. Pages: the dashboard and the session page (a therapist), /metrics (a manager, figures
-from the cache). Clicks: the session page's answers toggle until the answers appear or go (bench.redraw);
+from the cache). Clicks: the session page's answers toggle until the answers appear or go (bench.redraw); a manager
+narrowing the dashboard to one therapist until only their cards show;
 a manager's choice of period on /metrics until the figures are redrawn, with figures kept from a moment
 ago, and on a second server that keeps none (BOOKING_DESK_METRICS_MAX_AGE=0: every choice works them out
 afresh); the empty app has the same toggle and line. Data: the demo practice (tests.e2e running_app, SQLite).
 Figures (medians of BENCH_BROWSER_RUNS, default 30): browser_load_<page>_vs_empty,
-browser_click_session_vs_empty, browser_click_metrics_period_vs_empty, metrics_filter_fresh_vs_empty, and
+browser_click_session_vs_empty, browser_click_dashboard_filter_vs_empty, browser_click_metrics_period_vs_empty,
+metrics_filter_fresh_vs_empty, and
 each median in ms.
 """
 from __future__ import annotations
@@ -49,6 +51,25 @@ def _period_ms(page, choice: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+DASH_CHOICES = ("Bob Okafor", "Alice Moreno")
+
+
+def _therapist_ms(page, choice: str, other: str) -> float:
+    """A manager narrows the dashboard to one therapist: from the choice until only their cards show."""
+    page.get_by_role("combobox", name="Therapist").click()
+    option = page.get_by_role("option", name=choice)
+    started = time.perf_counter()
+    option.click()
+    page.get_by_text(f"Therapist: {choice}").first.wait_for()
+    page.get_by_text(f"Therapist: {other}").first.wait_for(state="detached")
+    page.wait_for_function(_IDLE)
+    return (time.perf_counter() - started) * 1000
+
+
+def _therapists(page, rounds: int) -> list[float]:
+    return [_therapist_ms(page, DASH_CHOICES[i % 2], DASH_CHOICES[1 - i % 2]) for i in range(rounds)]
+
+
 def _periods(page, rounds: int) -> list[float]:
     return [_period_ms(page, PERIODS[i % 2]) for i in range(rounds)]
 
@@ -74,6 +95,7 @@ def run(report) -> None:
         session_url = therapist.url
         manager = redraw.signed_in_page(browser, app, "morgan", "/metrics", "Response times")
         fresh = redraw.signed_in_page(browser, fresh_app, "morgan", "/metrics", "Response times")
+        desk = redraw.signed_in_page(browser, app, "morgan")
         empty = browser.new_page(viewport=e2e.VIEWPORT)
         targets = {"dashboard": (therapist, app.url + "/", "New and unconfirmed sessions"),
                    "session": (therapist, session_url, "Your answer"),
@@ -94,14 +116,16 @@ def run(report) -> None:
         redraw._click_times(empty, 2)
         manager.goto(app.url + "/metrics")
         manager.get_by_text("Requests made in the last 30 days").first.wait_for()
-        clicks |= {"period": [], "fresh": []}
+        clicks |= {"period": [], "fresh": [], "dashboard": []}
         _periods(manager, 2)
         _periods(fresh, 2)
+        _therapists(desk, 2)
         for _ in range(max(1, RUNS // 5)):
             clicks["session"] += [t * 1000 for t in redraw._click_times(therapist, 5)]
             clicks["empty"] += [t * 1000 for t in redraw._click_times(empty, 5)]
             clicks["period"] += _periods(manager, 4)
             clicks["fresh"] += _periods(fresh, 4)
+            clicks["dashboard"] += _therapists(desk, 4)
         browser.close()
     empty_open = statistics.median(opened["empty"])
     print(f"  opening the empty app: {empty_open:.0f} ms (median of {len(opened['empty'])})", flush=True)
@@ -114,7 +138,8 @@ def run(report) -> None:
     print(f"  click to redraw: session page {ms['session']:.0f} ms, /metrics period (figures kept) "
           f"{ms['period']:.0f} ms, (worked out afresh) {ms['fresh']:.0f} ms; empty app {ms['empty']:.0f} ms",
           flush=True)
+    print(f"  a manager's therapist filter on the dashboard: {ms['dashboard']:.0f} ms", flush=True)
     for name, figure in (("session", "browser_click_session"), ("period", "browser_click_metrics_period"),
-                         ("fresh", "metrics_filter_fresh")):
+                         ("fresh", "metrics_filter_fresh"), ("dashboard", "browser_click_dashboard_filter")):
         report(f"{figure}_ms", ms[name])
         report(f"{figure}_vs_empty", ms[name] / ms["empty"])
