@@ -1,6 +1,7 @@
 """Run every benchmark and end with one `name: value` line per figure.
 
-Options: --only core,dispatch,importing,metrics,redraw   BENCH_BOOKINGS=N (default 1,000,000)
+Options: --only core,dispatch,importing,metrics,metrics_fresh,load,redraw,browser,sessions,growth
+Sizes: BENCH_BOOKINGS=N (default 1,000,000), BENCH_THERAPISTS, BENCH_GROWTH=small,large (see each suite).
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("BOOKING_DESK_DISPATCHER", "off")
 
-SUITES = ["core", "dispatch", "importing", "metrics", "redraw"]
+SUITES = ["core", "dispatch", "importing", "metrics", "metrics_fresh", "load", "redraw", "browser", "sessions",
+          "growth"]
 
 
 def main() -> int:
@@ -22,8 +24,8 @@ def main() -> int:
     args = parser.parse_args()
     from tests.e2e.conftest import CHROMIUM
 
-    if "redraw" in args.only.split(",") and not os.access(CHROMIUM, os.X_OK):
-        parser.error("the redraw suite drives Chromium: install it with `make chromium` (make bench does)")
+    if {"redraw", "browser"} & set(args.only.split(",")) and not os.access(CHROMIUM, os.X_OK):
+        parser.error("the redraw and browser suites drive Chromium: install it with `make chromium` (make bench does)")
     figures: list[tuple[str, str]] = []
 
     def report(name: str, value: float | str) -> None:

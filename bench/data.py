@@ -43,8 +43,12 @@ def _admin(sql: str) -> None:
     admin.dispose()
 
 
+_made: list[str] = []  # this run's databases: others may be running benchmarks on the same server
+
+
 def _new_postgres() -> str:
-    name = f"bd_bench_{uuid.uuid4().hex[:8]}"  # clean_up drops every bd_bench_ database
+    name = f"bd_bench_{uuid.uuid4().hex[:8]}"
+    _made.append(name)
     _admin(f'CREATE DATABASE "{name}"')
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
@@ -81,12 +85,7 @@ def clean_up() -> None:
 
 
 def drop_postgres_databases() -> None:
-    """Remove the bench databases (this run's and any a killed run left behind)."""
-    import sqlalchemy as sa
-
+    """Remove this run's bench databases (not every bd_bench_ one: another run may be using its own)."""
     db.dispose_all()
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        for (name,) in conn.exec_driver_sql("SELECT datname FROM pg_database WHERE datname LIKE 'bd_bench_%%'"):
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    while _made:
+        _admin(f'DROP DATABASE IF EXISTS "{_made.pop()}" WITH (FORCE)')

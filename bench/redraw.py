@@ -24,16 +24,24 @@ TOGGLE = "Show every answer, item by item"
 ITEM = "Little interest or pleasure in doing things"  # PHQ-9's first item, drawn only when toggled on
 
 
-def _open_session(browser, app):
-    """A page on alice's first unconfirmed session with an assessment, logged in."""
+def signed_in_page(browser, app, username: str, path: str = "/", landing: str = "New and unconfirmed sessions"):
+    """A new page of its own, signed in as `username` through the form on `path`, with the re-login cookie."""
     from tests.e2e import conftest as e2e
 
     page = browser.new_page(viewport=e2e.VIEWPORT)
     page.set_default_timeout(e2e.STEP_MS)
-    page.goto(app.url + "/")
-    e2e.fill_login(page, "alice", DEMO_PASSWORD)
-    page.get_by_text("New and unconfirmed sessions").first.wait_for()
+    page.goto(app.url + path)
+    e2e.fill_login(page, username, DEMO_PASSWORD)
+    page.get_by_text(landing).first.wait_for()
     e2e.wait_for_login_cookie(page.context)
+    return page
+
+
+def _open_session(browser, app):
+    """A page on alice's first unconfirmed session with an assessment, logged in."""
+    from tests.e2e import conftest as e2e
+
+    page = signed_in_page(browser, app, "alice")
     for booking_id in e2e.session_ids_in(app.database_url, "alice"):
         page.goto(f"{app.url}/session?id={booking_id}")
         page.get_by_text("Your answer").first.wait_for()

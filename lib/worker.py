@@ -11,6 +11,7 @@ import signal
 import threading
 from datetime import datetime
 
+from lib.audit import chain
 from lib.bookings import deadlines, worklist
 from lib.core import clock, config
 from lib.core.errors import BookingDeskError
@@ -39,6 +40,7 @@ def tick_and_deliver(factories: dict | None = None, stopping: threading.Event | 
                  len(done.reminded), len(done.escalated), len(done.expired))
     counts = deliver(factories, stopping)
     retention.worker_step()  # after delivery: an erased client's cancellation email has gone, now blank it
+    chain.seal()  # audit entries written since the last round join the hash chain, in stored order
     return counts
 
 

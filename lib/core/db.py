@@ -214,3 +214,5 @@ def _is_connection_error(exc: DBAPIError) -> bool:
         for s in ("connection refused", "could not connect", "server closed", "unable to open database",
                   "connection failed", "terminating connection", "connection is closed")
     )
+
+

@@ -5,11 +5,12 @@ converts at the edges.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -217,14 +218,14 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime)
     username: Mapped[str | None] = mapped_column(String(64), index=True)
-    action: Mapped[str] = mapped_column(String(40))  # AuditAction
+    action: Mapped[str] = mapped_column(String(40))
     booking_id: Mapped[int | None] = mapped_column(Integer)
     client_id: Mapped[int | None] = mapped_column(Integer, index=True)
     browser_session: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(String(500))
-    seq: Mapped[int] = mapped_column(Integer, unique=True)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True)  # these three: None until sealed
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditChainHead(Base):
@@ -236,6 +237,20 @@ class AuditChainHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class MetricDay(Base):
+    """One therapist's requests of one UTC day, as the response-time figures need them (lib.bookings.metric_days):
+    kept up to date in the transaction that changes a booking or an away period."""
+
+    __tablename__ = "metric_days"
+
+    therapist_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    facts: Mapped[str] = mapped_column(Text, default="[]")  # JSON: one list per request (lib.bookings.metric_days.FIELDS)
+    digest: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the same, summed up (lib.bookings.metric_days.digest)
+
+    __table_args__ = (Index("ix_metric_days_day", "day", "therapist_id"),)
 
 
 class ErasureFollowUp(Base):

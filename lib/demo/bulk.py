@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
+from lib.bookings import metric_days
 from lib.core import clock
 from lib.core.db import engine
 from lib.core.models import Attendee, Booking, BookingEvent, Client, Relationship, User
@@ -106,6 +107,8 @@ def seed_bulk(bookings: int, therapists: int, url: str | None = None, progress: 
         done += n
         if progress:
             progress(done)
+    with eng.begin() as conn:  # the figures' rows, as the app keeps them (lib.bookings.metric_days)
+        metric_days.rebuild(conn)
     if eng.dialect.name == "postgresql":
         with eng.begin() as conn:
             for table in ("users", "clients", "relationships", "bookings", "booking_events", "attendees"):

@@ -14,6 +14,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from lib.bookings import metric_days
 from lib.bookings.intake import NewBooking
 from lib.core import clock
 from lib.core.models import Attendee, Booking, BookingEvent, Client, ClientToken, Notification, Relationship, User
@@ -90,6 +91,7 @@ class BulkWriter:
                 response_due_at=due, expires_at=expires, first_response_at=None, response_business_seconds=None,
                 reassigned_from_id=None, version=1))
         booking_ids = _insert_with_ids(conn, Booking, booking_rows)
+        metric_days.note(self.s, ((cast(int, r["therapist_id"]), cast(datetime, r["requested_at"])) for r in booking_rows))
         attendees, events, tokens, messages = [], [], [], []
         for (therapist, req), client, bid, values in zip(rows, clients, booking_ids, booking_rows):
             attendees += [dict(booking_id=bid, position=i, name=n) for i, n in enumerate(req.attendees)]

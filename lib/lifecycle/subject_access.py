@@ -108,7 +108,7 @@ def _collect(s, client: Client) -> dict:
     staff = dict(s.execute(select(User.username, User.name)).all())
     views = s.execute(select(AuditEntry.at, AuditEntry.username, AuditEntry.action, AuditEntry.booking_id)
                       .where(or_(AuditEntry.client_id == client.id, AuditEntry.booking_id.in_(ids)))
-                      .order_by(AuditEntry.seq)).all()
+                      .order_by(AuditEntry.id)).all()  # chain order (lib.audit.chain)
     return {
         "exported_at": _iso(clock.now()),
         "details": {"name": client.name, "email": client.email, "phone": client.phone, "timezone": client.timezone,

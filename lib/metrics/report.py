@@ -5,6 +5,8 @@ within target; requests still unanswered past their due time (or that expired un
 count as misses and enter the median with the time they have waited so far; requests the
 client cancelled before any answer are left out and counted; fewer than 3 requests → no
 figure. All aggregation happens in the database (lib.metrics.query); this module applies
+figure. The figures come from rows kept up to date as requests happen (lib.bookings.metric_days,
+lib.metrics.kept; lib.metrics.query works the same out from `bookings`); this module applies
 the access rule and shapes the result.
 """
 from __future__ import annotations
@@ -25,8 +27,8 @@ from lib.core.db import reading
 from lib.core.errors import Forbidden, InvalidInput, NotFound
 from lib.core.models import User
 from lib.metrics import cache
+from lib.metrics.kept import figures as grouped  # kept up to date as requests happen (lib.bookings.metric_days)
 from lib.metrics.query import BIN_EDGES, RequestRows, Scope, open_now, open_now_total
-from lib.metrics.query import figures as grouped
 from lib.practice import rules as practice
 from lib.practice.rules import Rules
 
@@ -267,7 +269,7 @@ def _work_out(s, rules: Rules, period: Period, now: datetime, therapist_id: int 
     else:
         practice = figures
         cache.keep(practice_key, figures)
-    names = dict(s.execute(select(User.id, User.name).where(User.role == "therapist")).tuples().all()) \
+    names = dict(s.execute(select(User.id, User.name).where(User.role == "therapist")).all()) \
         if table else {}
     per = [(tid, names.get(tid, f"#{tid}"), Figures.of(v)) for tid, v in groups.get("therapist_id", {}).items()]
     table_rows = [(tid, name, f, _faster(f, practice)) for tid, name, f in sorted(per, key=lambda r: (r[1], r[0]))]

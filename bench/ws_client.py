@@ -1,0 +1,103 @@
+"""A signed-in Streamlit session without a browser: Streamlit's own websocket protocol (protobuf BackMsg /
+ForwardMsg over /_stcore/stream), as the browser speaks it. One object per session; many run in one
+asyncio loop. It only ever connects to 127.0.0.1.
+
+A run is "answered" when the server sends `script_finished` for it. Widgets are found by their label in
+the deltas (each widget's proto carries its id and label), and set as the browser does: the whole set of
+widget values with each rerun, a button's click as a trigger value.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+_WIDGET_FIELDS = ("text_input", "button", "checkbox", "toggle", "selectbox", "radio", "date_input", "text_area",
+                  "number_input", "multiselect", "slider", "button_group", "segmented_control")
+
+
+class Session:
+    def __init__(self, port: int):
+        self.url = f"ws://127.0.0.1:{port}/_stcore/stream"
+        self.ws = None
+        self.widgets: dict[str, tuple[str, str]] = {}  # label -> (id, kind)
+        self.values: dict[str, object] = {}  # id -> value kept and sent with every run
+        self.texts: list[str] = []
+        self.page_hash = ""
+        self.page_name = ""
+        self.query = ""
+
+    async def connect(self) -> None:
+        self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None, open_timeout=30)
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    def _state(self, query: str, trigger: str | None):
+        msg = BackMsg()
+        cs = msg.rerun_script
+        cs.query_string = query
+        cs.page_script_hash = self.page_hash
+        cs.page_name = self.page_name
+        for wid, value in self.values.items():
+            w = cs.widget_states.widgets.add()
+            w.id = wid
+            if isinstance(value, bool):
+                w.bool_value = value
+            else:
+                w.string_value = str(value)
+        if trigger is not None:
+            w = cs.widget_states.widgets.add()
+            w.id, w.trigger_value = trigger, True
+        return msg
+
+    async def run(self, trigger_label: str | None = None, timeout: float = 60.0) -> float:
+        """Rerun (as a click or a page load does) and wait for the run to finish; seconds taken.
+
+        A run that reruns itself (st.rerun) counts until the last one finishes."""
+        trigger = self.widgets[trigger_label][0] if trigger_label else None
+        self.texts, started = [], time.perf_counter()
+        await self.ws.send(self._state(self.query, trigger).SerializeToString())
+        deadline = started + timeout
+        while True:
+            raw = await asyncio.wait_for(self.ws.recv(), max(0.1, deadline - time.perf_counter()))
+            fwd = ForwardMsg()
+            fwd.ParseFromString(raw)
+            kind = fwd.WhichOneof("type")
+            if kind == "new_session":
+                self.page_hash = fwd.new_session.page_script_hash or self.page_hash
+            elif kind == "delta":
+                self._read(fwd.delta)
+            elif kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                return time.perf_counter() - started
+
+    def _read(self, delta) -> None:
+        if delta.WhichOneof("type") != "new_element":
+            return
+        el = delta.new_element
+        kind = el.WhichOneof("type")
+        if kind in _WIDGET_FIELDS:
+            proto = getattr(el, kind)
+            label = getattr(proto, "label", "")
+            if label and getattr(proto, "id", ""):
+                self.widgets[label] = (proto.id, kind)
+        elif kind == "markdown":
+            self.texts.append(el.markdown.body)
+        elif kind == "heading":
+            self.texts.append(el.heading.body)
+
+    def fill(self, label: str, value) -> None:
+        self.values[self.widgets[label][0]] = value
+
+    async def flip(self, label: str) -> float:
+        """A click on a toggle: its value flipped, and the rerun that follows; seconds taken."""
+        wid = self.widgets[label][0]
+        self.values[wid] = not self.values.get(wid, False)
+        return await self.run()
+
+    def shows(self, text: str) -> bool:
+        return any(text in t for t in self.texts)

@@ -1,0 +1,228 @@
+"""The response-time figures' requests, kept up to date as they happen: one row per therapist and UTC day.
+
+Each row of `metric_days` holds, for one therapist and one day (of `requested_at`, in UTC), every request
+of that day as a short list (FIELDS): what the figures need and nothing about the client. lib.metrics.kept
+works the figures out from these rows alone, so a fresh view reads about one row per therapist and day of
+the period instead of working every request out again from `bookings` with the practice's calendar.
+
+Kept up to date in the same transaction as the change, whoever makes it: a session's flushes note the
+(therapist, day) of every booking added, changed or removed (its old therapist and day too) and of every
+away period's days, and just before the commit those rows are rebuilt from `bookings` (rebuilt, never
+adjusted: a row is always exactly what its day's bookings say). On PostgreSQL each row is locked first
+(in one order), so two transactions changing the same therapist's day rebuild it one after the other and
+the second sees the first's bookings. Writes that bypass the ORM (bulk seeding, imports, restoring a
+backup) call `refresh_days` or `rebuild` themselves.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import cast
+
+from sqlalchemy import Table, and_, case, delete, event, insert, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from lib.bookings.away import arrived_while_away
+from lib.core.models import AwayPeriod, Booking, MetricDay
+from lib.core.vocabulary import BookingStatus
+
+# One request: id, requested_at (µs since 1970), session type, status, first answer (s since 1970, floor),
+# business seconds to the first answer, expiry (s, floor), due (µs), arrived while the therapist was away (0/1).
+FIELDS = ("id", "req_us", "type", "status", "first_s", "business_s", "expires_s", "due_us", "away")
+_EPOCH = datetime(1970, 1, 1)
+_KEYS = "metric_days_keys"
+_table = cast(Table, MetricDay.__table__)
+
+
+def micros(at: datetime) -> int:
+    d = at - _EPOCH
+    return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
+
+
+def _seconds(at: datetime | None) -> int | None:
+    return None if at is None else micros(at) // 1_000_000
+
+
+def _fact(row) -> list:
+    return [row.id, micros(row.requested_at), row.session_type, row.status, _seconds(row.first_response_at),
+            row.response_business_seconds, _seconds(row.expires_at), micros(row.response_due_at), int(row.away)]
+
+
+def _json(facts) -> str:
+    return json.dumps(facts, separators=(",", ":"))
+
+
+def digest(facts: list) -> dict:
+    """The day's requests that no longer change with the clock or the settings, summed up ahead of time.
+
+    "s": answered requests and those the client cancelled before an answer, grouped by (session type,
+    away, status class: declined | expired | other, kind: a(nswered) | c(ancelled)), each group with its
+    count and its business and calendar seconds sorted; "r": every other request, as in `facts` (still
+    open, or closed unanswered: their waiting time depends on now or on the practice's calendar)."""
+    groups: dict[tuple, list] = {}
+    rest = []
+    for f in facts:
+        _id, req_us, kind_of, status, first_s, business_s, _exp, _due, away = f
+        if first_s is not None and business_s is not None:
+            key, v, cal = (kind_of, away, status if status in ("declined", "expired") else "other", "a"), \
+                business_s, first_s - req_us // 1_000_000
+        elif first_s is None and status == BookingStatus.CANCELLED:
+            key, v, cal = (kind_of, away, "other", "c"), None, None
+        else:
+            rest.append(f)
+            continue
+        g = groups.setdefault(key, [0, [], []])
+        g[0] += 1
+        if v is not None:
+            g[1].append(v)
+            g[2].append(cal)
+    return {"s": [[*k, n, sorted(vs), sorted(cals)] for k, (n, vs, cals) in sorted(groups.items())], "r": rest}
+
+
+def _row(therapist_id: int, day: date, facts: list) -> dict:
+    return {"therapist_id": therapist_id, "day": day, "facts": _json(facts), "digest": _json(digest(facts))}
+
+
+def _rows(conn: Connection, where) -> Iterable:
+    B = Booking
+    stmt = select(B.therapist_id, B.id, B.requested_at, B.session_type, B.status, B.first_response_at,
+                  B.response_business_seconds, B.expires_at, B.response_due_at,
+                  case((arrived_while_away(), 1), else_=0).label("away")).where(*where) \
+        .order_by(B.therapist_id, B.requested_at, B.id)
+    return conn.execute(stmt)
+
+
+def _write(conn: Connection, rows: Iterable, batch: int = 2000) -> int:
+    """Insert one metric_days row per (therapist, day) of `rows` (sorted by therapist and time)."""
+    out: list[dict] = []
+    facts: list = []
+    key, written = None, 0
+
+    def flush_key():
+        if key is not None:
+            out.append(_row(key[0], key[1], facts))
+
+    for row in rows:
+        k = (row.therapist_id, row.requested_at.date())
+        if k != key:
+            flush_key()
+            key, facts = k, []
+            if len(out) >= batch:
+                conn.execute(insert(_table), out)
+                written += len(out)
+                out = []
+        facts.append(_fact(row))
+    flush_key()
+    if out:
+        conn.execute(insert(_table), out)
+        written += len(out)
+    return written
+
+
+def _day_start(d: date) -> datetime:
+    return datetime.combine(d, datetime.min.time())
+
+
+def _lock(conn: Connection, keys: list[tuple[int, date]]) -> None:
+    """PostgreSQL: hold each (therapist, day) row, in one order, until the commit."""
+    if conn.dialect.name != "postgresql" or not keys:
+        return
+    conn.execute(postgresql.insert(_table).values([_row(t, d, []) for t, d in keys])
+                 .on_conflict_do_nothing())
+    for t, d in keys:
+        conn.execute(select(_table.c.day).where(_table.c.therapist_id == t, _table.c.day == d).with_for_update())
+
+
+def refresh_days(conn: Connection, keys: Iterable[tuple[int, date]]) -> None:
+    """Rebuild these (therapist, day) rows from the bookings as they stand in this transaction.
+
+    Rows are updated in place, never deleted and inserted again (a day left without requests keeps an
+    empty row): on PostgreSQL a transaction waiting for one of these rows then finds it, not a new one."""
+    keys = sorted(set(keys))
+    _lock(conn, keys)
+    by_therapist: dict[int, set[date]] = {}
+    for t, d in keys:
+        by_therapist.setdefault(t, set()).add(d)
+    for t, days in by_therapist.items():  # one read per therapist, from their first day to their last
+        first, last = min(days), max(days)
+        facts: dict[date, list] = {d: [] for d in days}
+        for r in _rows(conn, [Booking.therapist_id == t, Booking.requested_at >= _day_start(first),
+                              Booking.requested_at < _day_start(last + timedelta(days=1))]):
+            if r.requested_at.date() in facts:
+                facts[r.requested_at.date()].append(_fact(r))
+        make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        stmt = make(_table)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["therapist_id", "day"],
+                                                set_={"facts": stmt.excluded.facts, "digest": stmt.excluded.digest}),
+                     [_row(t, d, f) for d, f in sorted(facts.items())])
+
+
+def note(session: Session, changed: Iterable[tuple[int, datetime]]) -> None:
+    """(therapist, requested_at) of bookings written without the ORM in this session: rebuilt at its commit."""
+    keys: set = session.info.setdefault(_KEYS, set())
+    keys.update(("day", t, at.date()) for t, at in changed)
+
+
+def rebuild(conn: Connection) -> int:
+    """Every row afresh from the bookings (the migration, a restored backup, a bulk load). Rows written."""
+    conn.execute(delete(_table))
+    return _write(conn, _rows(conn, []))
+
+
+def read(conn: Connection, first: date, last: date, therapist_id: int | None = None, whole: bool = True) -> list:
+    """(therapist id, day, JSON) for the days from `first` to `last`: each day's digest, or with `whole=False`
+    its facts (for the first and last day of a period, which may hold requests outside it)."""
+    where = [_table.c.day >= first, _table.c.day <= last]
+    if therapist_id is not None:
+        where.append(_table.c.therapist_id == therapist_id)
+    column = _table.c.digest if whole else _table.c.facts
+    return list(conn.execute(select(_table.c.therapist_id, _table.c.day, column).where(and_(*where))).all())
+
+
+# --- kept up to date by every ORM session --------------------------------------------------------------------
+
+def _old(obj, attr: str):
+    hist = inspect(obj).attrs[attr].history
+    return (hist.deleted or [getattr(obj, attr)])[0]
+
+
+@event.listens_for(Session, "after_flush")
+def _note(session: Session, _ctx) -> None:
+    keys: set = session.info.setdefault(_KEYS, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Booking):
+            for t, at in ((obj.therapist_id, obj.requested_at),
+                          (_old(obj, "therapist_id"), _old(obj, "requested_at"))):
+                if t is not None and at is not None:
+                    keys.add(("day", t, at.date()))
+        elif isinstance(obj, AwayPeriod):
+            for t, a, b in ((obj.therapist_id, obj.starts_at, obj.ends_at),
+                            (_old(obj, "therapist_id"), _old(obj, "starts_at"), _old(obj, "ends_at"))):
+                if None not in (t, a, b):
+                    keys.add(("span", t, a, b))
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh(session: Session) -> None:
+    if not session.info.get(_KEYS) and not (session.new or session.dirty or session.deleted):
+        return
+    session.flush()
+    noted = session.info.pop(_KEYS, set())
+    if not noted:
+        return
+    conn = session.connection()
+    days = {(k[1], k[2]) for k in noted if k[0] == "day"}
+    for _, t, a, b in (k for k in noted if k[0] == "span"):
+        d = a.date()
+        while d <= b.date():
+            days.add((t, d))
+            d += timedelta(days=1)
+    refresh_days(conn, days)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_KEYS, None)

@@ -1,0 +1,229 @@
+"""The response-time figures from the rows kept up to date as requests happen (lib.bookings.metric_days).
+
+The same figures as lib.metrics.query.figures, to the last bit (tests compare the two), without going
+back to `bookings`: one row per therapist and day of the period, each holding its day's requests. What
+depends on the moment or the practice's settings is worked out here, as the SQL does it: whether an open
+request is past due, how long unanswered ones have waited (business time by the current calendar), which
+week a request falls in, whether an answer was within the current target.
+"""
+from __future__ import annotations
+
+import json
+from bisect import bisect_left, bisect_right
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.engine import Connection
+
+from lib.bookings.metric_days import micros, read
+from lib.core.vocabulary import BookingStatus, EventKind
+from lib.metrics.query import BIN_EDGES, COUNTS, TIMES, RequestRows
+from lib.metrics.sql import from_epoch, to_epoch
+from lib.practice.business_hours import business_seconds_between
+
+_BIN_LIMITS = [int(e * 3600) for e in BIN_EDGES[1:]]
+
+
+def percentile(sorted_values: list, fraction: float) -> float | None:
+    """PostgreSQL's percentile_cont, step for step (so the figures match the SQL ones exactly)."""
+    if not sorted_values:
+        return None
+    h = fraction * (len(sorted_values) - 1)
+    lo = int(h)
+    first = float(sorted_values[lo])
+    if lo == h:
+        return first
+    return first + (float(sorted_values[lo + 1]) - first) * (h - lo)
+
+
+def _bin(v: int) -> int:
+    for i, edge in enumerate(_BIN_LIMITS):
+        if v < edge:
+            return i
+    return len(_BIN_LIMITS)
+
+
+class _Group:
+    __slots__ = ("counts", "v", "cal")
+
+    def __init__(self):
+        self.counts = dict.fromkeys(COUNTS, 0)
+        self.v: list = []
+        self.cal: list = []
+
+    def add(self, kind: str, status: str, v, cal, within: int, away: int) -> None:
+        c = self.counts
+        if kind not in ("cancelled", "away"):
+            c["requests"] += 1
+            if status == BookingStatus.DECLINED:
+                c["declined"] += 1
+            elif status == BookingStatus.EXPIRED:
+                c["expired"] += 1
+        if kind in ("answered", "unanswered", "waiting", "cancelled"):
+            c[kind] += 1
+        c["within_target"] += within
+        c["away"] += away
+        if v is not None:
+            self.v.append(v)
+        if cal is not None:
+            self.cal.append(cal)
+
+    def add_many(self, kind: str, status: str, n: int, vs: list | None, cals: list | None, within: int,
+                 away: int) -> None:
+        """`n` requests of one kind, status class and away flag at once (a day's digest, lib.bookings.metric_days)."""
+        c = self.counts
+        if kind not in ("cancelled", "away"):
+            c["requests"] += n
+            if status in ("declined", "expired"):
+                c[status] += n
+        if kind in ("answered", "cancelled"):
+            c[kind] += n
+        c["within_target"] += within
+        c["away"] += n * away
+        if vs:
+            self.v += vs
+            self.cal += cals or []
+
+    def entry(self, times: bool, calendar: bool) -> dict:
+        out = dict(self.counts) | dict.fromkeys(TIMES)
+        if times:
+            self.v.sort()
+            out["p50"], out["p90"] = percentile(self.v, 0.5), percentile(self.v, 0.9)
+        if calendar:
+            self.cal.sort()
+            out["cal50"] = percentile(self.cal, 0.5)
+        return out
+
+
+class _Figures:
+    """The groups of one scope, filled request by request or a day's digest at a time."""
+
+    def __init__(self, rows: RequestRows, groupings):
+        s = rows.scope
+        self.rows, self.scope, self.cal = rows, s, rows.rules.calendar
+        self.start_us, self.end_us, self.now_us, self.now_s = micros(s.start), micros(s.end), micros(s.now), \
+            to_epoch(s.now)
+        self.weeks = [micros(w) for w in rows.week_starts]
+        self.target, self.one_therapist = rows.target_seconds, s.therapist_id is not None
+        self.groups: dict = {g: {} for g in groupings}
+        self.all = self.groups["all"].setdefault(0, _Group()) if "all" in self.groups else None
+        self.by_week, self.by_therapist, self.by_bin = (self.groups.get(g) for g in ("week", "therapist_id", "bin"))
+
+    def week(self, at_us: int) -> int:
+        return max(bisect_right(self.weeks, at_us) - 1, 0)
+
+    def _groups(self, therapist_id: int, week: int, away: int):
+        out = [self.all] if self.all is not None else []
+        if self.by_week is not None:
+            out.append(self.by_week.get(week) or self.by_week.setdefault(week, _Group()))
+        if self.by_therapist is not None and not away:  # each therapist's own figures leave out time away
+            out.append(self.by_therapist.get(therapist_id) or self.by_therapist.setdefault(therapist_id, _Group()))
+        return out
+
+    def request(self, therapist_id: int, fact: list) -> None:
+        """One request, worked out as lib.metrics.query's SQL does."""
+        s = self.scope
+        _id, req_us, kind_of, status, first_s, business_s, expires_s, due_us, away = fact
+        if not self.start_us <= req_us < self.end_us or (s.session_type is not None and kind_of != s.session_type):
+            return
+        v = c = None
+        within = 0
+        if self.one_therapist and away:
+            kind = "away"
+        elif first_s is not None:
+            kind, v, c = "answered", business_s, first_s - req_us // 1_000_000
+            within = 1 if business_s is not None and business_s <= self.target else 0
+        elif status == BookingStatus.CANCELLED:
+            kind = EventKind.CANCELLED
+        elif status != BookingStatus.UNCONFIRMED or due_us <= self.now_us:
+            kind = "unanswered"
+            req_s, now_s = req_us // 1_000_000, self.now_s
+            end_s = now_s if status == BookingStatus.UNCONFIRMED else min(now_s if expires_s is None else expires_s, now_s)
+            v = business_seconds_between(from_epoch(req_s), from_epoch(end_s), self.cal)
+            c = max(end_s - req_s, 0)
+        else:
+            kind = "waiting"
+        for g in self._groups(therapist_id, self.week(req_us), away):
+            g.add(kind, status, v, c, within, away)
+        if self.by_bin is not None and v is not None:
+            b = _bin(v)
+            (self.by_bin.get(b) or self.by_bin.setdefault(b, _Group())).add(kind, status, v, c, within, away)
+
+    def summed(self, therapist_id: int, week: int, entry: list) -> None:
+        """One group of a day's digest: answered (or cancelled) requests that no longer change."""
+        kind_of, away, status, letter, n, vs, cals = entry
+        if self.scope.session_type is not None and kind_of != self.scope.session_type:
+            return
+        if self.one_therapist and away:
+            kind, vs, cals, within = "away", None, None, 0
+        else:
+            kind = "answered" if letter == "a" else "cancelled"
+            within = bisect_right(vs, self.target) if vs else 0
+        for g in self._groups(therapist_id, week, away):
+            g.add_many(kind, status, n, vs, cals, within, away)
+        if self.by_bin is not None and vs:
+            lo = 0
+            for b, edge in enumerate(_BIN_LIMITS + [None]):
+                hi = len(vs) if edge is None else bisect_left(vs, edge, lo)
+                if hi > lo:
+                    in_bin = min(bisect_right(vs, self.target, lo, hi), hi) - lo
+                    (self.by_bin.get(b) or self.by_bin.setdefault(b, _Group())).add_many(
+                        kind, status, hi - lo, None, None, in_bin, away)
+                lo = hi
+
+    def result(self) -> dict:
+        return {g: {k: grp.entry(g != "bin", g == "all") for k, grp in by_key.items()}
+                for g, by_key in self.groups.items()}
+
+
+def figures(conn: Connection, rows: RequestRows, groupings=("all", "therapist_id", "week", "bin")) -> dict:
+    """{grouping: {key: {requests, answered, ..., p50, p90, cal50}}}: lib.metrics.query.figures' answer.
+
+    A day wholly inside the period and inside one week is read from its digest: its settled requests
+    summed up already, and the few still open (or closed unanswered) worked out one by one. The period's
+    first and last days, and a day a week starts in (local Monday midnight is not UTC's), go request by
+    request."""
+    f = _Figures(rows, groupings)
+    s = rows.scope
+    first, last = s.start.date(), (s.end - timedelta(microseconds=1)).date()
+    whole: list[date] = []
+    partial: list[date] = []
+    for d in _days(first, last):
+        day_us = micros(datetime.combine(d, datetime.min.time()))
+        next_us = day_us + 86_400_000_000
+        split = any(day_us < w < next_us for w in f.weeks)
+        (whole if f.start_us <= day_us and next_us <= f.end_us and not split else partial).append(d)
+    for batch, by_digest in ((whole, True), (partial, False)):
+        for lo, hi in _runs(batch):
+            for therapist_id, day, text in read(conn, lo, hi, s.therapist_id, whole=by_digest):
+                if by_digest:
+                    kept = json.loads(text)
+                    week = f.week(micros(datetime.combine(day, datetime.min.time())))
+                    for entry in kept["s"]:
+                        f.summed(therapist_id, week, entry)
+                    for fact in kept["r"]:
+                        f.request(therapist_id, fact)
+                else:
+                    for fact in json.loads(text):
+                        f.request(therapist_id, fact)
+    return f.result()
+
+
+def _days(first, last):
+    d = first
+    while d <= last:
+        yield d
+        d += timedelta(days=1)
+
+
+def _runs(days: list):
+    """Consecutive days as (first, last) ranges: one read each."""
+    start = prev = None
+    for d in days:
+        if prev is not None and d == prev + timedelta(days=1):
+            prev = d
+            continue
+        if start is not None:
+            yield start, prev
+        start = prev = d
+    if start is not None:
+        yield start, prev

@@ -1,0 +1,115 @@
+"""The figures' rows kept up to date as things happen (lib.bookings.metric_days) equal the figures worked out from
+scratch from `bookings` (lib.metrics.query), after a random mix of what a practice does, on both databases."""
+from __future__ import annotations
+
+import io
+import json
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from lib.bookings import answers, metric_days, reassign
+from lib.bookings import dashboard as bookings
+from lib.bookings import deadlines as timers
+from lib.core import clock
+from lib.core.db import engine, reading, unit_of_work
+from lib.core.errors import BookingDeskError
+from lib.core.models import AwayPeriod, Booking, BookingEvent, MetricDay
+from lib.imports import importer
+from lib.metrics import report as metrics
+from lib.metrics.kept import figures as kept
+from lib.metrics.query import RequestRows, Scope
+from lib.metrics.query import figures as from_scratch
+from lib.practice.rules import Rules
+from tests.conftest import NOW
+from tests.factories import book
+from tests.integration.import_data import csv_bytes, row
+
+TYPES = ("individual", "couple", "family", "group")
+
+
+def _rows_now() -> dict:
+    with reading() as conn:
+        rows = conn.execute(select(MetricDay.therapist_id, MetricDay.day, MetricDay.facts)).all()
+    return {(t, d): json.loads(f) for t, d, f in rows if f != "[]"}  # a day left without requests keeps a row
+
+
+def _version(bid: int) -> int:
+    with unit_of_work() as s:
+        return s.get(Booking, bid).version
+
+
+def _random_practice(p, rnd: random.Random) -> None:
+    therapists = (p.alice, p.bob)
+    ids = []
+    for i in range(40):  # requests over the last seven weeks, at any hour
+        clock.freeze(NOW - timedelta(days=rnd.uniform(0, 50)))
+        try:
+            ids.append(book(rnd.choice(therapists), email=f"c{i}@client.test", notify=False,
+                            requested_ago=timedelta(0), session_type=rnd.choice(TYPES),
+                            starts_at=clock.now() + timedelta(days=rnd.uniform(0.2, 12))))
+        finally:
+            clock.freeze(NOW)
+    for bid in rnd.sample(ids, 30):
+        with unit_of_work() as s:
+            b = s.get(Booking, bid)
+            owner = p.alice if b.therapist_id == p.alice.id else p.bob
+        action = rnd.choice(("confirm", "decline", "cancel", "client_cancels", "reassign", "leave"))
+        clock.freeze(min(NOW, b.requested_at + timedelta(hours=rnd.uniform(0.1, 60))))
+        try:
+            if action == "confirm":
+                bookings.confirm(owner, bid, _version(bid))
+            elif action == "decline":
+                answers.decline_not_fit(owner, bid, _version(bid), "Not my field", "anxiety", "couples work")
+            elif action == "cancel":
+                answers.cancel(owner, bid, _version(bid), "Ill", full_refund=True)
+            elif action == "client_cancels":
+                with unit_of_work(write=True) as s:
+                    b = s.get(Booking, bid)
+                    b.status = "cancelled"
+                    s.add(BookingEvent(booking_id=bid, kind="cancelled", actor="client", at=clock.now()))
+            elif action == "reassign":
+                other = p.bob if owner is p.alice else p.alice
+                reassign.reassign(p.morgan, bid, other.id)
+        except BookingDeskError:
+            pass  # a rule said no (too late, a clash): nothing changed, as for a person
+        finally:
+            clock.freeze(NOW)
+    with unit_of_work(write=True) as s:  # Bob was away for a few days, three weeks ago (told afterwards)
+        s.add(AwayPeriod(therapist_id=p.bob.id, starts_at=NOW - timedelta(days=24), ends_at=NOW - timedelta(days=19),
+                         created_by="morgan", created_at=NOW))
+    importer.import_csv(p.morgan, io.BytesIO(csv_bytes([
+        row(client_email=f"imported{i}@example.org", therapist=rnd.choice(("alice", "bob")),
+            starts_at=f"2026-12-{i + 1:02d}T14:00+00:00",
+            requested_at=(NOW - timedelta(days=rnd.uniform(0, 20))).strftime("%Y-%m-%dT%H:%M+00:00"))
+        for i in range(8)])))
+    timers.tick()  # what passed its expiry is closed
+
+
+def test_kept_rows_and_figures_equal_the_figures_worked_out_from_scratch(practice):
+    rnd = random.Random(21)
+    _random_practice(practice, rnd)
+
+    kept_rows = _rows_now()
+    with engine().begin() as conn:
+        metric_days.rebuild(conn)
+    assert kept_rows == _rows_now()
+    statuses = {f[3] for facts in kept_rows.values() for f in facts}
+    assert {"confirmed", "cancelled", "unconfirmed"} <= statuses and len(statuses) >= 4
+
+    with unit_of_work() as s:
+        rules = Rules.load(s)
+    year = metrics.between(date(2025, 11, 25), date(2026, 11, 24), "Europe/London")
+    month = metrics.last_days(30, NOW)
+    scopes = [Scope(month.start, month.end, NOW), Scope(year.start, year.end, NOW),
+              Scope(year.start, year.end, NOW, practice.bob.id), Scope(month.start, month.end, NOW, practice.alice.id),
+              Scope(year.start, year.end, NOW, None, "couple"), Scope(month.start, month.end, NOW + timedelta(days=3))]
+    with reading() as conn:
+        for scope in scopes:
+            rows = RequestRows(rules, scope)
+            expected = from_scratch(conn, rows)
+            assert kept(conn, rows) == expected
+        practice_year = from_scratch(conn, RequestRows(rules, scopes[1]))["all"][0]
+    assert practice_year["answered"] >= 5 and practice_year["unanswered"] >= 1 and practice_year["away"] >= 1
+    assert practice_year["cancelled"] >= 1 and practice_year["p50"] is not None
