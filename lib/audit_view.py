@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "backup": "Backed up the database", "restore": "Restored the database from a backup",
     "export_client": "Exported a client's data (subject access)", "erase_client": "Erased a client's record",
     "retention_setting": "Changed how long client records are kept",
+    "practice_brand_changed": "Changed the practice's name or logo",
 }
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 
@@ -78,7 +79,12 @@ def entries(actor: Actor, username: str | None = None, client: str | None = None
     with unit_of_work() as s:
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = s.execute(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)).all()
-    return AuditPage([(r[0], r[1], ACTION_LABELS.get(r[2], r[2]), r[3], r[4], r[5], r[6]) for r in rows], total)
+    return AuditPage([(r[0], r[1], action_label(r[2]), r[3], r[4], r[5], r[6]) for r in rows], total)
+
+
+def action_label(action: str) -> str:
+    """Words for every action, including one written before it had a label ("new_thing" → "New thing")."""
+    return ACTION_LABELS.get(action) or action.replace("_", " ").strip().capitalize()
 
 
 def chain_status(actor: Actor) -> audit_chain.Verdict:
