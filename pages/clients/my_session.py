@@ -71,7 +71,7 @@ def render() -> None:
                 "email.", icon=":material/info:")
         st.stop()
     if view.state == "requested":
-        st.info("Your therapist hasn't confirmed this session yet. We'll email you as soon as they answer.",
+        st.info("Your therapist hasn't confirmed this session yet. We'll email you as soon as there is an answer.",
                 icon=":material/hourglass_top:")
 
     st.markdown(f"**Cancellation policy.** {client_changes.POLICY}  \n**Right now:** {view.policy_now}")
