@@ -5,7 +5,7 @@ from lib import client_links, clock
 from lib.errors import BookingDeskError
 from lib.notify.readiness import email_ready
 from lib.tokens import BadToken
-from ui import current, format as fmt
+from ui import client_header, current, format as fmt
 
 # Said only when it is true: with no email channel the client is not emailed.
 EMAILED = " We've emailed you the details, with a calendar invitation."
@@ -14,6 +14,7 @@ EMAILED = " We've emailed you the details, with a calendar invitation."
 def render() -> None:
     current.require_app()
     token = st.query_params.get("token")
+    client_header.header()
     st.title("Choose a time for your session")
 
     if done := st.session_state.pop("bd_client_done", None):

@@ -8,7 +8,7 @@ from lib.client_changes import MySession
 from lib.errors import BookingDeskError
 from lib.notify.readiness import email_ready
 from lib.tokens import BadToken
-from ui import current, format as fmt
+from ui import client_header, current, format as fmt
 
 DONE_KEY = "bd_my_session_done"
 CONFIRM_KEY = "bd_my_session_cancel"  # the reason, between "Continue…" and the final yes
@@ -44,6 +44,7 @@ def _act(action, done: str) -> None:
 def render() -> None:
     current.require_app()
     token = st.query_params.get("token")
+    client_header.header()
     st.title("Your session")
     if done := st.session_state.pop(DONE_KEY, None):
         st.success(done, icon=":material/check_circle:")
