@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import pyarrow as pa
 
@@ -76,3 +76,12 @@ def test_an_empty_period_still_names_every_field():
 
     table = pa.ipc.open_stream(empty["datasets"]["weeks"]).read_all()
     assert table.num_rows == 0 and table.column_names == ["week", "series", "median", "within", "counted"]
+
+
+def test_the_week_axis_marks_the_mondays_the_weeks_start_on():
+    median, within = trend_charts(report(), "Practice")
+    for chart in (median, within):
+        x = chart["layer"][0]["encoding"]["x"]
+        days = [datetime.fromtimestamp(ms / 1000, tz=timezone.utc).date() for ms in x["axis"]["values"]]
+        assert days == [date(2026, 11, 9), date(2026, 11, 16)] and {d.weekday() for d in days} == {0}
+        assert x["timeUnit"] == "utcyearmonthdate" and "tickCount" not in x["axis"]
