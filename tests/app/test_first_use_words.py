@@ -123,3 +123,10 @@ def test_a_therapist_is_told_a_managers_page_is_for_managers(sqlite_practice):
     at = open_page("alice", "queue.py")
     switch_page(at, "new_booking.py").run()
     assert "This page is for practice managers" in texts(at)
+
+
+def test_the_session_type_filter_always_names_a_choice(sqlite_practice):
+    at = open_page("morgan", "response_times.py")
+    box = at.selectbox(key="metrics_type")
+    assert box.value == "all" and box.format_func(box.value) == "All types"
+    assert None not in box.options and "All types" in box.options  # nothing to empty it into

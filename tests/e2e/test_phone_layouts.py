@@ -1,0 +1,64 @@
+"""On a phone (390 × 844): what a therapist needs between sessions is on the first screen, in the right order.
+
+Positions are measured in the real browser: Streamlit stacks columns below 640 px, so what comes first in
+the page is what a phone shows first. The demo practice's Alice has five requests (Hannah Whitfield's is
+risk-flagged) and confirmed sessions in the coming week.
+"""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import session_of
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 390, "height": 844}
+OPEN = re.compile(r"^Open .+'s request$")
+
+
+def top(locator) -> float:
+    expect(locator).to_be_attached()
+    return locator.bounding_box()["y"]
+
+
+def test_on_a_phone_the_new_requests_come_before_the_confirmed_week(page, log_in):
+    page.set_viewport_size(PHONE)
+    log_in("alice")
+    first_card = page.get_by_role("link", name=OPEN).first
+    risk = page.get_by_text("Risk flag").first
+    confirmed = page.get_by_role("heading", name="Confirmed · next 7 days")
+    assert top(first_card) < PHONE["height"], "the first request's link is on the first screen"
+    assert top(risk) < top(confirmed), "the risk-flagged request is above the confirmed cards"
+    # Every request's link comes before the first confirmed card's link.
+    details = page.get_by_role("link", name=re.compile(r"^Details of "))
+    assert max(top(link) for link in page.get_by_role("link", name=OPEN).all()) < top(details.first)
+
+
+def test_on_a_phone_the_answer_comes_before_the_item_by_item_answers(page, log_in, app_server):
+    risky = session_of(app_server.database_url, "Hannah Whitfield")  # risk flag: every answer is shown at once
+    page.set_viewport_size(PHONE)
+    log_in("alice", f"/session?id={risky}", landing="Session details")
+    scores = page.get_by_text("PHQ-9 (depression)").first
+    confirm = page.get_by_role("button", name="Confirm Session")
+    first_item = page.get_by_text(re.compile(r"^Little interest or pleasure in doing things")).first
+    details = page.get_by_role("heading", name="Session details")
+    assert top(scores) < top(confirm) < top(first_item) < top(details)
+    expect(page.get_by_role("switch", name="Show every answer, item by item")).to_be_checked()
+
+
+def test_on_a_phone_the_confirm_dialogs_buttons_are_on_screen_without_scrolling(page, log_in, app_server):
+    booking = session_of(app_server.database_url, "Daniel Kowalski")
+    page.set_viewport_size(PHONE)
+    log_in("alice", f"/session?id={booking}", landing="Session details")
+    page.get_by_role("button", name="Confirm Session").click()
+    dialog = page.get_by_role("dialog")
+    for name in ("Confirm Session", "Not yet"):
+        button = dialog.get_by_role("button", name=name)
+        expect(button).to_be_visible()
+        box = button.bounding_box()
+        assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], (name, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (name, box)
+    expect(dialog.get_by_text("Subject:")).to_be_attached()  # the email is still there, below the buttons
+    dialog.get_by_role("button", name="Not yet").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
