@@ -46,14 +46,17 @@ def due_badge(due: datetime, starts_at: datetime, now: datetime, tz: str, target
 
 
 def names(attendees: list[str]) -> str:
-    """'Hannah Whitfield', 'Hannah and Sam Whitfield'-style lists: 'A, B and C'."""
+    """'Hannah Whitfield', 'Tomás Ferreira and Inês Ferreira', 'Priya Raman and 2 others' (a link stays short)."""
     people = [a for a in attendees if a] or ["the client"]
-    return people[0] if len(people) == 1 else f"{', '.join(people[:-1])} and {people[-1]}"
+    if len(people) > 2:
+        return f"{people[0]} and {len(people) - 1} others"
+    return " and ".join(people)
 
 
 def possessive(attendees: list[str]) -> str:
-    """"Hannah Whitfield's", "James's" (names ending in s take 's too, as most style guides say)."""
-    return f"{names(attendees)}'s"
+    """"Hannah Whitfield's", "James's" (a name ending in s takes 's too), "… and 2 others'"."""
+    who = names(attendees)
+    return f"{who}'" if who.endswith(" others") else f"{who}'s"
 
 
 def names_md(attendees: list[str]) -> str:

@@ -52,7 +52,7 @@ def render() -> None:
             st.success("You're all caught up — no sessions are waiting for an answer. New requests will appear here.",
                        icon=":material/spa:")
         for item in queue.items:
-            waiting = f"Waiting {fmt.ago(item.requested_at, now).removesuffix(' ago')}"
+            waiting = f"Waiting {fmt.ago(item.requested_at, now).removesuffix(' ago')}".replace(" ", "\u00a0")
             risk = ":red-badge[:material/warning: Risk flag] " if item.risk else ""
             if item.overdue(now):
                 status = f"{risk}:red-badge[Overdue] {waiting} · answer was due {fmt.when(item.response_due_at, me.timezone)}"

@@ -130,3 +130,31 @@ def test_the_session_type_filter_always_names_a_choice(sqlite_practice):
     box = at.selectbox(key="metrics_type")
     assert box.value == "all" and box.format_func(box.value) == "All types"
     assert None not in box.options and "All types" in box.options  # nothing to empty it into
+
+
+def _fill_new_booking(at, day, hour: int) -> None:
+    at.selectbox(key="nb_therapist").set_value("alice")
+    at.date_input(key="nb_date").set_value(day)
+    at.time_input(key="nb_time").set_value(datetime(2000, 1, 1, hour, 0).time())
+    for key, value in dict(nb_client_name="Zoë Lambert", nb_client_email="zoe@example.org",
+                           nb_video_service="Zoom").items():
+        at.text_input(key=key).set_value(value)
+    at.run()
+
+
+def test_new_booking_opens_on_manual_entry_says_a_past_time_as_typed_and_clears_after_saving(sqlite_practice):
+    clock.freeze(datetime(2026, 7, 6, 14, 0))  # 15:00 in London (BST): the manager types 09:00 today
+    at = open_page("morgan", "new_booking.py")
+    assert [t.label for t in at.tabs][0] == "Enter one booking"
+    _fill_new_booking(at, datetime(2026, 7, 6).date(), 9)
+    at.button(key="nb_check").click().run()
+    page = texts(at).replace("\\", "")  # shown markdown-escaped
+    assert "Mon 6 Jul 2026, 09:00 BST is in the past" in page
+    assert "2026-07-06T09:00" not in page
+
+    _fill_new_booking(at, datetime(2026, 7, 8).date(), 11)
+    at.button(key="nb_check").click().run()
+    at.button(key="nb_save").click().run()
+    assert any(s.value.startswith("Session saved.") for s in at.success)
+    assert at.text_input(key="nb_client_name").value == "" and at.text_input(key="nb_client_email").value == ""
+    assert at.selectbox(key="nb_therapist").value is None and at.date_input(key="nb_date").value is None
