@@ -1,8 +1,11 @@
 """What a new user tripped over (issue 20), through the real app: each test reads the page as a person would."""
 from datetime import datetime, timedelta
 
+import pytest
+
 from lib import clock, practice_brand, session_view
 from lib.db import unit_of_work
+from lib.errors import InvalidInput
 from lib.models import AuditEntry
 from tests.app.helpers import app, open_page, switch_page, texts
 from tests.app.test_answer_pages import _public
@@ -158,3 +161,14 @@ def test_new_booking_opens_on_manual_entry_says_a_past_time_as_typed_and_clears_
     assert any(s.value.startswith("Session saved.") for s in at.success)
     assert at.text_input(key="nb_client_name").value == "" and at.text_input(key="nb_client_email").value == ""
     assert at.selectbox(key="nb_therapist").value is None and at.date_input(key="nb_date").value is None
+
+
+def test_a_manager_sets_the_name_clients_see_and_a_wrong_logo_is_refused(sqlite_practice):
+    at = open_page("morgan", "my_settings.py")
+    at.text_input(key="p_brand_name").set_value("Riverside Therapy")
+    at.button(key="FormSubmitter:practice_brand-Save what clients see").click().run()
+    assert any("Saved. Clients see it" in s.value for s in at.success)
+    assert practice_brand.brand().name == "Riverside Therapy"
+    with pytest.raises(InvalidInput, match="PNG or JPEG"):
+        practice_brand.update(sqlite_practice.morgan, "Riverside Therapy", logo=b"GIF89a not a png")
+    assert practice_brand.brand().logo is None
