@@ -8,7 +8,6 @@ rest of a chart together.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from functools import lru_cache
 
 import altair as alt
@@ -110,10 +109,10 @@ def trend_charts(report: Report, own_label: str) -> tuple[dict, dict]:
     return charts[0], charts[1]
 
 
-def _mondays(trend: list[WeekPoint]) -> list[int]:
-    """The axis's ticks: each week's Monday, as UTC milliseconds (the axis reads the weeks in UTC)."""
-    return [int(datetime(w.week_start.year, w.week_start.month, w.week_start.day, tzinfo=timezone.utc).timestamp()
-                * 1000) for w in trend]
+def _mondays(trend: list[WeekPoint]) -> list[dict]:
+    """The axis's ticks: each week's Monday, as Vega-Lite dates in UTC (the axis reads the weeks in UTC)."""
+    return [{"year": w.week_start.year, "month": w.week_start.month, "date": w.week_start.day, "utc": True}
+            for w in trend]
 
 
 def histogram_rows(report: Report) -> list[dict]:
