@@ -18,7 +18,7 @@ def brand_form(me: Actor) -> None:
     with st.form("practice_brand"):
         name = st.text_input("Practice name", value=brand.name, max_chars=100, key="p_brand_name")
         logo = st.file_uploader(f"Logo (PNG or JPEG, at most {practice_brand.LOGO_MAX_BYTES // 1024} KB)",
-                                type=["png", "jpg", "jpeg"], key="p_brand_logo")
+                                type=["png", "jpg", "jpeg"], key="p_brand_logo", max_upload_size=1)
         remove = st.checkbox("Remove the logo", key="p_brand_remove") if brand.logo else False
         submitted = st.form_submit_button("Save what clients see")
     if submitted:
