@@ -2,14 +2,15 @@
 
 Positions are measured in the real browser: Streamlit stacks columns below 640 px, so what comes first in
 the page is what a phone shows first. The demo practice's Alice has five requests (Hannah Whitfield's is
-risk-flagged) and confirmed sessions in the coming week.
+risk-flagged) and confirmed sessions in the coming week. The module has a server of its own: other browser
+tests confirm and answer the shared server's requests, and these tests need the demo practice as seeded.
 """
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import session_of
+from tests.e2e.conftest import log_in_on, new_page, running_app, session_of
 
 pytestmark = pytest.mark.e2e
 
@@ -17,14 +18,25 @@ PHONE = {"width": 390, "height": 844}
 OPEN = re.compile(r"^Open .+'s request$")
 
 
+@pytest.fixture(scope="module")
+def phone_app(tmp_path_factory):
+    with running_app(tmp_path_factory.mktemp("phone")) as app:
+        yield app
+
+
+@pytest.fixture
+def phone(browser, phone_app):
+    with new_page(browser, phone_app.url, viewport=PHONE) as page:
+        yield page
+
+
 def top(locator) -> float:
     expect(locator).to_be_attached()
     return locator.bounding_box()["y"]
 
 
-def test_on_a_phone_the_new_requests_come_before_the_confirmed_week(page, log_in):
-    page.set_viewport_size(PHONE)
-    log_in("alice")
+def test_on_a_phone_the_new_requests_come_before_the_confirmed_week(phone):
+    page = log_in_on(phone, "alice")
     first_card = page.get_by_role("link", name=OPEN).first
     risk = page.get_by_text("Risk flag").first
     confirmed = page.get_by_role("heading", name="Confirmed · next 7 days")
@@ -35,10 +47,9 @@ def test_on_a_phone_the_new_requests_come_before_the_confirmed_week(page, log_in
     assert max(top(link) for link in page.get_by_role("link", name=OPEN).all()) < top(details.first)
 
 
-def test_on_a_phone_the_answer_comes_before_the_item_by_item_answers(page, log_in, app_server):
-    risky = session_of(app_server.database_url, "Hannah Whitfield")  # risk flag: every answer is shown at once
-    page.set_viewport_size(PHONE)
-    log_in("alice", f"/session?id={risky}", landing="Session details")
+def test_on_a_phone_the_answer_comes_before_the_item_by_item_answers(phone, phone_app):
+    risky = session_of(phone_app.database_url, "Hannah Whitfield")  # risk flag: every answer is shown at once
+    page = log_in_on(phone, "alice", f"/session?id={risky}", landing="Session details")
     scores = page.get_by_text("PHQ-9 (depression)").first
     confirm = page.get_by_role("button", name="Confirm Session")
     first_item = page.get_by_text(re.compile(r"^Little interest or pleasure in doing things")).first
@@ -47,10 +58,9 @@ def test_on_a_phone_the_answer_comes_before_the_item_by_item_answers(page, log_i
     expect(page.get_by_role("switch", name="Show every answer, item by item")).to_be_checked()
 
 
-def test_on_a_phone_the_confirm_dialogs_buttons_are_on_screen_without_scrolling(page, log_in, app_server):
-    booking = session_of(app_server.database_url, "Daniel Kowalski")
-    page.set_viewport_size(PHONE)
-    log_in("alice", f"/session?id={booking}", landing="Session details")
+def test_on_a_phone_the_confirm_dialogs_buttons_are_on_screen_without_scrolling(phone, phone_app):
+    booking = session_of(phone_app.database_url, "Daniel Kowalski")
+    page = log_in_on(phone, "alice", f"/session?id={booking}", landing="Session details")
     page.get_by_role("button", name="Confirm Session").click()
     dialog = page.get_by_role("dialog")
     for name in ("Confirm Session", "Not yet"):
