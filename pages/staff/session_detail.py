@@ -7,7 +7,8 @@ from lib.errors import BookingDeskError, NotFound
 from lib.notify.readiness import email_ready
 from lib.session_view import BookingDetail
 from ui.visit import Visit
-from ui import after_confirm, answer_forms, current, format as fmt, nav, promises, team_panel, time_request_panel, visit
+from ui import (after_confirm, answer_forms, current, format as fmt, nav, promises, team_panel, time_request_panel,
+                visit)
 from ui.session_parts import (answer_heading, assessment_md, availability_md, details_md, every_answer_md, header_md,
                               messages_and_history_md, offers_md)
 
