@@ -73,7 +73,7 @@ def render() -> None:
             "999, go to A&E, or call Samaritans on 116 123 (free, any time).", icon=":material/favorite:")
 
     def question(prefix: str, i: int, item: str, answer: int | None) -> None:
-        st.radio(f"{i + 1}. {item}", [0, 1, 2, 3], index=answer, format_func=assessments.ANSWERS.__getitem__,
+        st.radio(f"**{i + 1}. {item}**", [0, 1, 2, 3], index=answer, format_func=assessments.ANSWERS.__getitem__,
                  horizontal=True, key=f"{prefix}{i}", on_change=_autosave)
 
     st.subheader("Over the last two weeks, how often have you been bothered by…")
