@@ -72,3 +72,21 @@ def test_on_a_phone_the_confirm_dialogs_buttons_are_on_screen_without_scrolling(
     expect(dialog.get_by_text("Subject:")).to_be_attached()  # the email is still there, below the buttons
     dialog.get_by_role("button", name="Not yet").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def test_on_a_phone_a_client_taps_answers_that_are_kept_without_pressing_save(phone, phone_app):
+    from tests.e2e.screens import assessment_link
+
+    page = phone
+    page.goto(assessment_link(phone_app.database_url, "Zoë Lambert"))  # no self-assessment yet
+    expect(page.get_by_text("Booking Desk Practice").first).to_be_visible()
+    expect(page.get_by_text("Who reads your answers:")).to_be_visible()
+    expect(page.get_by_role("combobox")).to_have_count(0)  # no dropdowns: one row of choices per item
+    first = page.get_by_role("radiogroup").first
+    first.get_by_text("More than half the days").click()
+    expect(page.get_by_text(re.compile(r"Saved at \d\d:\d\d"))).to_be_visible()
+    box = first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # the row fits the phone's width
+
+    page.reload()  # the client comes back later: the answer was saved on the server, not in the browser
+    expect(page.get_by_role("radiogroup").first.get_by_role("radio", name="More than half the days")).to_be_checked()
