@@ -142,6 +142,13 @@ def account_section(actor: Actor) -> str:
     return f"Signed in as {actor.name}"
 
 
+def _take_attempt() -> None:
+    """The Log in button's callback: the attempt leaves the widgets, and the password field is emptied."""
+    ss = st.session_state
+    ss["bd_login_attempt"] = (ss.get("bd_login_user") or "", ss.get("bd_login_password") or "")
+    ss["bd_login_password"] = ""
+
+
 def _login_form(key: str, demo: bool) -> Actor | None:
     box = st.empty()
     v = visit.get()
@@ -158,11 +165,15 @@ def _login_form(key: str, demo: bool) -> Actor | None:
             elif v.forgot:
                 sign_in_steps.draw_forgot()
             else:
-                with st.form("bd_login", clear_on_submit=True):
-                    username = st.text_input("Username", key="bd_login_user", autocomplete="username")
-                    password = st.text_input("Password", type="password", key="bd_login_password",
-                                             autocomplete="current-password")
-                    submitted = st.form_submit_button("Log in", type="primary", width="stretch")
+                # Not cleared on submit: a failed attempt keeps the username; the password is emptied by the
+                # button's callback (before the form is drawn), which takes the attempt out of the widgets.
+                with st.form("bd_login"):
+                    st.text_input("Username", key="bd_login_user", autocomplete="username")
+                    st.text_input("Password", type="password", key="bd_login_password",
+                                  autocomplete="current-password")
+                    st.form_submit_button("Log in", type="primary", width="stretch", on_click=_take_attempt)
+                attempt = st.session_state.pop("bd_login_attempt", None)
+                submitted = attempt is not None
                 error = st.empty()
                 if st.button("Forgot your password?", type="tertiary", key="bd_forgot_open"):
                     v.forgot = True
@@ -175,6 +186,7 @@ def _login_form(key: str, demo: bool) -> Actor | None:
         return _finish(v, passed, box, key)
     if not submitted:
         return None
+    username, password = attempt
     try:
         actor = auth.verify_login(username, password, browser_session(), record=False)
     except InvalidInput as exc:
@@ -189,6 +201,7 @@ def _login_form(key: str, demo: bool) -> Actor | None:
 def _finish(v: Visit, actor: Actor, box, key: str) -> Actor:
     """Every step passed: the server records the sign-in, and this browser gets its cookie."""
     v.pending = None
+    st.session_state.pop("bd_login_user", None)  # kept only across failed attempts, not for the next person
     v.sign_in_session = sign_in_sessions.start(actor.id, browser=sign_in_steps.browser_name(),
                                                address=sign_in_steps.client_address(), browser_session=v.id)
     _start_session(v, actor)

@@ -36,7 +36,8 @@ def practice_form(me: Actor) -> None:
                                "Expire hours before start": r.get("hours_before_start"),
                                "Or business hours after request": rules.business_hours_after_request(r)}
                               for r in rows])
-        edited = st.data_editor(table, hide_index=True, key="p_schedule", num_rows="fixed", width="stretch")
+        edited = st.data_editor(table, hide_index=True, key="p_schedule", num_rows="fixed", width="stretch",
+                                placeholder="—")  # an empty cell, not the word "None"
         field_error(errors, "expiry_schedule")
         if st.form_submit_button("Save practice rules", type="primary"):
             schedule = [{"lead_under_hours": r["Lead time under (hours)"],

@@ -21,10 +21,10 @@ LINKS_OK = {"How to join"}  # entered by the practice (the video call's address)
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
-    """A two-column table; every value is escaped, so client text shows literally."""
-    lines = ["| | |", "|---|---|"] + [f"| **{label}** | {fmt.md_escape(value, links=label in LINKS_OK) or '—'} |"
-                                      for label, value in rows]
-    return "\n".join(lines)
+    """Label-and-value pairs, one to a line ("**Date and time:** …"): a markdown table would need a header row,
+    and an empty one reads as a blank row on screen and as nothing to a screen reader. Every value is escaped,
+    so client text shows literally."""
+    return "  \n".join(f"**{label}:** {fmt.md_escape(value, links=label in LINKS_OK) or '—'}" for label, value in rows)
 
 
 STATUS_BADGES = {"unconfirmed": "orange", "confirmed": "green", "awaiting_client": "blue"}
@@ -119,15 +119,17 @@ def availability_md(d: BookingDetail, manager: bool) -> str:
     heading = answer_heading(manager)
     if avail.clashes:
         return heading
+    # A manager reads the therapist's name, never a guessed pronoun: "Only confirm if Alice is available".
+    name = fmt.md_escape(d.therapist_name.split()[0]) if d.therapist_name else "the therapist"
+    who = f"{name} is" if manager else "you are"
     if avail.outside_hours:
-        whose = "the therapist's" if manager else "your"
+        whose = f"{name}'s" if manager else "your"
         line = (f":orange-badge[:material/schedule: Outside working hours] This time is outside {whose} working "
-                f"hours ({fmt.md_escape(avail.working_hours_text)}). You can still confirm if "
-                f"{'they are' if manager else 'you are'} available.")
+                f"hours ({fmt.md_escape(avail.working_hours_text)}). You can still confirm if {who} available.")
     else:
-        line = (":green-badge[:material/event_available: Free then] "
-                + ("The therapist is" if manager else "You are") + " free and working at this time.")
-    return (f"{heading}\n\n{line}\n\n:gray[Only confirm if you are available at this time and can help with "
+        line = (f":green-badge[:material/event_available: Free then] {who[0].upper() + who[1:]} free and working "
+                "at this time.")
+    return (f"{heading}\n\n{line}\n\n:gray[Only confirm if {who} available at this time and can help with "
             "what the client is seeking help with.]")
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 from lib.bookings import worklist
 from lib.core import crypto
 from lib.core.errors import DatabaseUnavailable
-from ui import channel_banner, login, nav, secret, shell_state, visit
+from ui import channel_banner, login, managers_only, nav, secret, shell_state, visit
 from ui.errors import database_down, friendly_errors
 
 # Pages without the channel banner: the clients' own pages, logging out, and the outbox (which describes
@@ -52,7 +52,8 @@ def _gate() -> None:
         actor = login.current_actor(key, demo)
         if actor is not None:
             pg = st.navigation({
-                "": nav.pages((nav.MANAGER if actor.is_manager else nav.THERAPIST) + nav.PUBLIC, _titles(actor)),
+                "": nav.pages(nav.MANAGER + nav.PUBLIC, _titles(actor)) if actor.is_manager else
+                    nav.pages(nav.THERAPIST + nav.PUBLIC) + managers_only.pages(),  # "This page is for managers"
                 login.account_section(actor): nav.pages([nav.LOG_OUT]),
             }, position="sidebar")
             _configure(nav.layout(pg))

@@ -14,6 +14,11 @@ from lib.core.models import AuditEntry, Client
 from lib.core.vocabulary import AuditAction
 
 ACTION_LABELS = AuditAction.labels()
+def action_label(action: str) -> str:
+    """Words for every action, even one stored before it had a label ("new_thing" → "New thing")."""
+    return ACTION_LABELS.get(action) or action.replace("_", " ").strip().capitalize()
+
+
 HEADER = ["When (UTC)", "User", "Action", "Session", "Client", "Browser session", "Detail"]
 
 
@@ -50,7 +55,7 @@ def entries(actor: Actor, username: str | None = None, client: str | None = None
     with unit_of_work() as s:
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = s.execute(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)).all()
-    return AuditPage([(r[0], r[1], ACTION_LABELS.get(r[2], r[2]), r[3], r[4], r[5], r[6]) for r in rows], total)
+    return AuditPage([(r[0], r[1], action_label(r[2]), r[3], r[4], r[5], r[6]) for r in rows], total)
 
 
 def chain_status(actor: Actor) -> chain.Verdict:

@@ -192,6 +192,8 @@ class AssessmentForm:
     help_with: list[str]
     free_text: str
     status: str
+    therapist_name: str = ""  # who will read the answers
+    client_tz: str = "Europe/London"
 
 
 def _relationship_for(s, grant) -> Relationship:
@@ -207,8 +209,9 @@ def assessment_for(token: str | None) -> AssessmentForm:
         rel = _relationship_for(s, grant)
         a = s.scalar(select(Assessment).where(Assessment.relationship_id == rel.id))
         v = assessments.view(a)
+        b = s.get_one(Booking, grant.booking_id)  # a checked token names a booking that exists
         return AssessmentForm(rel.client.name.split()[0] if rel.client.name else "there", v.phq9, v.gad7,
-                              v.help_with, v.free_text, v.status)
+                              v.help_with, v.free_text, v.status, b.therapist.name, rel.client.timezone)
 
 
 def save_assessment(token: str | None, phq9: list, gad7: list, help_with: list[str], free_text: str) -> str:

@@ -72,9 +72,10 @@ class Dashboard:
 
 
 def _part(label: str, sort_key, where: list, limit: int):
-    """One limited, index-ordered slice of the dashboard, as a subquery for the UNION."""
+    """One limited, index-ordered slice of the dashboard, as a subquery for the UNION. Ties (the same due
+    time, as for every request made overnight) go to the client who has waited longest."""
     return select(db.fixed(label).label("part"), sort_key.label("sort_key"), *_ITEM_COLUMNS).where(*where).order_by(
-        sort_key.nulls_last(), Booking.id).limit(db.fixed(limit)).subquery()  # the same rows on both databases
+        sort_key.nulls_last(), Booking.requested_at, Booking.id).limit(db.fixed(limit)).subquery()  # same on both DBs
 
 
 @lru_cache(maxsize=8)
@@ -103,7 +104,7 @@ def _dashboard_statements(one_therapist: bool, limit: int):
             .join(User, User.id == u.c.therapist_id)
             .outerjoin(Attendee, Attendee.booking_id == u.c.id)
             .outerjoin(Assessment, Assessment.relationship_id == u.c.relationship_id)
-            .order_by(u.c.part, u.c.sort_key.nulls_last(), u.c.id, Attendee.position))
+            .order_by(u.c.part, u.c.sort_key.nulls_last(), u.c.requested_at, u.c.id, Attendee.position))
     counts = select(func.count(), func.coalesce(func.sum(case(
         (Booking.response_due_at <= bindparam("now"), 1), else_=0)), 0)).where(*open_where)
     return stmt, counts
@@ -119,7 +120,7 @@ def dashboard(actor: Actor, therapist_id: int | None = None, days: int = 7, limi
     params = {"now": now, "until": now + timedelta(days=days)} | (
         {"tid": therapist_id} if therapist_id is not None else {})
     by_part: dict[str, list[QueueItem]] = {"queue": [], "awaiting": [], "upcoming": []}
-    # Rows come ordered by part, urgency and id, one per attendee: fold each booking's rows into one item.
+    # Rows come ordered by part, urgency, wait and id, one per attendee: fold each booking's rows into one item.
     for (part, booking_id), group in groupby(db.lookup(stmt, params), key=lambda r: (r.part, r.id)):
         rows = list(group)
         b = rows[0]

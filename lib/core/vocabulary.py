@@ -161,6 +161,8 @@ class AuditAction(Labelled):
     SMS_REPLY_REFUSED = "sms_reply_refused", "Text reply not acted on"
     SMS_FORGED = "sms_forged", "Refused a text with a bad Twilio signature"
     SMS_VERIFIED = "sms_verified", "Proved a mobile number for text replies"
+    # what clients see
+    PRACTICE_BRAND_CHANGED = "practice_brand_changed", "Changed the practice's name or logo"
     # older rows, written under these names by earlier versions
     IMPORT = "import", "Imported bookings"
     MANUAL_BOOKING = "manual_booking", "Entered a booking"

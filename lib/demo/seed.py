@@ -117,4 +117,9 @@ def seed_demo() -> dict:
             req_ago = (now - start) + 5 * D if past else 3 * D
             b = book(therapist, name, email, start, req_ago, notify=False)
             _answered(s, b, therapist.username, b.requested_at + timedelta(hours=2, minutes=15), rules)
+        from lib.demo import (  # twelve weeks of answered requests: /metrics has believable figures
+            history as demo_history,
+        )
+
+        demo_history.add(s, rules, [alice, bob], now, _answered)
         return {"users": 3}

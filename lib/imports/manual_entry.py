@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from lib.audit import trail
 from lib.bookings import availability
 from lib.bookings.intake import NewBooking, create_booking
+from lib.core import clock
 from lib.core.access import Actor, require_manager
 from lib.core.db import unit_of_work
 from lib.core.errors import InvalidInput
@@ -93,6 +94,15 @@ def save(actor: Actor, values: dict[str, str], browser_session: str | None = Non
         return Saved(created.booking.id, created.client_created, created.messages)
 
 
+def _past_as_typed(starts_at: str, tz: str) -> str | None:
+    """A start time in the past, in the words and time zone the manager typed it in (not an ISO timestamp)."""
+    try:
+        when = clock.to_utc_naive(datetime.fromisoformat(starts_at.strip()))
+    except ValueError:
+        return None
+    return f"{clock.fmt_local(when, tz)} is in the past. Please choose a later date or time."
+
+
 def _check(s: Session, actor: Actor, values: dict[str, str]) -> tuple[NewBooking | None, User | None, dict]:
     therapists = {u.username: u for u in s.scalars(select(User))}
     # The manager who typed it in is shown as who asked ("Requested ... by morgan").
@@ -101,6 +111,8 @@ def _check(s: Session, actor: Actor, values: dict[str, str]) -> tuple[NewBooking
     by_field: dict[str, str] = {}
     for p in problems:
         by_field.setdefault(p.column or "", p.message)
+    if req is None and "starts_at" in by_field and by_field["starts_at"].endswith(" is in the past."):
+        by_field["starts_at"] = _past_as_typed(values.get("starts_at", ""), actor.timezone) or by_field["starts_at"]
     if by_field:
         return None, None, by_field
     assert req is not None  # check_values gives a request whenever it finds no problem

@@ -76,8 +76,11 @@ def _fill(template: str, data: dict[str, list[dict]]) -> dict:
 
 @lru_cache(maxsize=64)
 def _trend_template(median: bool, lines: tuple[str, ...]) -> str:
-    x = alt.X("week:T", title="Week starting (Monday, practice time)", axis=alt.Axis(format="%-d %b", tickCount="week"))
-    tooltip = [alt.Tooltip("week:T", title="Week of", format="%-d %b %Y"),
+    # The weeks are dates (Mondays) read in UTC, so no browser's time zone shifts them a day; the axis marks
+    # exactly those Mondays (trend_charts fills them in): Vega's own "week" ticks fall on Sundays.
+    x = alt.X("utcyearmonthdate(week):T", title="Week starting (Monday, practice time)",
+              axis=alt.Axis(format="%-d %b", labelOverlap=True))
+    tooltip = [alt.Tooltip("utcyearmonthdate(week):T", title="Week of", format="%-d %b %Y"),
                alt.Tooltip("median:Q", title="Median (business h)"),
                alt.Tooltip("within:Q", title="Within target (%)"), alt.Tooltip("counted:Q", title="Requests counted")]
     point = alt.OverlayMarkDef(color=PURPLE, filled=True, size=50)
@@ -100,8 +103,16 @@ def trend_charts(report: Report, own_label: str) -> tuple[dict, dict]:
     for median in (True, False):
         lines = _rules(report, median)
         template = _trend_template(median, tuple(r["line"] for r in lines))
-        charts.append(_fill(template, {"weeks": weeks, "lines": lines}))
+        chart = _fill(template, {"weeks": weeks, "lines": lines})
+        chart["layer"][0]["encoding"]["x"]["axis"]["values"] = _mondays(report.trend)
+        charts.append(chart)
     return charts[0], charts[1]
+
+
+def _mondays(trend: list[WeekPoint]) -> list[dict]:
+    """The axis's ticks: each week's Monday, as Vega-Lite dates in UTC (the axis reads the weeks in UTC)."""
+    return [{"year": w.week_start.year, "month": w.week_start.month, "date": w.week_start.day, "utc": True}
+            for w in trend]
 
 
 def histogram_rows(report: Report) -> list[dict]:

@@ -188,8 +188,8 @@ def booking_received_email(f: SessionFacts, assessment_link: str) -> Rendered:
     return _both(
         "booking_received", "We've received your session request", "Thank you for your request",
         [f"Dear {f.client_first_name},",
-         f"We've received your request for a session with {f.therapist_name}. They will confirm it as soon as "
-         "they can, usually within a few working hours, and we'll email you straight away.",
+         f"We've received your request for a session with {f.therapist_name}. You'll hear from us as soon as "
+         "it is confirmed, usually within a few working hours.",
          "To help your therapist prepare, please fill in a short, private self-assessment. You can save it "
          "part-way and come back to it through the same link."],
         [("Requested time", clock.fmt_local(f.starts_at, f.client_tz)), ("Session type", f.type_label)],
@@ -222,10 +222,10 @@ def times_offered_email(f: SessionFacts, offers: list[datetime], link: str, chan
             [("Session type", f.type_label), ("Duration", f"{f.duration_minutes} minutes"), ("Where", f.location)],
             ("Choose a time", link), after=_my_session_line(f),
         )
-    first = (f"{f.therapist_name} has changed the times they offered you. The times and link in our earlier "
+    first = (f"{f.therapist_name} has changed the times offered to you. The times and link in our earlier "
              f"email no longer work; these are the times on offer now: {times}." if changed else
-             f"{f.therapist_name} is sorry they can't see you at the time you asked for, and offers these times "
-             f"instead: {times}.")
+             f"{f.therapist_name} can't see you at the time you asked for, and offers these times instead: "
+             f"{times}.")
     return _both(
         "times_changed" if changed else "times_offered",
         "New times for your session" if changed else "Please choose a new time for your session",
@@ -242,10 +242,10 @@ def offer_withdrawn_email(f: SessionFacts) -> Rendered:
     return _both(
         "offer_withdrawn", "The times offered for your session were withdrawn", "The offered times were withdrawn",
         [f"Dear {f.client_first_name},",
-         f"{f.therapist_name} has withdrawn the other times they offered you, so the link in our earlier email "
+         f"{f.therapist_name} has withdrawn the other times offered to you, so the link in our earlier email "
          "no longer works. You don't need to do anything.",
          f"Your request for {clock.fmt_local(f.starts_at, f.client_tz)} is with {f.therapist_name} again, and "
-         "we'll email you as soon as they answer."], after=_my_session_line(f),
+         f"we'll email you as soon as {f.therapist_name} answers."], after=_my_session_line(f),
     )
 
 
@@ -259,8 +259,8 @@ def declined_client_email(f: SessionFacts) -> Rendered:
     return _both(
         "declined_client", "About your session request", "About your session request",
         [f"Dear {f.client_first_name},",
-         f"Thank you for asking to see {f.therapist_name}. They don't think they are the best fit to help you "
-         "with what you're looking for, and they want you to get the right support.",
+         f"Thank you for asking to see {f.therapist_name}. Having read your request, {f.therapist_name} isn't the "
+         "best fit to help you with what you're looking for, and wants you to get the right support.",
          "Our practice team will be in touch shortly to help you find another therapist. You don't need to do "
          "anything now. If you need urgent help, please contact your GP, call NHS 111, or call 999 in an "
          "emergency."],
@@ -322,7 +322,7 @@ def client_picked_email(f: SessionFacts, therapist_tz: str, link: str) -> Render
 def assessment_ready_email(f: SessionFacts, therapist_tz: str, link: str) -> Rendered:
     return _both(
         "assessment_ready", "A self-assessment is ready to review", "A self-assessment is ready",
-        ["A client has completed their self-assessment for a session that is waiting for your answer."],
+        ["A client has completed the self-assessment for a session that is waiting for your answer."],
         [("Date and time", clock.fmt_local(f.starts_at, therapist_tz)), ("Session type", f.type_label)],
         ("Review the session", link),
     )
@@ -346,15 +346,15 @@ def escalation_email(f: SessionFacts, due_at: datetime, link: str) -> Rendered:
 def declined_manager_email(f: SessionFacts, reason: str, help_needed: str, link: str) -> Rendered:
     return _manager("declined_manager", "A therapist declined a session: please find another therapist",
                     "Please find this client another therapist",
-                    "The therapist doesn't think they are the best fit. The presenting issues they noted are on the "
+                    f"{f.therapist_name} answered \"not the best fit\". The presenting issues noted are on the "
                     "session page (kept out of email for the client's privacy).", f, link,
                     [("Reason", reason), ("Kind of help the client needs", help_needed or "—")])
 
 
 def none_fits_manager_email(f: SessionFacts, link: str) -> Rendered:
     return _manager("none_fits", "A client couldn't use any offered time", "None of the offered times suit the client",
-                    "The client said none of the offered times work for them; the session is cancelled. Please "
-                    "contact them to arrange another time or therapist.", f, link)
+                    "The client said none of the offered times work; the session is cancelled. Please contact the "
+                    "client to arrange another time or therapist.", f, link)
 
 
 def expired_manager_email(f: SessionFacts, link: str, offer: bool = False) -> Rendered:
@@ -362,7 +362,7 @@ def expired_manager_email(f: SessionFacts, link: str, offer: bool = False) -> Re
         "Nobody answered this session request before its cut-off"
     return _manager("expired_offer" if offer else "expired_manager", "A session request expired",
                     "A session request expired", f"{what}, so it has expired. The client has been told kindly; "
-                    "please follow up with them.", f, link)
+                    "please follow up with the client.", f, link)
 
 
 # --- when plans change (lib.bookings.client_changes, lib.bookings.away) ---
@@ -385,10 +385,10 @@ def client_cancelled_email(f: SessionFacts, late: bool) -> Rendered:
 
 def cancelled_by_client_email(f: SessionFacts, therapist_tz: str, late: bool, link: str) -> Rendered:
     return _both(
-        "client_cancelled_therapist", "A client cancelled their session", "A client cancelled their session",
-        ["The client cancelled this session through their private session page. The time is free again."
+        "client_cancelled_therapist", "A client cancelled a session", "A client cancelled a session",
+        ["The client cancelled this session through the private session page we sent. The time is free again."
          + (" It was less than 48 hours away: the practice team decides about the refund." if late else ""),
-         "Their reason, if they gave one, is on the session page."],
+         "The reason, if one was given, is on the session page."],
         [("Date and time", clock.fmt_local(f.starts_at, therapist_tz)), ("Session type", f.type_label)],
         ("View the session", link),
     )
@@ -416,7 +416,7 @@ def time_request_declined_email(f: SessionFacts, message: str) -> Rendered:
 
 def kept_time_email(f: SessionFacts, therapist_tz: str, link: str) -> Rendered:
     return _both(
-        "kept_time", "Your client kept their current time", "The client kept their current time",
+        "kept_time", "Your client kept the current time", "The client kept the current time",
         ["None of the times you offered suit the client, so the session stays booked at its current time."],
         [("Date and time", clock.fmt_local(f.starts_at, therapist_tz)), ("Session type", f.type_label)],
         ("View the session", link),

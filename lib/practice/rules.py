@@ -39,6 +39,7 @@ DEFAULTS = {
     "minimum_notice_hours": 24,  # offered and agreed new times start at least this far ahead
     "expiry_schedule": DEFAULT_EXPIRY_SCHEDULE,
     "practice_name": "Booking Desk Practice",
+    "practice_logo": None,  # a small PNG/JPEG as a data: address, shown on the clients' pages (lib.practice.brand)
     "demo_data": False,  # set only by the demo seed
     "two_step_required": "nobody",  # nobody | managers | everyone (lib.practice.sign_in_rules)
     "session_lifetime_hours": 12,  # a sign-in ends this long after it began, however busy (lib.practice.sign_in_rules)

@@ -9,7 +9,7 @@ from lib.bookings.tokens import BadToken
 from lib.core import clock
 from lib.core.errors import BookingDeskError
 from lib.notify.readiness import email_ready
-from ui import current
+from ui import client_header, current
 from ui import format as fmt
 
 DONE_KEY = "bd_my_session_done"
@@ -46,6 +46,7 @@ def _act(action, done: str) -> None:
 def render() -> None:
     current.require_app()
     token = st.query_params.get("token")
+    client_header.header()
     st.title("Your session")
     if done := st.session_state.pop(DONE_KEY, None):
         st.success(done, icon=":material/check_circle:")
@@ -73,7 +74,7 @@ def render() -> None:
                 "email.", icon=":material/info:")
         st.stop()
     if view.state == "requested":
-        st.info("Your therapist hasn't confirmed this session yet. We'll email you as soon as they answer.",
+        st.info("Your therapist hasn't confirmed this session yet. We'll email you as soon as there is an answer.",
                 icon=":material/hourglass_top:")
 
     st.markdown(f"**Cancellation policy.** {client_changes.POLICY}  \n**Right now:** {view.policy_now}")

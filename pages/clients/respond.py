@@ -6,7 +6,7 @@ from lib.bookings.tokens import BadToken
 from lib.core import clock
 from lib.core.errors import BookingDeskError
 from lib.notify.readiness import email_ready
-from ui import current
+from ui import client_header, current
 from ui import format as fmt
 
 # Said only when it is true: with no email channel the client is not emailed.
@@ -16,6 +16,7 @@ EMAILED = " We've emailed you the details, with a calendar invitation."
 def render() -> None:
     current.require_app()
     token = st.query_params.get("token")
+    client_header.header()
     st.title("Choose a time for your session")
 
     if done := st.session_state.pop("bd_client_done", None):

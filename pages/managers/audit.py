@@ -41,9 +41,11 @@ def render() -> None:
     else:
         st.caption(f"{page.total:,} entries" + (f"; showing the newest {len(page.rows):,}" if page.total > len(page.rows)
                                                   else ""))
+        # An empty cell where there is nothing (a sign-in has no session), never the word "None".
         st.dataframe(pd.DataFrame([{
-            "When": fmt.when(r[0], me.timezone), "User": r[1], "Action": r[2], "Session": r[3], "Client": r[4],
+            "When": fmt.when(r[0], me.timezone), "User": r[1] or "", "Action": r[2],
+            "Session": "" if r[3] is None else str(r[3]), "Client": r[4] or "",
             "Browser session": (r[5] or "")[:8], "Detail": r[6] or "",
-        } for r in page.rows]), hide_index=True, width="stretch")
+        } for r in page.rows], dtype=str), hide_index=True, width="stretch")
         st.download_button("Download as CSV", data=lambda: view.entries_csv(me, **filters), file_name="audit-trail.csv",
                            mime="text/csv", key="audit_csv")

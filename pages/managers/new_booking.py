@@ -20,7 +20,7 @@ def render() -> None:
     ss = st.session_state
 
     st.title("New booking")
-    upload_tab, manual_tab = st.tabs(["Import a CSV file", "Enter one booking"])
+    manual_tab, upload_tab = st.tabs(["Enter one booking", "Import a CSV file"])  # one booking is the usual case
 
     # --- import ---
 
@@ -67,6 +67,8 @@ def render() -> None:
 
     # --- manual entry ---
 
+    EMPTY = {"nb_therapist": None, "nb_session_type": SESSION_TYPES[0], "nb_date": None, "nb_time": None,
+             "nb_duration": 50, "nb_delivery": "online", "nb_anyway": False}  # the rest are text: ""
     FIELDS = ("nb_therapist", "nb_client_name", "nb_client_email", "nb_client_phone", "nb_session_type",
               "nb_attendees", "nb_date", "nb_time", "nb_duration", "nb_delivery", "nb_video_service", "nb_address",
               "nb_anyway")
@@ -108,8 +110,10 @@ def render() -> None:
         channels = [r.channel for r in outbox_review.list_messages(me, booking_id=saved.booking_id).rows]
         ss["nb_saved"] = (saved.booking_id, "Session saved. "
                           + promises.messages_line(channels, f"{fmt.md_escape(name)} and the client"))
-        for key in FIELDS + ("nb_review",):
-            ss.pop(key, None)
+        # Set back to empty, not just forgotten: a widget whose state is only deleted can keep showing its old
+        # value in the browser. The form is then ready for the next booking.
+        ss.update({key: EMPTY.get(key, "") for key in FIELDS})
+        ss.pop("nb_review", None)
 
     def field_problem(review, *fields: str) -> None:
         for f in fields:

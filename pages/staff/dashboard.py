@@ -1,17 +1,18 @@
-"""The dashboard: confirmed sessions this week on the left, new and unconfirmed on the right."""
+"""The dashboard: new and unconfirmed sessions first (on the left, and at the top on a phone), then the
+confirmed sessions of the coming week."""
 import streamlit as st
 
 from lib.bookings import dashboard, worklist
 from lib.core import clock
-from ui import away_settings, current, nav, team_panel, time_request_panel
+from lib.practice import brand as practice_brand
+from ui import away_settings, current, nav, queue_words, team_panel, time_request_panel
 from ui import format as fmt
 
 
 def render() -> None:
     me = current.actor()
     now = clock.now()
-    hour = clock.local(now, me.timezone).hour
-    greeting = "Good morning" if 5 <= hour < 12 else "Good afternoon" if 12 <= hour < 18 else "Good evening"
+    greeting = queue_words.greeting(clock.local(now, me.timezone).hour)
     st.title(f"{greeting}, {fmt.md_escape(me.name.split()[0])}")
     away_settings.banner(me)
 
@@ -37,28 +38,34 @@ def render() -> None:
     if me.is_manager and therapist_id is None:
         team_panel.worklist_section(me, now)
 
-    left, right = st.columns([2, 3], gap="large")
+    # The queue is the first column: first on a wide screen, and first when a phone stacks the columns (the
+    # confirmed week would otherwise push a risk-flagged request screens down). Also first for a screen reader.
+    target = practice_brand.brand().target_hours
+    left, right = st.columns([3, 2], gap="large")
 
-    with right:
+    with left:
         time_request_panel.dashboard_section(me, now)  # clients waiting to hear about another time
         st.subheader(f"New and unconfirmed sessions · {queue.total}")
         if queue.overdue:
             st.error(f"**{queue.overdue} overdue** — these clients have waited longer than the response target.",
                      icon=":material/alarm:")
-        if not queue.items:
+        if queue.items:
+            st.caption(queue_words.ORDER_NOTE.format(target=f"{target:g}"))
+        else:
             st.success("You're all caught up — no sessions are waiting for an answer. New requests will appear here.",
                        icon=":material/spa:")
         for item in queue.items:
-            waiting = f"Waiting {fmt.ago(item.requested_at, now).removesuffix(' ago')}"
+            waiting = f"Waiting {fmt.ago(item.requested_at, now).removesuffix(' ago')}".replace(" ", "\u00a0")
             risk = ":red-badge[:material/warning: Risk flag] " if item.risk else ""
             if item.overdue(now):
                 status = f"{risk}:red-badge[Overdue] {waiting} · answer was due {fmt.when(item.response_due_at, me.timezone)}"
             else:
-                status = f"{risk}:violet-badge[{fmt.due(item.response_due_at, now).capitalize()}] {waiting}"
+                badge = queue_words.due_badge(item.response_due_at, item.starts_at, now, me.timezone, target)
+                status = f"{risk}:violet-badge[{badge}] {waiting}"
             # No-break space: "50 min" never splits across lines.
             card(item, [f"**{fmt.session_type(item.session_type)}** · {fmt.when(item.starts_at, me.timezone)} · "
                         f"{item.duration_minutes}\u00a0min", fmt.md_escape(", ".join(item.attendees)), status],
-                 "Open session")
+                 queue_words.open_label(item.attendees))
         if queue.total > len(queue.items):
             st.caption(f"Showing the {len(queue.items)} most urgent of {queue.total}.")
         if desk.awaiting:
@@ -66,7 +73,7 @@ def render() -> None:
             for item in desk.awaiting:
                 card(item, [f"**{fmt.session_type(item.session_type)}** · first asked for "
                             f"{fmt.when(item.starts_at, me.timezone)}", fmt.md_escape(", ".join(item.attendees))],
-                     "Details")
+                     f"Details of {queue_words.details_label(item.attendees)}")
 
         if not me.is_manager:
             closed = worklist.recently_closed(me)
@@ -80,13 +87,15 @@ def render() -> None:
                                     f"{fmt.ago(c.closed_at, now)}  \n"
                                     f"**{fmt.session_type(c.session_type)}** · {fmt.when(c.starts_at, me.timezone)}"
                                     f"  \n{fmt.md_escape(', '.join(c.attendees))}")
-                        st.page_link(nav.page(nav.SESSION), label="Details", icon=":material/arrow_forward:",
+                        st.page_link(nav.page(nav.SESSION), icon=":material/arrow_forward:",
+                                     label=f"Details of {queue_words.details_label(c.attendees)}",
                                      query_params={"id": str(c.booking_id)})
 
-    with left:
+    with right:
         st.subheader("Confirmed · next 7 days")
         if not desk.upcoming:
             st.info("No confirmed sessions in the next 7 days.", icon=":material/calendar_month:")
         for item in desk.upcoming:
             card(item, [f"**{fmt.when(item.starts_at, me.timezone)}** · {fmt.session_type(item.session_type)} · "
-                        f"{item.duration_minutes}\u00a0min", fmt.md_escape(", ".join(item.attendees))], "Details")
+                        f"{item.duration_minutes}\u00a0min", fmt.md_escape(", ".join(item.attendees))],
+                 f"Details of {queue_words.details_label(item.attendees)}")

@@ -2,7 +2,6 @@
 managers, their own beside the practice for a therapist. Figures come from lib.metrics.report (SQL)."""
 from datetime import timedelta
 
-import pyarrow as pa
 import streamlit as st
 
 from lib.bookings import worklist
@@ -12,10 +11,11 @@ from lib.metrics import report
 from lib.metrics.charts import histogram_chart, trend_charts
 from lib.metrics.export import rows_csv, table_csv
 from lib.metrics.report import MIN_REQUESTS, SESSION_TYPES, hours_text
-from ui import current
+from ui import current, metrics_table
 from ui import format as fmt
 from ui.tiles import Tile, tiles_html
 
+ALL_TYPES = "all"
 VIEW = "view"  # the tabs' key, and their query parameter
 THERAPIST_FILTER, THERAPIST_KEY = "metrics_therapist_filter", "metrics_therapist"
 TREND, BY_THERAPIST, WAITING, ABOUT = "Week by week", "By therapist", "Waiting times", "How these figures are worked out"
@@ -45,8 +45,10 @@ def render() -> None:
     refresh = st.session_state.pop("metrics_refresh", False)
     asked_for = st.query_params.get("therapist")  # /metrics?therapist=N: a manager's filter, and a deep link
     therapist_id = int(asked_for) if asked_for and asked_for.isdigit() else None
-    session_type = filters.selectbox("Session type", [None, *SESSION_TYPES], key="metrics_type",
-                                      format_func=lambda t: "All types" if t is None else fmt.session_type(t))
+    # "All types" is an option of its own, not the empty choice: the filter can't be emptied into a placeholder.
+    session_type = filters.selectbox("Session type", [ALL_TYPES, *SESSION_TYPES], key="metrics_type",
+                                      format_func=lambda t: "All types" if t == ALL_TYPES else fmt.session_type(t))
+    session_type = None if session_type in (ALL_TYPES, None) else session_type
 
     def figures(table: bool) -> report.Report:
         return report.report(me, period, therapist_id, session_type, refresh=refresh, table=table,
@@ -83,19 +85,17 @@ def render() -> None:
         if not rep.table:  # the tab was opened another way than the page expected
             rep = figures(table=True)
         with table_tab:
-            table = pa.Table.from_pydict(rep.table)  # straight to Arrow, which st.dataframe sends anyway
-            if table.num_rows == 0:
+            if not rep.table.get("Therapist"):
                 st.info("No requests in this period.", icon=":material/inbox:")
             else:
-                st.dataframe(table, hide_index=True, width="stretch", height="auto" if len(table) <= 10 else 420,
+                table = metrics_table.readable(rep.table)
+                st.dataframe(table, hide_index=True, width="stretch", height="auto" if len(table.data) <= 10 else 420,
                              placeholder="—",
                              column_config={
-                                 "Median (h)": st.column_config.NumberColumn(format="%.2f", help="Business hours"),
-                                 "90th percentile (h)": st.column_config.NumberColumn(format="%.2f",
-                                                                                      help="Business hours"),
-                                 "Within target": st.column_config.NumberColumn(format="%.0f%%"),
-                                 "Faster than practice": st.column_config.CheckboxColumn(
-                                     help="Median response faster than the practice median"),
+                                 "Median": st.column_config.NumberColumn(help="Business hours"),
+                                 "90th percentile": st.column_config.NumberColumn(help="Business hours"),
+                                 "Faster than practice": st.column_config.TextColumn(
+                                     help="✓ where the median response is faster than the practice's median"),
                              })
                 st.caption(f"Click a column heading to sort. \"—\" where a therapist has fewer than {MIN_REQUESTS} "
                            "counted requests.")

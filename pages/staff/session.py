@@ -7,7 +7,7 @@ from lib.bookings.detail import BookingDetail
 from lib.core.access import Actor
 from lib.core.errors import BookingDeskError, NotFound
 from lib.notify.readiness import email_ready
-from ui import answer_forms, current, nav, promises, team_panel, time_request_panel, visit
+from ui import after_confirm, answer_forms, current, nav, promises, team_panel, time_request_panel, visit
 from ui import format as fmt
 from ui.session_parts import (
     answer_heading,
@@ -41,24 +41,20 @@ def render() -> None:
     once, v.once = v.once, {}  # what the last run left for this one
     if flash := once.get("flash"):
         st.success(flash, icon=":material/check_circle:")
+        if once.get("confirmed"):
+            after_confirm.next_links(me, detail.id)
 
     if detail.assessment.risk:
         st.error("**Risk flag.** In the self-assessment the client said they have had thoughts that they would be "
                  "better off dead, or of hurting themselves (PHQ-9 item 9). Follow the practice's risk procedure "
                  "and contact the client promptly.", icon=":material/warning:")
 
-    # One column, read from the top: the session at a glance and what the client is seeking help with, then the
-    # answer, then the details, messages and history to refer to. On a phone the order is the same. Text is drawn
-    # in as few blocks as it reads: every element costs the page a little, two columns most of all.
-    head = f"{header_md(detail, me.timezone)}\n\n{assessment_md(detail, me.timezone)}"
-    if detail.assessment.status != "not started":
-        st.markdown(head)
-        head = ""
-        # Every answer on request; open at once when there is a risk flag.
-        if st.toggle("Show every answer, item by item", value=detail.assessment.risk, key="assessment_items"):
-            st.markdown(every_answer_md(detail))
+    # One column, read from the top: the session at a glance, the scores and what the client is seeking help with,
+    # then the answer (Confirm Session and the others), then the item-by-item answers, details, messages and
+    # history to refer to. On a phone the order is the same, so the answer is never below sixteen items. Text is
+    # drawn in as few blocks as it reads: every element costs the page a little, two columns most of all.
     answer = availability_md(detail, me.is_manager) if detail.is_open else answer_heading(me.is_manager)
-    st.markdown(f"{head}\n\n{answer}" if head else answer)
+    st.markdown(f"{header_md(detail, me.timezone)}\n\n{assessment_md(detail, me.timezone)}\n\n{answer}")
     if err := once.get("confirm_error"):  # e.g. confirmed in another tab meanwhile
         st.error(err, icon=":material/warning:")
         st.button("Reload", key="reload_after_conflict")
@@ -93,6 +89,10 @@ def render() -> None:
                      icon=":material/arrow_forward:", query_params={"id": str(new_id)})
     if v.confirm_for == detail.id:
         confirm_dialog(me, detail, v)
+    # Every answer on request; open at once when there is a risk flag.
+    if detail.assessment.status != "not started" and st.toggle(
+            "Show every answer, item by item", value=detail.assessment.risk, key="assessment_items"):
+        st.markdown(every_answer_md(detail))
     st.markdown(f"{details_md(detail, me.timezone)}\n\n{messages_and_history_md(detail, me.timezone)}")
 
 
@@ -100,12 +100,10 @@ def render() -> None:
 @st.dialog("Confirm this session?", width="large", on_dismiss=lambda: setattr(visit.get(), "confirm_for", None))
 def confirm_dialog(me: Actor, detail: BookingDetail, v: Visit) -> None:
     preview = dashboard.confirmation_preview(me, detail.id)
-    st.markdown(f"{fmt.md_escape(detail.client_name)} will be emailed this, with a calendar invitation:"
-                if email_ready() else f"Email is not set up on this server, so {fmt.md_escape(detail.client_name)} "
-                "will **not** be emailed. This is the email that would be sent:")
-    with st.container(border=True):
-        st.markdown(f"**Subject:** {fmt.md_escape(preview.subject)}")
-        st.text(preview.text)
+    st.markdown(f"{fmt.md_escape(detail.client_name)} will be emailed the confirmation below, with a calendar "
+                "invitation." if email_ready() else f"Email is not set up on this server, so "
+                f"{fmt.md_escape(detail.client_name)} will **not** be emailed. The email that would be sent is below.")
+    # The buttons come before the email, so on a phone they are on screen without scrolling inside the dialog.
     go, back = st.columns(2)
     if go.button("Confirm Session", type="primary", key="confirm_final", width="stretch"):
         v.confirm_for = None
@@ -116,7 +114,11 @@ def confirm_dialog(me: Actor, detail: BookingDetail, v: Visit) -> None:
         else:
             v.once["flash"] = "Session confirmed. " + promises.email_line(detail.client_name,
                                                                           "the confirmation email")
+            v.once["confirmed"] = True
         st.rerun()
     if back.button("Not yet", key="confirm_cancel", width="stretch"):
         v.confirm_for = None
         st.rerun()
+    with st.container(border=True):
+        st.markdown(f"**Subject:** {fmt.md_escape(preview.subject)}")
+        st.text(preview.text)

@@ -71,6 +71,9 @@ def render() -> None:
         from ui.practice_settings import practice_form
 
         practice_form(me)
+        from ui.practice_brand_form import brand_form
+
+        brand_form(me)
         channel_secret_section(me)
         st.divider()
         settings_security.rules_section(me)

@@ -23,10 +23,13 @@ def test_bob_sees_nothing_of_alices_client_anywhere(sqlite_practice):
         assert "Hannah" not in seen and "private words" not in seen, page
 
 
-@pytest.mark.parametrize("page", ["new_booking.py", "outbox.py", "audit.py"])
-def test_manager_pages_are_not_registered_for_therapists(sqlite_practice, page):
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        open_page("bob", page)
+@pytest.mark.parametrize("page", ["new_booking.py", "outbox.py", "audit.py", "people.py", "clients.py"])
+def test_a_therapist_at_a_managers_address_is_told_it_is_for_managers(sqlite_practice, page):
+    bid = book(sqlite_practice.alice, "Hannah Whitfield", email="hannah@client.example")
+    at = open_page("bob", page, id=bid)
+    assert not at.exception
+    assert "This page is for practice managers" in texts(at)  # said, not a silent jump to the dashboard
+    assert "Hannah" not in _everything(at) and not at.text_input and not at.dataframe
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)

@@ -21,6 +21,13 @@ def tiles(at) -> dict[str, str]:
     return {label: t["value"] for label, t in all_tiles(at).items()}
 
 
+def displayed(frame) -> dict[str, list[str]]:
+    """What a reader sees in each column of a styled st.dataframe (the Styler's display values)."""
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(frame.proto.arrow_data.styler.display_values).read_all().to_pydict()
+
+
 def charts(at) -> list:
     return at.get("vega_lite_chart")
 
@@ -50,7 +57,9 @@ def test_manager_opens_the_table_by_therapist_with_its_download(booked):
     at.run()
 
     table = at.dataframe[0].value.set_index("Therapist")
-    assert table.loc["Alice Moreno", "Median (h)"] == 1.5 and bool(table.loc["Alice Moreno", "Faster than practice"])
+    assert table.loc["Alice Moreno", "Median"] == 1.5  # sorted by the number, shown as words (below)
+    assert table.loc["Alice Moreno", "Faster than practice"] == "✓ Faster"  # a mark, not a tick box
+    assert displayed(at.dataframe[0])["Median"][0] == "1 h 30 min"  # as the tiles write hours
     assert table.loc["Bob Okafor", "Overdue now"] == 1
     assert not charts(at) and tiles(at)["Requests"] == "6"
     assert [b.proto.label for b in at.get("download_button")] == ["Download the table (CSV)"]

@@ -202,7 +202,7 @@ def test_a_late_cancel_by_the_client_reaches_the_therapist_and_the_team_with_one
     assert [m["Subject"] for m in after] == ["Your therapy session is cancelled"]
     assert "the practice decides about a refund" in _text(after[0])
     assert [m["Subject"] for m in mail.messages_to("alice@practice.example")
-            if m["Subject"] == "A client cancelled their session"] == ["A client cancelled their session"]
+            if m["Subject"] == "A client cancelled a session"] == ["A client cancelled a session"]
 
     therapist = log_in_at(page, served, "alice", f"/session?id={bid}", landing="Your answer")
     expect(therapist.get_by_text("Cancelled", exact=True).first).to_be_visible()

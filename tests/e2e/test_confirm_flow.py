@@ -9,6 +9,12 @@ from tests.e2e.conftest import DEMO_PASSWORD, VIEWPORT, fill_login, running_app,
 pytestmark = pytest.mark.e2e
 
 PURPLE = "rgb(107, 63, 160)"  # the theme's primaryColor, #6B3FA0
+OPEN = re.compile(r"^Open .+'s request$")  # each card's link names whose request it opens
+
+
+def client_name(page) -> str:
+    """The client's name from the session page's title: "Individual session · Hannah Whitfield"."""
+    return page.get_by_role("heading", level=1).first.inner_text().split("·", 1)[1].strip()
 
 
 def session_id(link) -> str:
@@ -23,22 +29,22 @@ def queue_count(page) -> int:
 def test_alice_confirms_her_most_urgent_session_from_the_dashboard(page, log_in):
     log_in("alice")
     waiting = queue_count(page)
-    first = page.get_by_role("link", name="Open session").first
+    first = page.get_by_role("link", name=OPEN).first
     booking = session_id(first)
-    in_queue = page.locator(f"a[href$='id={booking}']").filter(has_text="Open session")
+    in_queue = page.locator(f"a[href$='id={booking}']").filter(has_text=re.compile(r"Open .+'s request"))
     expect(in_queue).to_have_count(1)
 
     first.click()
 
     expect(page).to_have_url(re.compile(rf"/session\?id={booking}$"))
     expect(page.get_by_role("heading", name="Session details")).to_be_visible()
-    for label in ("Date and time", "Session type", "Location", "Name"):
-        expect(page.get_by_role("cell", name=label, exact=True)).to_be_visible()
-    expect(page.get_by_role("cell", name=re.compile(r"^Attendees?$"))).to_be_visible()
+    for label in ("Date and time:", "Session type:", "Location:", "Name:"):
+        expect(page.get_by_text(label, exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Attendees?:$"))).to_be_visible()
     expect(page.get_by_role("heading", name="Self-assessment")).to_be_visible()
     expect(page.get_by_text("PHQ-9 (depression)").first).to_be_visible()
     expect(page.get_by_text("Unconfirmed", exact=True)).to_be_visible()
-    client = page.locator("xpath=//tr[td[1][normalize-space()='Name']]/td[2]").inner_text().strip()
+    client = client_name(page)
     assert client
 
     button = page.get_by_role("button", name="Confirm Session")
@@ -48,8 +54,9 @@ def test_alice_confirms_her_most_urgent_session_from_the_dashboard(page, log_in)
     dialog = page.get_by_role("dialog")
     # Honest words: what the dialog and the success message promise depends on whether email is set up here.
     name = re.escape(client)
-    preview = re.compile(rf"^({name} will be emailed this, with a calendar invitation:|Email is not set up on this "
-                         rf"server, so {name} will not be emailed\. This is the email that would be sent:)$")
+    preview = re.compile(rf"^({name} will be emailed the confirmation below, with a calendar invitation\.|Email is not "
+                         rf"set up on this server, so {name} will not be emailed\. The email that would be sent is "
+                         rf"below\.)$")
     expect(dialog.get_by_text(preview)).to_be_visible()
     expect(dialog.get_by_text("Subject:")).to_be_visible()
     expect(dialog.get_by_test_id("stText")).to_contain_text(client.split()[0])
@@ -116,7 +123,7 @@ def test_the_answer_comes_right_after_what_the_client_wants_help_with_on_a_phone
     """One column, read from the top: the client's needs, then Confirm Session, then the details to refer to."""
     log_in("alice")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.get_by_role("link", name="Open session").first.click()
+    page.get_by_role("link", name=OPEN).first.click()
     order = [page.get_by_role("heading", name=name).first for name in ("Self-assessment", "Your answer")]
     order += [page.get_by_role("button", name="Confirm Session"), page.get_by_role("heading", name="Session details"),
               page.get_by_role("heading", name="History")]

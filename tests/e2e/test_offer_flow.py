@@ -86,7 +86,7 @@ def _said(opening: str, client: str, what: str, or_not_set_up: bool = False) -> 
 def test_a_time_of_my_own_then_the_client_picks_it(page, log_in, session_ids, app_server, browser):
     booking = session_ids("alice")[-1]
     log_in("alice", f"/session?id={booking}", landing="Session details")
-    name = page.locator("xpath=//tr[td[1][normalize-space()='Name']]/td[2]").inner_text().strip()
+    name = page.get_by_role("heading", level=1).first.inner_text().split("·", 1)[1].strip()
     _open_offer_form(page)
 
     # A weekday three or more days ahead, inside alice's hours (09:00-18:00); the minute differs from session to

@@ -76,3 +76,12 @@ def test_an_empty_period_still_names_every_field():
 
     table = pa.ipc.open_stream(empty["datasets"]["weeks"]).read_all()
     assert table.num_rows == 0 and table.column_names == ["week", "series", "median", "within", "counted"]
+
+
+def test_the_week_axis_marks_the_mondays_the_weeks_start_on():
+    median, within = trend_charts(report(), "Practice")
+    for chart in (median, within):
+        x = chart["layer"][0]["encoding"]["x"]
+        days = [date(d["year"], d["month"], d["date"]) for d in x["axis"]["values"] if d["utc"]]
+        assert days == [date(2026, 11, 9), date(2026, 11, 16)] and {d.weekday() for d in days} == {0}
+        assert x["timeUnit"] == "utcyearmonthdate" and "tickCount" not in x["axis"]
