@@ -9,7 +9,7 @@ import streamlit as st
 
 from lib import crypto, team_worklist
 from lib.errors import DatabaseUnavailable
-from ui import channel_banner, login, nav, secret, shell_state, visit
+from ui import a11y_style, channel_banner, login, nav, secret, shell_state, visit
 from ui.errors import friendly_errors
 
 
@@ -30,6 +30,7 @@ def main() -> None:
 def _configure(layout: str = "wide") -> None:
     """The page's title, icon and layout: set once a run, where the page is known (calls may come late)."""
     st.set_page_config(page_title="Booking Desk", page_icon="🟣", layout=layout)
+    a11y_style.apply()  # focus rings and target sizes on every page (docs/accessibility.md)
 
 
 def _database_down(exc: DatabaseUnavailable) -> None:
