@@ -24,8 +24,9 @@ STYLE = f"""<style>
 [data-testid="stDateInput"] [role="spinbutton"],[data-testid="stTimeInput"] [role="spinbutton"],
 [data-testid="stDateTimeInput"] [role="spinbutton"]{{display:inline-block;min-width:24px;min-height:24px;
   text-align:center;line-height:24px}}
-@media (max-width:640px){{[data-testid="stMarkdownContainer"] table{{table-layout:fixed;width:100%}}
-  [data-testid="stMarkdownContainer"] td,[data-testid="stMarkdownContainer"] th{{overflow-wrap:anywhere}}}}
+@media (max-width:640px){{[data-testid="stMarkdownContainer"] table{{table-layout:fixed;width:100%;font-size:0.875rem}}
+  [data-testid="stMarkdownContainer"] td,[data-testid="stMarkdownContainer"] th{{overflow-wrap:anywhere;
+  padding:0.375rem 0.5rem}}}}
 [data-testid="stTabs"] [role="tablist"]{{flex-wrap:wrap;row-gap:0.25rem}}
 [data-testid="stCheckbox"] [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stCheckbox"] [data-testid="stWidgetLabel"] p{{white-space:normal}}

@@ -35,6 +35,7 @@ STYLE = """<style>
 .bd-same{color:rgba(21,16,26,0.72);background:rgba(49,51,63,0.08)}
 .bd-note{font-size:0.875rem;color:rgba(21,16,26,0.72);margin:0.25rem 0}
 .bd-info{font-size:0.9rem;background:#F4EFFA;border-radius:0.5rem;padding:0.75rem 1rem;margin:0.5rem 0}
+@media (max-width:720px){.bd-tile .bd-value{font-size:1.75rem;white-space:normal}}
 </style>"""
 
 

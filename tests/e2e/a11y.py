@@ -86,7 +86,8 @@ def focus_ring(page) -> dict:
     return page.evaluate(FOCUS_RING)
 
 
-# Horizontal scrolling: the document, or Streamlit's main area (it scrolls inside itself), wider than the window.
+# Horizontal scrolling: the document, or Streamlit's main area (it scrolls inside itself), wider than the window;
+# and text of ours cut short with an ellipsis instead of wrapping (content lost at that width).
 OVERFLOW = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   const doc = document.documentElement;
@@ -95,8 +96,12 @@ OVERFLOW = """() => {
     .filter(e => !e.closest('[data-testid="stDataFrame"],[data-testid="stTable"],pre,[data-testid="stVegaLiteChart"]'))
     .slice(0, 3).map(e => e.tagName + '.' + (e.getAttribute('data-testid') || e.className || '').toString().slice(0, 40)
                      + ' ' + JSON.stringify((e.innerText || '').slice(0, 60)));
+  const cut = [...document.querySelectorAll('[data-testid="stMain"] *')]
+    .filter(e => !e.matches('input,textarea') && getComputedStyle(e).textOverflow === 'ellipsis'
+                 && e.scrollWidth > e.clientWidth + 1)
+    .slice(0, 3).map(e => e.tagName + ' ' + JSON.stringify((e.innerText || '').slice(0, 60)));
   return {window: doc.clientWidth, document: doc.scrollWidth,
-          main: main ? main.scrollWidth - main.clientWidth : 0, wide};
+          main: main ? main.scrollWidth - main.clientWidth : 0, wide, cut};
 }"""
 
 
