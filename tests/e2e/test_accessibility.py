@@ -184,10 +184,15 @@ def test_sign_in_page_has_no_serious_violation(contexts):
 def test_therapist_pages_have_no_serious_violation(signed_in, a11y_app):
     page, audit = signed_in("alice"), Audit()
     audit.visit(page, "/", "New and unconfirmed sessions", "alice's dashboard")
+    # Colour is never the only signal: the red mark says what it means in words (and so does "Overdue", when
+    # a request is: the demo's due times follow the real clock).
+    expect(page.get_by_text("Risk flag").first).to_be_visible()  # after its warning icon
 
     risky = session_of(a11y_app.database_url, "Hannah Whitfield")  # risk flag: every answer open at once
     visit(page, f"/session?id={risky}", "Session details")
     expect(page.get_by_text("Risk flag.", exact=False).first).to_be_visible()
+    for words in ("Unconfirmed", "Complete", "— risk flag"):  # the status, the assessment's, the item's
+        expect(page.get_by_text(words).first).to_be_visible()
     audit.check(page, "session page with a risk flag, every answer shown")
     each_answer(page, audit, "session page")
     check_dialog(page, audit, "Confirm Session", "Confirm dialog")
