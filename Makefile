@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= $(or $(STREAMLIT_SERVER_PORT),8501)
 # Only this machine by default (clinical data); ADDRESS=0.0.0.0 make run to serve the network, behind TLS.
 
-.PHONY: run test test-fast lint bench install install-dev chromium pg-client migrate seed dispatch audit clean
+.PHONY: run test test-fast lint bench install install-dev chromium pg-client node-tools migrate seed dispatch audit clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,16 @@ chromium:
 pg-client:
 	@command -v pg_dump >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client)
 
+## node-tools: axe-core, the accessibility engine the browser tests inject (package.json, pinned in package-lock.json)
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm)
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+node-tools: node_modules/.installed
+
 ## test: everything — unit, integration (SQLite + PostgreSQL + SMTP + Twilio), pages, browser
-test: install-dev chromium pg-client
+test: install-dev chromium pg-client node-tools
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 ## lint: ruff (style, unused code), import-linter (the layers in pyproject.toml), mypy on lib/
@@ -64,4 +72,4 @@ dispatch: install
 	$(PY) -m lib dispatch
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules

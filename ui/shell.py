@@ -10,7 +10,7 @@ import streamlit as st
 from lib.bookings import worklist
 from lib.core import crypto
 from lib.core.errors import DatabaseUnavailable
-from ui import channel_banner, login, managers_only, nav, secret, shell_state, visit
+from ui import a11y_style, channel_banner, login, managers_only, nav, secret, shell_state, visit
 from ui.errors import database_down, friendly_errors
 
 # Pages without the channel banner: the clients' own pages, logging out, and the outbox (which describes
@@ -30,6 +30,7 @@ def main() -> None:
 def _configure(layout: str = "wide") -> None:
     """The page's title, icon and layout: set once a run, where the page is known (calls may come late)."""
     st.set_page_config(page_title="Booking Desk", page_icon="🟣", layout=layout)
+    a11y_style.apply()  # focus rings and target sizes on every page (docs/accessibility.md)
 
 
 def _gate() -> None:

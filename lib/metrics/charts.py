@@ -83,13 +83,15 @@ def _trend_template(median: bool, lines: tuple[str, ...]) -> str:
     tooltip = [alt.Tooltip("utcyearmonthdate(week):T", title="Week of", format="%-d %b %Y"),
                alt.Tooltip("median:Q", title="Median (business h)"),
                alt.Tooltip("within:Q", title="Within target (%)"), alt.Tooltip("counted:Q", title="Requests counted")]
-    point = alt.OverlayMarkDef(color=PURPLE, filled=True, size=50)
+    # The dots and the dashed lines repeat what the line and the legend say: hidden from screen readers (aria),
+    # so an empty layer is no unlabelled graphic either (axe svg-img-alt; docs/accessibility.md).
+    point = alt.OverlayMarkDef(color=PURPLE, filled=True, size=50, aria=False)
     y = alt.Y("median:Q", title="Median (business h)") if median else \
         alt.Y("within:Q", title="Within target (%)", scale=alt.Scale(domain=[0, 100]))
     line = alt.Chart(alt.NamedData(name="weeks")).mark_line(point=point, color=PURPLE, strokeWidth=2.5).encode(
         x=x, y=y, tooltip=tooltip)
     colours = [RED if name.startswith("Target") else LILAC for name in lines]
-    rules = alt.Chart(alt.NamedData(name="lines")).mark_rule(strokeDash=[4, 4], strokeWidth=2).encode(
+    rules = alt.Chart(alt.NamedData(name="lines")).mark_rule(strokeDash=[4, 4], strokeWidth=2, aria=False).encode(
         y="y:Q", color=alt.Color("line:N", title=None, scale=alt.Scale(domain=list(lines), range=colours),
                                  legend=alt.Legend(orient="bottom") if lines else None),
         tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("y:Q", title="Value")])

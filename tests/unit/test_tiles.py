@@ -15,4 +15,7 @@ def test_a_delta_is_coloured_by_whether_it_is_better():
 
     assert 'class="bd-delta bd-better"' in better and 'class="bd-delta bd-worse"' in worse
     assert 'class="bd-delta bd-same"' in same
+    # Colour is never the only signal (WCAG 1.4.1): better and worse are said in words too.
+    assert "-1 h vs practice · better</div>" in better and "-1 h vs practice · worse</div>" in worse
+    assert "-1 h vs practice</div>" in same
     assert "class=\"bd-delta" not in tiles_html([Tile("Requests", "6", "help")])  # no delta, no badge
