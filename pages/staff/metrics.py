@@ -13,7 +13,8 @@ from lib.metrics.export import rows_csv, table_csv
 from lib.metrics.report import MIN_REQUESTS, SESSION_TYPES, hours_text
 from ui import current, metrics_table
 from ui import format as fmt
-from ui.tiles import Tile, tiles_html
+from ui import tiles as tiles_ui
+from ui.tiles import Tile
 
 ALL_TYPES = "all"
 VIEW = "view"  # the tabs' key, and their query parameter
@@ -133,8 +134,8 @@ def render() -> None:
 
 
 def draw_header(me, rep: report.Report, session_type: str | None, filters) -> None:
-    """What the figures cover, when they were worked out, the tiles and the notes under them, as one block
-    (ui.tiles: eight st.metric tiles would cost the page eight elements); Refresh sits with the filters."""
+    """What the figures cover, when they were worked out, the tiles and the notes under them (ui.tiles);
+    Refresh sits with the filters."""
     f, practice = rep.figures, rep.practice
     target = f"{rep.target_hours:g} business hours"
 
@@ -147,7 +148,7 @@ def draw_header(me, rep: report.Report, session_type: str | None, filters) -> No
     above = [
         f"Requests made in {rep.period.label} ({fmt.when(rep.period.start, me.timezone)} to "
         f"{fmt.when(min(rep.period.end, rep.now), me.timezone)}) · "
-        f"{'the whole practice' if rep.is_practice else rep.scope_name}"
+        f"{'the whole practice' if rep.is_practice else fmt.md_escape(rep.scope_name)}"
         f"{' · ' + fmt.session_type(session_type) + ' sessions' if session_type else ''} · "
         f"times in business hours; the target is {target}.",
         f"Figures worked out at {fmt.when(rep.worked_out_at, me.timezone)}"
@@ -196,7 +197,7 @@ def draw_header(me, rep: report.Report, session_type: str | None, filters) -> No
                      "answer {} left out.".format("are" if f.cancelled != 1 else "is"))
     if f.away:  # lib.metrics.query: left out of a therapist's own figures, counted in the practice's
         n = f"{f.away:,} request{'s' if f.away != 1 else ''}"
-        who = "you were" if not me.is_manager else f"{rep.scope_name} was"
+        who = "you were" if not me.is_manager else f"{fmt.md_escape(rep.scope_name)} was"
         notes.append(f"{n} made while {who} away {'are' if f.away != 1 else 'is'} left out (the "
                      "practice team answered them; they count in the practice's figures)." if not rep.is_practice else
                      f"{n} made while the therapist was away {'are' if f.away != 1 else 'is'} counted here, as the "
@@ -211,7 +212,7 @@ def draw_header(me, rep: report.Report, session_type: str | None, filters) -> No
         below.append(f"Practice: median {hours_text(practice.median)}, 90th percentile "
                      f"{hours_text(practice.p90_seconds)}, {pct(practice.within_share)} within target, "
                      f"{practice.requests:,} requests.")
-    st.html(tiles_html(tiles, above, info, below))
+    tiles_ui.draw(tiles, above, info, below)
 
 
 def therapist_filter(me, row, rep: report.Report, refresh: bool) -> None:

@@ -94,15 +94,10 @@ def html_text(markup: str) -> str:
 
 
 def tiles(at: AppTest) -> dict[str, dict[str, str]]:
-    """The figure tiles (ui.tiles) on the page: {label: {"value": …, "delta": …}}, as the reader sees them."""
-    import html
-    import re
-
+    """The figure tiles (st.metric, ui.tiles) on the page: {label: {"value": …, "delta": …}}."""
     found = {}
-    for el in at.html:
-        for tile in re.findall(r'<div class="bd-tile".*?</div>(?:<div class="bd-delta[^>]*>.*?</div>)?</div>', el.value):
-            attrs = dict(re.findall(r'data-(label|value|delta)="([^"]*)"', tile))
-            found[html.unescape(attrs["label"])] = {k: html.unescape(v) for k, v in attrs.items() if k != "label"}
+    for m in at.metric:
+        found[m.label] = {"value": m.value} | ({"delta": m.delta} if m.delta else {})
     return found
 
 

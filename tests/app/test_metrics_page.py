@@ -2,6 +2,7 @@
 from datetime import date
 
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from tests.app.helpers import open_page, texts
 from tests.app.helpers import tiles as all_tiles
@@ -95,7 +96,8 @@ def test_therapist_sees_own_figures_beside_the_practice_median(booked):
     median = all_tiles(at)["Median response"]
     assert median["value"] == "1 h 30 min"
     assert median["delta"] == "-3 h 30 min vs practice"  # 1.5 h against the practice's 5 h: faster
-    assert 'class="bd-delta bd-better" data-delta="-3 h 30 min vs practice"' in at.html[0].value  # shown in green
+    shown = next(m for m in at.metric if m.label == "Median response")
+    assert shown.proto.color == MetricProto.MetricColor.GREEN and shown.proto.delta_description == "better"
     assert "Practice: median 5 h, 90th percentile 8 h 6 min, 40% within target, 6 requests." in texts(at)
     assert len(charts(at)) == 2
     assert [tab.label for tab in at.tabs] == ["Week by week", "Waiting times", "How these figures are worked out"]

@@ -57,7 +57,7 @@ def test_metrics_show_what_waits_for_the_team_to_managers(sqlite_practice):
     _declined(sqlite_practice, "Oliver Bennett")
     at = open_page("morgan", "metrics.py")
     assert tiles(at)["For the practice team"]["value"] == "2"
-    assert "the oldest has waited 0 min." in "".join(el.value for el in at.html)
+    assert "the oldest has waited 0 min." in next(m.help for m in at.metric if m.label == "For the practice team")
     assert "For the practice team" not in tiles(open_page("alice", "metrics.py"))
 
 

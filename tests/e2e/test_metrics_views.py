@@ -20,7 +20,7 @@ def shot(page, name: str) -> None:
 
 
 def tile(page, label: str):
-    return page.locator(f'.bd-tile[data-label="{label}"] .bd-value')  # ui/tiles.py
+    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")  # ui/tiles.py
 
 
 def test_manager_opens_each_tab_and_narrows_the_figures_to_one_therapist(page, log_in):

@@ -41,7 +41,7 @@ def app_server(database_url: str, log_path):
 
 
 def open_now(page) -> int:
-    tile = page.locator('.bd-tile[data-label="Open now"] .bd-value')  # ui/tiles.py
+    tile = page.get_by_test_id("stMetric").filter(has_text="Open now").get_by_test_id("stMetricValue")  # ui/tiles.py
     return int(tile.inner_text().replace(",", ""))
 
 

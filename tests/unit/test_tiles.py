@@ -1,21 +1,28 @@
-"""Figure tiles (ui.tiles) are one HTML block in which every text is escaped."""
-from ui.tiles import Tile, tiles_html
+"""Figure tiles (ui.tiles): st.metric, a difference coloured by whether it is better and said in words."""
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
+from streamlit.testing.v1 import AppTest
 
 
-def test_every_text_in_the_tiles_is_escaped():
-    hostile = '<img src=x onerror="window.__pwned=1">'
-    html = tiles_html([Tile(hostile, hostile, hostile, hostile, True)], above=[hostile], info=hostile, below=[hostile])
+def _tiles(better):
+    from ui.tiles import Tile, draw
 
-    assert "<img" not in html and "onerror=\"" not in html
-    assert html.count("&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;") == 11  # label, value, help, delta: twice each; notes above, info, below
+    draw([Tile("Median", "1 h", "Half were faster", "-1 h vs practice", better), Tile("Requests", "6", "help")],
+         above=["Requests made in the last 30 days · Alice Moreno"])
 
 
-def test_a_delta_is_coloured_by_whether_it_is_better():
-    better, worse, same = (tiles_html([Tile("Median", "1 h", "help", "-1 h vs practice", b)]) for b in (True, False, None))
+def _page(better):
+    return AppTest.from_function(_tiles, kwargs={"better": better}).run()
 
-    assert 'class="bd-delta bd-better"' in better and 'class="bd-delta bd-worse"' in worse
-    assert 'class="bd-delta bd-same"' in same
-    # Colour is never the only signal (WCAG 1.4.1): better and worse are said in words too.
-    assert "-1 h vs practice · better</div>" in better and "-1 h vs practice · worse</div>" in worse
-    assert "-1 h vs practice</div>" in same
-    assert "class=\"bd-delta" not in tiles_html([Tile("Requests", "6", "help")])  # no delta, no badge
+
+def test_a_difference_is_coloured_by_whether_it_is_better_and_said_in_words():
+    for better, colour, word in ((True, "green", "better"), (False, "red", "worse"), (None, "gray", "")):
+        at = _page(better)
+        median, requests = at.metric
+        assert (median.value, median.delta) == ("1 h", "-1 h vs practice")
+        assert MetricProto.MetricColor.Name(median.proto.color) == colour.upper()
+        assert median.proto.delta_description == word  # never colour alone (WCAG 1.4.1)
+        assert not requests.delta  # no difference, no badge
+
+
+def test_the_notes_above_are_shown():
+    assert _page(True).caption[0].value == "Requests made in the last 30 days · Alice Moreno"
