@@ -16,46 +16,48 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import cachetools
+
 from lib.core import clock, config
 
-MAX_ENTRIES = 256  # filters a practice's managers use in five minutes; the oldest go first
+MAX_ENTRIES = 256  # filters a practice's managers use in five minutes; the least recently used go first
 
 
 @dataclass(frozen=True)
 class Kept:
     value: Any
-    worked_out_at: datetime  # naive UTC, by the application clock
-    monotonic: float
-
-
-_entries: OrderedDict[Hashable, Kept] = OrderedDict()
-_lock = threading.Lock()
-_working: dict[Hashable, threading.Lock] = {}
+    worked_out_at: datetime  # naive UTC, by the application clock (shown on the page)
+    monotonic: float  # when, by this process's clock (which tests never freeze)
 
 
 def max_age() -> float:
     return config.settings().BOOKING_DESK_METRICS_MAX_AGE
 
 
-def _fresh(key: Hashable, age: float) -> Kept | None:
-    with _lock:
-        kept = _entries.get(key)
-        if kept is not None and time.monotonic() - kept.monotonic < age:
-            _entries.move_to_end(key)
-            return kept
-    return None
+_lock = threading.Lock()
+_entries: cachetools.TTLCache = cachetools.TTLCache(MAX_ENTRIES, 1.0, timer=time.monotonic)
+_working: dict[Hashable, threading.Lock] = {}  # one viewer works a key out; others wait for it
+
+
+def _cache() -> cachetools.TTLCache:
+    """The kept figures, as old as BOOKING_DESK_METRICS_MAX_AGE allows (a changed setting starts afresh)."""
+    global _entries
+    if _entries.ttl != max_age():
+        _entries = cachetools.TTLCache(MAX_ENTRIES, max_age(), timer=time.monotonic)
+    return _entries
 
 
 def recent(key: Hashable) -> Kept | None:
     """The figures kept for `key`, if recent enough; never works them out."""
-    age = max_age()
-    return _fresh(key, age) if age > 0 else None
+    if max_age() <= 0:
+        return None
+    with _lock:
+        return _cache().get(key)
 
 
 def get(key: Hashable, work_out: Callable[[], Any], refresh: bool = False) -> Kept:
@@ -63,24 +65,21 @@ def get(key: Hashable, work_out: Callable[[], Any], refresh: bool = False) -> Ke
 
     One viewer works a key out at a time; others asking for the same key meanwhile wait and reuse it.
     """
-    age = max_age()
-    if age <= 0:  # reuse is off: nothing to share, nobody waits for anybody
+    if max_age() <= 0:  # reuse is off: nothing to share, nobody waits for anybody
         return Kept(work_out(), clock.now(), time.monotonic())
-    if not refresh and (kept := _fresh(key, age)):
+    if not refresh and (kept := recent(key)):
         return kept
-    started = time.monotonic()
+    asked_at = time.monotonic()
     with _lock:
         working = _working.setdefault(key, threading.Lock())
     try:
         with working:
-            with _lock:
-                kept = _entries.get(key)
-            if kept is not None and kept.monotonic >= started:  # worked out by someone else while we waited
-                return kept
-            if not refresh and (kept := _fresh(key, age)):
-                return kept
+            kept = recent(key)
+            if kept is not None and (not refresh or kept.monotonic >= asked_at):
+                return kept  # worked out by someone else while we waited
             kept = Kept(work_out(), clock.now(), time.monotonic())
-            _store(key, kept)
+            with _lock:
+                _cache()[key] = kept
             return kept
     finally:
         with _lock:  # a lock nobody holds or waits for is dropped (at worst two viewers work out the same key)
@@ -88,22 +87,15 @@ def get(key: Hashable, work_out: Callable[[], Any], refresh: bool = False) -> Ke
                 del _working[key]
 
 
-def _store(key: Hashable, kept: Kept) -> None:
-    with _lock:
-        _entries[key] = kept
-        _entries.move_to_end(key)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
-
-
 def keep(key: Hashable, value: Any) -> None:
     """Keep figures worked out as part of other figures (the practice's, beside a manager's table)."""
     if max_age() > 0:
-        _store(key, Kept(value, clock.now(), time.monotonic()))
+        with _lock:
+            _cache()[key] = Kept(value, clock.now(), time.monotonic())
 
 
 def forget() -> None:
     """Drop everything kept (tests start each from nothing)."""
     with _lock:
-        _entries.clear()
+        _cache().clear()
         _working.clear()
