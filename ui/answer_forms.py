@@ -6,13 +6,14 @@ from datetime import date, datetime, time, timedelta
 
 import streamlit as st
 
-from lib.bookings import answers, dashboard
+from lib.bookings import answers
 from lib.bookings.detail import BookingDetail
 from lib.bookings.reassign import REASSIGNABLE, reassign
 from lib.core import clock
 from lib.core.access import Actor
 from lib.core.errors import BookingDeskError, InvalidInput
 from lib.core.vocabulary import BookingStatus
+from lib.people import directory
 from ui import format as fmt
 from ui import promises, time_request_panel, visit
 from ui.visit import Visit
@@ -155,7 +156,7 @@ def cancel_dialog(me: Actor, d: BookingDetail, v: Visit) -> None:
 
 def reassign_form(me: Actor, d: BookingDetail, session_id: str) -> None:
     with st.container(border=True):
-        options = [(tid, name) for tid, name in dashboard.therapists(me) if tid != d.therapist_id]
+        options = [(tid, name) for tid, name in directory.choices(me) if tid != d.therapist_id]
         with st.form("reassign_form"):
             choice = st.selectbox("Therapist", options, format_func=lambda o: o[1], key="reassign_to", index=None)
             same = st.checkbox("Keep the same date and time", value=d.starts_at > clock.now(), key="reassign_same")

@@ -6,10 +6,11 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from lib.bookings import away, dashboard
+from lib.bookings import away
 from lib.core import clock
 from lib.core.access import Actor
 from lib.core.errors import BookingDeskError
+from lib.people import directory
 from ui import format as fmt
 
 
@@ -49,7 +50,7 @@ def section(me: Actor) -> None:
                "or escalations are sent about them, and clients are told the practice team will be in touch.")
     therapist_id = me.id
     if me.is_manager:
-        names = dict(dashboard.therapists(me))
+        names = dict(directory.choices(me))
         if not names:
             return
         therapist_id = st.selectbox("Therapist", list(names), format_func=names.__getitem__, key="away_therapist")

@@ -7,7 +7,6 @@ yours" and "doesn't exist" give the same NotFound.
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -149,22 +148,6 @@ def awaiting_client(actor: Actor, therapist_id: int | None = None) -> list[Queue
 def upcoming(actor: Actor, days: int = 7, therapist_id: int | None = None) -> list[QueueItem]:
     """Confirmed sessions starting in the next `days` days."""
     return dashboard(actor, therapist_id, days=days).upcoming
-
-
-def therapists(actor: Actor) -> list[tuple[int, str]]:
-    """Therapists a manager can filter by (a therapist only sees themself), as (id, label) by name.
-
-    Two therapists with the same name are told apart by their username: a list of labels must not
-    offer the same one twice.
-    """
-    actor = require_actor(actor)
-    with unit_of_work() as s:
-        stmt = select(User.id, User.name, User.username).where(User.role == "therapist", User.active.is_(True))
-        if not actor.is_manager:
-            stmt = stmt.where(User.id == actor.id)
-        rows = s.execute(stmt.order_by(User.name, User.username)).all()
-    seen = Counter(name for _, name, _ in rows)
-    return [(tid, name if seen[name] == 1 else f"{name} ({username})") for tid, name, username in rows]
 
 
 # --- changing a session ---

@@ -14,6 +14,7 @@ from lib.bookings.intake import NewBooking, create_booking
 from lib.core import clock, crypto
 from lib.core.db import unit_of_work
 from lib.core.models import Assessment, BookingEvent, User
+from lib.demo import history as demo_history  # twelve weeks of answered requests: believable /metrics
 from lib.people import auth
 from lib.practice import rules as practice
 from lib.practice.rules import Rules
@@ -117,9 +118,5 @@ def seed_demo() -> dict:
             req_ago = (now - start) + 5 * D if past else 3 * D
             b = book(therapist, name, email, start, req_ago, notify=False)
             _answered(s, b, therapist.username, b.requested_at + timedelta(hours=2, minutes=15), rules)
-        from lib.demo import (  # twelve weeks of answered requests: /metrics has believable figures
-            history as demo_history,
-        )
-
         demo_history.add(s, rules, [alice, bob], now, _answered)
         return {"users": 3}

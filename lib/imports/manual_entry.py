@@ -24,15 +24,9 @@ from lib.core.models import Booking, Client, User
 from lib.core.vocabulary import AuditAction
 from lib.imports.importer import lock_new_bookings
 from lib.imports.rows import check_values, forget_contacts
+from lib.people import directory
+from lib.people.directory import Therapist
 from lib.practice.rules import Rules
-
-
-@dataclass(frozen=True)
-class TherapistChoice:
-    username: str
-    name: str
-    video_services: list[str]
-    addresses: list[str]
 
 
 @dataclass(frozen=True)
@@ -57,12 +51,10 @@ class Saved:
     messages: int
 
 
-def therapist_choices(actor: Actor) -> list[TherapistChoice]:
+def therapist_choices(actor: Actor) -> list[Therapist]:
+    """The therapists a manager can enter a booking for (with their places and video services)."""
     require_manager(actor)
-    with unit_of_work() as s:
-        users = s.scalars(select(User).where(User.role == "therapist", User.active.is_(True)).order_by(User.name))
-        return [TherapistChoice(u.username, u.name, list(u.video_services or []), list(u.addresses or []))
-                for u in users]
+    return directory.therapists(actor)
 
 
 def review(actor: Actor, values: dict[str, str]) -> Review:

@@ -29,6 +29,7 @@ from lib.core.models import User
 from lib.metrics import cache
 from lib.metrics.kept import figures as grouped  # kept up to date as requests happen (lib.bookings.metric_days)
 from lib.metrics.query import BIN_EDGES, RequestRows, Scope, open_now, open_now_total
+from lib.people import directory
 from lib.practice import rules as practice
 from lib.practice.rules import Rules
 
@@ -299,14 +300,10 @@ def _faster(f: Figures, practice: Figures) -> bool | None:
 
 def therapist_choices(actor: Actor, refresh: bool = False) -> list[tuple[int, str]]:
     """The therapists a manager can narrow the figures to, kept as long as the figures are."""
-    from lib.bookings.dashboard import (
-        therapists,  # lib.bookings.dashboard is heavy and not needed for the figures themselves
-    )
-
     actor = require_actor(actor)
     if not actor.is_manager:
         return []
-    return cache.get((config.database_url(), "therapists"), lambda: therapists(actor), refresh=refresh).value
+    return cache.get((config.database_url(), "therapists"), lambda: directory.choices(actor), refresh=refresh).value
 
 
 def report(actor: Actor, period: Period | None = None, therapist_id: int | None = None,

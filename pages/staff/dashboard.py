@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib.bookings import dashboard, worklist
 from lib.core import clock
+from lib.people import directory
 from lib.practice import brand as practice_brand
 from ui import away_settings, current, nav, queue_words, team_panel, time_request_panel
 from ui import format as fmt
@@ -18,7 +19,7 @@ def render() -> None:
 
     therapist_id = None
     if me.is_manager:
-        names = dict(dashboard.therapists(me))
+        names = dict(directory.choices(me))
         # "All therapists" is the empty choice, which Streamlit shows as the placeholder.
         therapist_id = st.selectbox("Therapist", [None, *names], key="dash_therapist", placeholder="All therapists",
                                     format_func={None: "All therapists", **names}.__getitem__)

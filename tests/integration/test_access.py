@@ -83,12 +83,12 @@ def test_manager_only_functions_refuse_therapists(practice):
 
 
 def test_two_therapists_with_one_name_are_told_apart_in_the_managers_filters(practice):
-    from lib.people import auth
+    from lib.people import auth, directory
     from tests.factories import PASSWORD
 
     with unit_of_work(write=True) as s:
         auth.add_user(s, "alice.m2", "Alice Moreno", "alice.m2@practice.example", "therapist", PASSWORD)
 
-    labels = [label for _, label in bookings.therapists(practice.morgan)]
+    labels = [label for _, label in directory.choices(practice.morgan)]
     assert labels == ["Alice Moreno (alice)", "Alice Moreno (alice.m2)", "Bob Okafor"]
-    assert bookings.therapists(practice.alice) == [(practice.alice.id, "Alice Moreno")]  # only herself, by name
+    assert directory.choices(practice.alice) == [(practice.alice.id, "Alice Moreno")]  # only herself, by name
