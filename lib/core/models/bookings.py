@@ -2,34 +2,28 @@
 the kept figures."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Date,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    UniqueConstraint,
-    event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-
-from lib.core.crypto import EncryptedJSON, EncryptedText
-from lib.core.vocabulary import AuditAction, BookingStatus, Channel, Delivery, EventKind, MessageStatus, SessionType
-
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lib.core.models.base import Base
+from lib.core.vocabulary import BookingStatus
 
 if TYPE_CHECKING:  # relationships name these; SQLAlchemy finds them by name when it configures
-    from lib.core.models.people import User
     from lib.core.models.clients import Client
+    from lib.core.models.people import User
 
 
 class Booking(Base):

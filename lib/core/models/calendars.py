@@ -1,28 +1,18 @@
 """The therapist's own calendar: the private feed's token and busy times read from theirs."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
     String,
-    Text,
-    UniqueConstraint,
-    event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from lib.core.crypto import EncryptedJSON, EncryptedText
-from lib.core.vocabulary import AuditAction, BookingStatus, Channel, Delivery, EventKind, MessageStatus, SessionType
-
-
+from lib.core.crypto import EncryptedText
 from lib.core.models.base import Base
 
 

@@ -1,29 +1,22 @@
 """Clients and their relationship with a therapist: the self-assessment, private links, changes they ask for."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
-from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    Date,
     DateTime,
-    Float,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     UniqueConstraint,
-    event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lib.core.crypto import EncryptedJSON, EncryptedText
-from lib.core.vocabulary import AuditAction, BookingStatus, Channel, Delivery, EventKind, MessageStatus, SessionType
-
-
 from lib.core.models.base import Base
 
 if TYPE_CHECKING:  # relationships name these; SQLAlchemy finds them by name when it configures

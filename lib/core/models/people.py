@@ -1,27 +1,19 @@
 """Staff accounts and signing in: users, failed attempts, sign-in sessions, account links, two-step codes."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    Date,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
     String,
-    Text,
-    UniqueConstraint,
-    event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-
-from lib.core.crypto import EncryptedJSON, EncryptedText
-from lib.core.vocabulary import AuditAction, BookingStatus, Channel, Delivery, EventKind, MessageStatus, SessionType
-
+from sqlalchemy.orm import Mapped, mapped_column
 
 from lib.core.models.base import Base
 
