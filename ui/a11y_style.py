@@ -5,7 +5,8 @@ Style-only HTML goes to Streamlit's event container: it takes no space and adds 
   Streamlit's own ring is a half-transparent purple shadow, about 2:1, and text inputs show none).
 - Reflow at 320 px and at 200% zoom (WCAG 1.4.10): on a narrow screen a table shares the width out
   evenly and a long word (an email address) wraps; tabs wrap onto a second row instead of scrolling sideways;
-  a toggle's or checkbox's label wraps (Streamlit keeps it on one line).
+  a toggle's or checkbox's label wraps (Streamlit keeps it on one line), and so does a link to a page
+  ("Open Lewis Grant and 3 others' request"), which Streamlit would cut short with "…".
 - Target size: the parts of a date or time box (day, month, hour …) are at least 24 × 24 px (WCAG 2.5.8).
 """
 from __future__ import annotations
@@ -30,6 +31,8 @@ STYLE = f"""<style>
 [data-testid="stTabs"] [role="tablist"]{{flex-wrap:wrap;row-gap:0.25rem}}
 [data-testid="stCheckbox"] [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stCheckbox"] [data-testid="stWidgetLabel"] p{{white-space:normal}}
+[data-testid="stPageLink-NavLink"] span,[data-testid="stPageLink-NavLink"] p{{white-space:normal;
+  overflow:visible;text-overflow:clip}}
 </style>"""
 
 
