@@ -21,7 +21,7 @@ from lib.core.errors import InvalidInput
 from lib.core.models import LoginFailure, ResetRequest, User
 from lib.core.vocabulary import AuditAction
 from lib.notify import outbox
-from lib.notify.account_templates import password_changed_email, reset_password_email
+from lib.notify.templates.accounts import password_changed_email, reset_password_email
 from lib.people import account_links, sign_in_sessions
 from lib.people.auth import LOCKED_LOGIN, hash_password, is_locked, record_login_failure
 from lib.people.passwords import check_new_password

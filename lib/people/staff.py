@@ -21,7 +21,7 @@ from lib.core.errors import InvalidFields, InvalidInput, NotFound
 from lib.core.models import Booking, LoginFailure, User
 from lib.core.vocabulary import AuditAction
 from lib.notify import outbox
-from lib.notify.account_templates import set_password_email
+from lib.notify.templates.accounts import set_password_email
 from lib.people import account_links, sign_in_sessions
 from lib.people.auth import LOCK_AFTER_FAILURES, LOCK_WINDOW, add_user
 from lib.people.password_changes import send_reset_link

@@ -26,7 +26,7 @@ from lib.core.errors import InvalidInput, NotFound
 from lib.core.models import RecoveryCode, User
 from lib.core.vocabulary import AuditAction
 from lib.notify import outbox
-from lib.notify.account_templates import two_step_reset_email
+from lib.notify.templates.accounts import two_step_reset_email
 from lib.people import sign_in_sessions
 from lib.people.auth import LOCKED_LOGIN, WRONG_CODE, is_locked, record_login_failure
 from lib.practice import rules

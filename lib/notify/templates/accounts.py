@@ -4,7 +4,7 @@ They carry no client data. Links are single use; each email says how long its li
 """
 from __future__ import annotations
 
-from lib.notify.templates import Rendered, _both
+from lib.notify.templates.parts import Rendered, _both
 
 _IGNORE = "If you didn't expect this email, you can ignore it; nothing changes until the link is used."
 
