@@ -14,7 +14,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from lib.audit import trail
 from lib.bookings import availability, change_requests, tokens, worklist
-from lib.bookings.dashboard import OPEN_STATUSES, _load, facts_for, load_for_change, record_first_response, require_free
+from lib.bookings.changes import facts_for, load, load_for_change, record_first_response, require_free
+from lib.bookings.dashboard import OPEN_STATUSES
 from lib.core import clock, config
 from lib.core.access import Actor, require_actor
 from lib.core.db import unit_of_work
@@ -211,7 +212,7 @@ def suggested_times(actor: Actor, booking_id, count: int = 6) -> list[datetime]:
     and live offers, never the time the client asked for nor a practice holiday."""
     actor = require_actor(actor)
     with unit_of_work() as s:
-        b = _load(s, actor, booking_id)
+        b = load(s, actor, booking_id)
         rules = Rules.load(s)
         return availability.free_slots(s, b.therapist, b.duration_minutes, clock.now() + rules.minimum_notice,
                                        count=count, avoid=(b.starts_at,), ignore_booking_id=b.id,
@@ -296,7 +297,7 @@ def cancellation_preview(actor: Actor, booking_id, full_refund: bool | None) -> 
     """What cancelling now would mean and send, shown before anything happens."""
     actor = require_actor(actor)
     with unit_of_work() as s:
-        b = _load(s, actor, booking_id)
+        b = load(s, actor, booking_id)
         short = is_short_notice(b.starts_at)
         refund = True if not short else full_refund
         policy = ("More than 48 hours away: the client gets a full refund." if not short else

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from lib.audit import trail
 from lib.bookings import change_requests, session_links, tokens, worklist
 from lib.bookings.answers import MAX_TEXT, is_short_notice
-from lib.bookings.dashboard import _load, facts_for, load_for_change
+from lib.bookings.changes import facts_for, load, load_for_change
 from lib.bookings.tokens import BadToken
 from lib.core import clock, config
 from lib.core.access import Actor, require_actor
@@ -228,7 +228,7 @@ def open_request_for(actor: Actor, booking_id) -> TimeRequest | None:
     """The client's open request for another time, for the session page (same access rule as the session)."""
     actor = require_actor(actor)
     with unit_of_work() as s:
-        b = _load(s, actor, booking_id)
+        b = load(s, actor, booking_id)
         return _request_view(change_requests.open_request(s, b.id))
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lib.bookings import assessments, tokens, worklist
 from lib.bookings.answers import manager_emails
-from lib.bookings.dashboard import facts_for, require_free
+from lib.bookings.changes import facts_for, require_free
 from lib.bookings.tokens import BadToken
 from lib.core import clock, config
 from lib.core.db import unit_of_work

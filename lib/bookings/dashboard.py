@@ -13,19 +13,18 @@ from functools import lru_cache
 from itertools import groupby
 
 from sqlalchemy import bindparam, case, func, select, union_all
-from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from lib.audit import trail
-from lib.bookings import assessments, availability, session_links
+from lib.bookings import assessments
+from lib.bookings.changes import facts_for, load, load_for_change, record_first_response, require_free
 from lib.core import clock, db
 from lib.core.access import Actor, require_actor
 from lib.core.db import unit_of_work
-from lib.core.errors import Conflict, InvalidInput, NotFound
+from lib.core.errors import Conflict
 from lib.core.models import Assessment, Attendee, Booking, BookingEvent, User
 from lib.core.vocabulary import OPEN_STATUSES, AuditAction, BookingStatus, EventKind
 from lib.notify import outbox, templates
-from lib.practice.business_hours import business_seconds_between
 from lib.practice.rules import Rules
 
 STATUS_LABELS = BookingStatus.labels()
@@ -53,10 +52,6 @@ class Queue:
     items: list[QueueItem]
     total: int
     overdue: int
-
-
-def _visible(stmt, actor: Actor):
-    return stmt if actor.is_manager else stmt.where(Booking.therapist_id == actor.id)
 
 
 _ITEM_COLUMNS = (Booking.id, Booking.therapist_id, Booking.session_type, Booking.starts_at, Booking.duration_minutes,
@@ -150,83 +145,14 @@ def upcoming(actor: Actor, days: int = 7, therapist_id: int | None = None) -> li
     return dashboard(actor, therapist_id, days=days).upcoming
 
 
-# --- changing a session ---
-
-def _load(s: Session, actor: Actor, booking_id, lock: bool = False) -> Booking:
-    try:
-        booking_id = int(booking_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    stmt = _visible(select(Booking).where(Booking.id == booking_id), actor)
-    if lock:
-        stmt = stmt.with_for_update()
-    booking = s.scalar(stmt)
-    if booking is None:
-        raise NotFound()
-    return booking
-
-
-def facts_for(b: Booking) -> templates.SessionFacts:
-    t = b.therapist
-    return templates.SessionFacts(
-        booking_id=b.id, version=b.version, session_type=b.session_type, attendees=[a.name for a in b.attendees],
-        starts_at=b.starts_at, duration_minutes=b.duration_minutes, delivery=b.delivery,
-        video_service=b.video_service, join_details=b.join_details, address=b.address,
-        therapist_name=t.name, therapist_email=t.email, therapist_phone=t.phone,
-        client_name=b.client.name, client_email=b.client.email, client_tz=b.client.timezone,
-        # The client's private session page goes in every email to them about the session (lib.bookings.session_links);
-        # the bulk import's stand-ins for new requests need none (the first email carries no such link).
-        extra={"my_session": session_links.url_for(b.id, b.client_id, b.starts_at, object_session(b))}
-        if isinstance(b, Booking) else {},
-    )
 
 
 def confirmation_preview(actor: Actor, booking_id) -> templates.Rendered:
     """The email the client will get if the session is confirmed now."""
     actor = require_actor(actor)
     with unit_of_work() as s:
-        b = _load(s, actor, booking_id)
+        b = load(s, actor, booking_id)
         return templates.confirmed_email(facts_for(b))
-
-
-def record_first_response(b: Booking, rules: Rules, at: datetime) -> None:
-    """Store the response time once, at the first answer, so metrics never recompute it."""
-    if b.first_response_at is None:
-        b.first_response_at = at
-        b.response_business_seconds = business_seconds_between(b.requested_at, at, rules.calendar)
-
-
-def load_for_change(s: Session, actor: Actor, booking_id, expected_version: int, allowed: tuple[str, ...],
-                    verb: str) -> Booking:
-    """Lock a booking for a change: visible to this user, unchanged since they looked, in an allowed state."""
-    b = _load(s, actor, booking_id, lock=True)
-    if b.version != expected_version:
-        raise Conflict()
-    if b.status not in allowed:
-        raise Conflict(f"This session is already {STATUS_LABELS.get(b.status, b.status).lower()} "
-                       f"and can't be {verb}. Please reload.")
-    return b
-
-
-def require_free(s: Session, b: Booking, starts_at: datetime, viewer_tz: str, ignore_ids: tuple = (),
-                 viewer_id: int | None = None) -> None:
-    """Raise a clear error if the therapist is busy then (confirmed sessions, open offers and busy times in
-    their own calendar). `viewer_id`: who acts, so the therapist reads "your calendar"."""
-    # Serialise clash checks per therapist (PostgreSQL row lock; SQLite has one writer anyway).
-    s.execute(select(User.id).where(User.id == b.therapist_id).with_for_update())
-    avail = availability.check(s, b.therapist, starts_at, b.duration_minutes, ignore_booking_id=b.id)
-    clashes = [c for c in avail.clashes if c.booking_id not in ignore_ids]
-    if clashes:
-        c = clashes[0]
-        if c.outside:  # an event in the therapist's own calendar: its title is never stored nor shown
-            whose = "your" if viewer_id == b.therapist_id else "the therapist's"
-            raise InvalidInput(
-                f"{clock.fmt_local(starts_at, viewer_tz)} is busy in {whose} calendar "
-                f"({clock.fmt_local(c.starts_at, viewer_tz)} for {c.duration_minutes} min). Choose another time, "
-                "or free that time in the calendar and read it again in Settings.")
-        raise InvalidInput(
-            f"{clock.fmt_local(starts_at, viewer_tz)} clashes with another {c.what} "
-            f"({clock.fmt_local(c.starts_at, viewer_tz)}). Choose another time or resolve the clash first.")
 
 
 def confirm(actor: Actor, booking_id, expected_version: int, browser_session: str | None = None,

@@ -12,7 +12,7 @@ from sqlalchemy import exists, select
 
 from lib.bookings import away, worklist
 from lib.bookings.answers import manager_emails
-from lib.bookings.dashboard import facts_for
+from lib.bookings.changes import facts_for
 from lib.core import clock, config
 from lib.core.db import unit_of_work
 from lib.core.models import Booking, BookingEvent, TimeOffer

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from lib.bookings import alert_answers, away, sms_replies, worklist
 from lib.bookings.answers import manager_emails
+from lib.bookings.changes import facts_for
 from lib.bookings.client_links import issue_assessment_link
-from lib.bookings.dashboard import facts_for
 from lib.core import clock, config
 from lib.core.models import Attendee, Booking, BookingEvent, Client, Relationship, User
 from lib.core.vocabulary import BookingStatus, EventKind

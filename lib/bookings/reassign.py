@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from lib.audit import trail
 from lib.bookings import worklist
-from lib.bookings.dashboard import _load
+from lib.bookings.changes import load
 from lib.bookings.intake import NewBooking, create_booking
 from lib.core import clock
 from lib.core.access import Actor, require_manager
@@ -26,7 +26,7 @@ def reassign(actor: Actor, booking_id, new_therapist_id: int, new_start: datetim
     the new one records where it came from."""
     actor = require_manager(actor)
     with unit_of_work(write=True) as s:
-        old = _load(s, actor, booking_id, lock=True)
+        old = load(s, actor, booking_id, lock=True)
         if old.status not in REASSIGNABLE:
             raise Conflict(f"A {old.status.replace('_', ' ')} session can't be reassigned; cancel it first.")
         therapist = s.scalar(select(User).where(User.id == new_therapist_id, User.role == "therapist",

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lib.bookings.dashboard import record_first_response
+from lib.bookings.changes import record_first_response
 from lib.bookings.intake import NewBooking, create_booking
 from lib.core import clock, crypto
 from lib.core.db import unit_of_work

@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 from sqlalchemy.orm import Session
 
+from lib.bookings.changes import facts_for
 from lib.bookings.client_links import ASSESSMENT_VALID_FOR
-from lib.bookings.dashboard import facts_for
 from lib.bookings.intake import new_booking_messages
 from lib.bookings.tokens import sign
 from lib.core import config
