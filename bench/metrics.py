@@ -22,8 +22,10 @@ from lib.core.access import Actor
 from lib.core.db import unit_of_work
 from lib.core.models import Booking, User
 from lib.metrics import report as metrics
+from lib.metrics.figures import Bar, Figures, Report, TherapistRow, WeekPoint
+from lib.metrics.periods import last_days
 from lib.metrics.query import BIN_EDGES
-from lib.metrics.report import Figures, Report, TherapistRow, WeekPoint, check_scope, last_days
+from lib.metrics.report import check_scope
 from lib.people.auth import add_user
 from lib.practice.business_hours import business_seconds_between
 from lib.practice.rules import Rules
@@ -88,7 +90,7 @@ def naive_report(actor, period=None, therapist_id=None, session_type=None, refre
     for i in range(len(BIN_EDGES)):
         b = p[(p.v >= edges[i]) & (p.v < edges[i + 1])]
         within = int(b.within.sum())
-        bars.append(metrics.Bar(BIN_EDGES[i], (list(BIN_EDGES) + [None])[i + 1], within,
+        bars.append(Bar(BIN_EDGES[i], (list(BIN_EDGES) + [None])[i + 1], within,
                                 int((b.kind == "answered").sum()) - within, int((b.kind == "unanswered").sum())))
     want_table, table = table, []
     waiting = df[df.status == "unconfirmed"]

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from lib.metrics.report import hours_text
+from lib.metrics.figures import hours_text
 
 HOURS = {"Median (h)": "Median", "90th percentile (h)": "90th percentile"}  # lib's columns (CSV keeps decimals)
 FASTER = "Faster than practice"

@@ -13,7 +13,7 @@ from functools import lru_cache
 import altair as alt
 import pyarrow as pa
 
-from lib.metrics.report import Report, WeekPoint
+from lib.metrics.figures import Report, WeekPoint
 
 PURPLE = "#6B3FA0"
 LILAC = "#B9A3D9"

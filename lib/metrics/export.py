@@ -12,8 +12,10 @@ from lib.core.access import Actor, require_actor
 from lib.core.csv_safe import to_csv
 from lib.core.db import unit_of_work
 from lib.core.models import User
+from lib.metrics.figures import Report, hours
+from lib.metrics.periods import Period, last_days
 from lib.metrics.query import RequestRows, Scope
-from lib.metrics.report import Period, Report, check_scope, hours, last_days
+from lib.metrics.report import check_scope
 from lib.practice.rules import Rules
 
 TABLE_HEADER = ["Therapist", "Requests", "Answered", "Median response (business hours)",

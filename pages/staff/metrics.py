@@ -7,10 +7,11 @@ import streamlit as st
 from lib.bookings import worklist
 from lib.core import clock
 from lib.core.errors import NotFound
-from lib.metrics import report
+from lib.metrics import periods, report
 from lib.metrics.charts import histogram_chart, trend_charts
 from lib.metrics.export import rows_csv, table_csv
-from lib.metrics.report import MIN_REQUESTS, SESSION_TYPES, hours_text
+from lib.metrics.figures import MIN_REQUESTS, hours_text
+from lib.metrics.report import SESSION_TYPES
 from ui import current, metrics_table
 from ui import format as fmt
 from ui import tiles as tiles_ui
@@ -34,14 +35,14 @@ def render() -> None:
     if PERIODS[choice] is None:
         today = clock.local(clock.now(), me.timezone).date()
         picked = st.date_input("From – to", value=(today - timedelta(days=29), today), max_value=today,
-                               min_value=today - timedelta(days=report.LONGEST_PERIOD_DAYS - 1), key="metrics_dates",
+                               min_value=today - timedelta(days=periods.LONGEST_PERIOD_DAYS - 1), key="metrics_dates",
                                format="DD/MM/YYYY")
         if not isinstance(picked, (tuple, list)) or len(picked) != 2:
             st.info("Pick the last day of the period too.", icon=":material/calendar_month:")
             st.stop()
-        period = report.between(picked[0], picked[1], me.timezone)
+        period = periods.between(picked[0], picked[1], me.timezone)
     else:
-        period = report.last_days(PERIODS[choice])
+        period = periods.last_days(PERIODS[choice])
 
     refresh = st.session_state.pop("metrics_refresh", False)
     asked_for = st.query_params.get("therapist")  # /metrics?therapist=N: a manager's filter, and a deep link

@@ -9,6 +9,7 @@ from lib.bookings import deadlines as timers
 from lib.bookings import worklist as team_worklist
 from lib.core import clock
 from lib.core.errors import InvalidInput, NotFound
+from lib.metrics import periods
 from lib.metrics import report as metrics
 from tests.conftest import NOW
 from tests.factories import book
@@ -95,7 +96,7 @@ def test_a_request_made_before_leave_is_not_reminded_to_the_away_therapist(pract
 def test_metrics_leave_away_requests_out_of_the_therapists_times_and_count_them_for_the_team(practice):
     build_alice(practice.alice)
     build_bob(practice.bob)
-    period = metrics.between(date(2026, 3, 1), date(2026, 11, 24), "Europe/London")
+    period = periods.between(date(2026, 3, 1), date(2026, 11, 24), "Europe/London")
     before = metrics.report(practice.morgan, period).figures
     # Alice was away from Mon 16 Nov: her requests of 16, 17 and 20 Nov arrived while she was away.
     away.set_away(practice.morgan, practice.alice.id, london("2026-11-16 00:00"), london("2026-11-25 00:00"))

@@ -18,6 +18,7 @@ from lib.core.errors import Conflict, Forbidden
 from lib.core.models import AuditEntry, Booking, Client, Notification
 from lib.lifecycle import erasure, retention, subject_access
 from lib.metrics import cache as metrics_cache
+from lib.metrics import periods
 from lib.metrics import report as metrics
 from lib.notify import dispatcher
 from tests.conftest import NOW
@@ -142,7 +143,7 @@ def test_the_clients_own_copy_holds_everything_and_the_export_is_audited(hannah)
 
 def _figures(actor):
     metrics_cache.forget()
-    period = metrics.between(date(2026, 3, 1), date(2026, 11, 24), "Europe/London")
+    period = periods.between(date(2026, 3, 1), date(2026, 11, 24), "Europe/London")
     report = metrics.report(actor, period)
     return report.figures, report.practice, [tuple(r) for r in report.therapists]
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from lib.metrics import periods
 from lib.metrics import report as metrics
 from tests.integration.metrics_fixtures import ALICE, answer, build_alice, build_bob, london, request
 
@@ -21,7 +22,7 @@ def booked(practice):
 
 
 def test_alice_over_the_year_median_p90_and_share_within_target(booked):
-    period = metrics.between(date(2026, 3, 1), date(2026, 11, 24), "Europe/London")
+    period = periods.between(date(2026, 3, 1), date(2026, 11, 24), "Europe/London")
     f = metrics.report(booked.alice, period).figures
 
     # business seconds sorted: 1800, 5400, 5400, 9000, 9000, 21600
@@ -36,7 +37,7 @@ def test_each_hand_worked_request_stores_the_expected_business_and_calendar_time
     """The rows behind the figures: each of Alice's requests, in business and calendar hours."""
     from lib.metrics.export import rows_csv
 
-    period = metrics.between(date(2026, 3, 1), date(2026, 11, 24), "Europe/London")
+    period = periods.between(date(2026, 3, 1), date(2026, 11, 24), "Europe/London")
     lines = list(csv.DictReader(io.StringIO(rows_csv(booked.alice, period))))
     got = sorted((float(r["Response (business hours)"]), float(r["Response (calendar hours)"])) for r in lines)
     want = sorted((round(b / H, 2), round(c / H, 2)) for _, _, b, c in ALICE)
@@ -110,7 +111,7 @@ def test_requests_on_either_side_of_monday_midnight_in_summer_time_land_in_their
     after = request(alice, "2026-10-19 00:30", starts_after=timedelta(days=11))  # Monday
     answer(alice, before, "2026-10-19 10:00")
     answer(alice, after, "2026-10-19 11:00")
-    period = metrics.between(date(2026, 10, 1), date(2026, 10, 31), "Europe/London")
+    period = periods.between(date(2026, 10, 1), date(2026, 10, 31), "Europe/London")
 
     weeks = {w.week_start: w.figures.answered for w in metrics.report(practice.morgan, period).trend}
     assert weeks == {date(2026, 10, 12): 1, date(2026, 10, 19): 1}

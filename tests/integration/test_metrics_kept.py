@@ -17,7 +17,7 @@ from lib.core.db import engine, reading, unit_of_work
 from lib.core.errors import BookingDeskError
 from lib.core.models import AwayPeriod, Booking, BookingEvent, MetricDay
 from lib.imports import importer
-from lib.metrics import report as metrics
+from lib.metrics import periods
 from lib.metrics.kept import figures as kept
 from lib.metrics.query import RequestRows, Scope
 from lib.metrics.query import figures as from_scratch
@@ -100,8 +100,8 @@ def test_kept_rows_and_figures_equal_the_figures_worked_out_from_scratch(practic
 
     with unit_of_work() as s:
         rules = Rules.load(s)
-    year = metrics.between(date(2025, 11, 25), date(2026, 11, 24), "Europe/London")
-    month = metrics.last_days(30, NOW)
+    year = periods.between(date(2025, 11, 25), date(2026, 11, 24), "Europe/London")
+    month = periods.last_days(30, NOW)
     scopes = [Scope(month.start, month.end, NOW), Scope(year.start, year.end, NOW),
               Scope(year.start, year.end, NOW, practice.bob.id), Scope(month.start, month.end, NOW, practice.alice.id),
               Scope(year.start, year.end, NOW, None, "couple"), Scope(month.start, month.end, NOW + timedelta(days=3))]

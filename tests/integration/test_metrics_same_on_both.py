@@ -7,12 +7,13 @@ import pytest
 
 from lib.core.access import Actor
 from lib.demo.bulk import seed_bulk
+from lib.metrics import periods
 from lib.metrics import report as metrics
 
 pytestmark = pytest.mark.postgres
 
 MANAGER = Actor(id=0, username="manager", name="A Manager", role="manager", timezone="Europe/London")
-YEAR = metrics.between(date(2025, 11, 25), date(2026, 11, 24), "Europe/London")
+YEAR = periods.between(date(2025, 11, 25), date(2026, 11, 24), "Europe/London")
 
 
 def _reports(url: str, monkeypatch) -> list:

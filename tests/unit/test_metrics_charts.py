@@ -8,7 +8,8 @@ from datetime import date, datetime
 import pyarrow as pa
 
 from lib.metrics.charts import PURPLE, histogram_chart, trend_charts
-from lib.metrics.report import Bar, Figures, Period, Report, WeekPoint
+from lib.metrics.figures import Bar, Figures, Report, WeekPoint
+from lib.metrics.periods import Period
 
 WEEK = Figures(requests=4, answered=4, within_target=3, p50=5400.0, p90=9000.0)
 FEW = Figures(requests=2, answered=2, within_target=2, p50=60.0, p90=60.0)

@@ -7,7 +7,8 @@ import pytest
 
 from lib.core.csv_safe import neutralise, to_csv
 from lib.core.errors import InvalidInput
-from lib.metrics.report import Bar, Figures, between, hours_text
+from lib.metrics.figures import Bar, Figures, hours_text
+from lib.metrics.periods import between
 from lib.metrics.sql import LocalClock, business_day_rows, to_epoch
 from lib.practice.business_hours import BusinessCalendar, business_seconds_between
 
