@@ -26,7 +26,7 @@ from lib.people import account_links, sign_in_sessions
 from lib.people.auth import LOCK_AFTER_FAILURES, LOCK_WINDOW, add_user
 from lib.people.password_changes import send_reset_link
 from lib.practice import rules
-from lib.practice.settings import _timezone, _week
+from lib.practice.settings import checked_timezone, checked_week
 
 OPEN_REQUESTS = ("unconfirmed", "awaiting_client")
 NOT_FOUND = "We couldn't find that person."
@@ -101,8 +101,8 @@ def add(actor: Actor, *, username: str, name: str, email: str, role: str, timezo
     """Add a person and queue their 'set your password' email (a link valid 24 hours). Returns their email."""
     require_manager(actor)
     errors: dict[str, str] = {}
-    tz = _timezone((timezone or "").strip(), errors)
-    week = _week(hours or {}, errors, "hours_") if role == "therapist" else None
+    tz = checked_timezone((timezone or "").strip(), errors)
+    week = checked_week(hours or {}, errors, "hours_") if role == "therapist" else None
     if not (name or "").strip():
         errors["name"] = "Please give the person's name."
     if errors:

@@ -43,7 +43,7 @@ def format_hours(spans: list) -> str:
     return ", ".join(f"{a}-{b}" for a, b in spans or [])
 
 
-def _week(texts: dict[str, str], errors: dict[str, str], prefix: str) -> dict:
+def checked_week(texts: dict[str, str], errors: dict[str, str], prefix: str) -> dict:
     week = {}
     for day in DAYS:
         try:
@@ -53,7 +53,7 @@ def _week(texts: dict[str, str], errors: dict[str, str], prefix: str) -> dict:
     return week
 
 
-def _timezone(value: str, errors: dict, field: str = "timezone") -> str:
+def checked_timezone(value: str, errors: dict, field: str = "timezone") -> str:
     try:
         ZoneInfo(value)
         if value not in available_timezones():
@@ -105,8 +105,8 @@ def update_mine(actor: Actor, *, email: str, phone: str, sms_opt_in: bool, sms_p
             errors[field] = exc.message
     if sms_opt_in and not values.get("sms_phone") and "sms_phone" not in errors:
         errors["sms_phone"] = "To get SMS alerts, please give a mobile number."
-    tz = _timezone(timezone, errors)
-    week = _week(hours, errors, "hours_")
+    tz = checked_timezone(timezone, errors)
+    week = checked_week(hours, errors, "hours_")
     addr = _lines(addresses, "address", errors, "addresses")
     services = _lines(video_services, "service", errors, "video_services")
     if errors:
@@ -132,8 +132,8 @@ def update_practice(actor: Actor, *, timezone: str, hours: dict[str, str], holid
                     minimum_notice_hours: float | None = None) -> None:
     require_manager(actor)
     errors: dict[str, str] = {}
-    tz = _timezone(timezone, errors)
-    week = _week(hours, errors, "hours_")
+    tz = checked_timezone(timezone, errors)
+    week = checked_week(hours, errors, "hours_")
     country = (holiday_country or "").strip().upper()
     subdiv = (holiday_subdiv or "").strip().upper() or None
     supported = holidays.list_supported_countries()

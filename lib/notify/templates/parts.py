@@ -64,7 +64,7 @@ class SessionFacts:
         return f"In person at {self.address}"
 
 
-def _html(title: str, paragraphs: list[str], rows: Sequence[tuple[str, str]] = (), link: tuple | None = None,
+def html_body(title: str, paragraphs: list[str], rows: Sequence[tuple[str, str]] = (), link: tuple | None = None,
           after: Sequence[str] = ()) -> str:
     """A small, mail-client-safe HTML body. Every argument is plain text and is escaped here."""
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
@@ -80,7 +80,7 @@ def _html(title: str, paragraphs: list[str], rows: Sequence[tuple[str, str]] = (
             f"<h2 style='color:#6B3FA0'>{escape(title)}</h2>{body}</body></html>")
 
 
-def _text(title: str, paragraphs: list[str], rows=(), link: tuple | None = None, after: Sequence[str] = ()) -> str:
+def text_body(title: str, paragraphs: list[str], rows=(), link: tuple | None = None, after: Sequence[str] = ()) -> str:
     lines = [title, ""] + [p + "\n" for p in paragraphs]
     lines += [f"{k}: {v}" for k, v in rows]
     if link:
@@ -90,13 +90,13 @@ def _text(title: str, paragraphs: list[str], rows=(), link: tuple | None = None,
     return "\n".join(lines).strip() + "\n"
 
 
-def _both(template: str, subject: str, title: str, paragraphs, rows=(), link=None, ics_text=None,
+def render(template: str, subject: str, title: str, paragraphs, rows=(), link=None, ics_text=None,
           after=()) -> Rendered:
-    return Rendered(template, subject, _text(title, paragraphs, rows, link, after),
-                    _html(title, paragraphs, rows, link, after), ics_text)
+    return Rendered(template, subject, text_body(title, paragraphs, rows, link, after),
+                    html_body(title, paragraphs, rows, link, after), ics_text)
 
 
-def _client_rows(f: SessionFacts, starts_at: datetime | None = None) -> list[tuple[str, str]]:
+def client_rows(f: SessionFacts, starts_at: datetime | None = None) -> list[tuple[str, str]]:
     when = starts_at or f.starts_at
     rows = [
         ("Date and time", clock.fmt_local(when, f.client_tz)),
@@ -115,18 +115,18 @@ def _client_rows(f: SessionFacts, starts_at: datetime | None = None) -> list[tup
 MY_SESSION = "See, cancel or move your session"
 
 
-def _my_session(f: SessionFacts) -> tuple[str, str] | None:
+def my_session_link(f: SessionFacts) -> tuple[str, str] | None:
     """The client's private session page (lib.bookings.session_links), when the facts carry it."""
     url = f.extra.get("my_session")
     return (MY_SESSION, url) if url else None
 
 
-def _my_session_line(f: SessionFacts) -> list[str]:
+def my_session_lines(f: SessionFacts) -> list[str]:
     url = f.extra.get("my_session")
     return [f"Your private session page, to see the session, cancel it or ask for another time: {url}"] if url else []
 
 
-def _invite(f: SessionFacts, cancelled: bool = False) -> str:
+def invitation(f: SessionFacts, cancelled: bool = False) -> str:
     return ics.invitation(
         booking_id=f.booking_id, sequence=f.version, starts_at=f.starts_at, duration_minutes=f.duration_minutes,
         summary=f"{f.type_label} therapy session with {f.therapist_name}", location=f.location,

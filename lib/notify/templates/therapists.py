@@ -9,7 +9,7 @@ from lib.core import clock
 from lib.notify.templates.parts import (
     Rendered,
     SessionFacts,
-    _both,
+    render,
 )
 
 
@@ -21,10 +21,10 @@ def new_booking_email(f: SessionFacts, therapist_tz: str, due_at: datetime, link
             ("Where", "Online" if f.delivery == "online" else "In person"),
             ("Please answer by", clock.fmt_local(due_at, therapist_tz))]
     if not confirm_link:
-        return _both("new_booking", "New session request — please confirm", "You have a new session request",
+        return render("new_booking", "New session request — please confirm", "You have a new session request",
                      ["A client has booked a session with you. Please review it and answer by the time below."],
                      rows, ("Review the session", link))
-    return _both(
+    return render(
         "new_booking", "New session request — please confirm", "You have a new session request",
         ["A client has booked a session with you. Please review it and answer by the time below."],
         rows, ("Check your availability and confirm", confirm_link),
@@ -46,7 +46,7 @@ def new_booking_sms(f: SessionFacts, therapist_tz: str, due_at: datetime, link: 
 
 
 def reminder_email(f: SessionFacts, therapist_tz: str, due_at: datetime, link: str) -> Rendered:
-    return _both(
+    return render(
         "reminder", "Reminder: a session request is waiting for your answer", "A client is waiting",
         [f"A session request is still waiting for your answer, which is due by "
          f"{clock.fmt_local(due_at, therapist_tz)}."],
@@ -61,7 +61,7 @@ def reminder_sms(f: SessionFacts, therapist_tz: str, due_at: datetime, link: str
 
 
 def client_picked_email(f: SessionFacts, therapist_tz: str, link: str) -> Rendered:
-    return _both(
+    return render(
         "client_picked", "Your client picked a new time — session confirmed", "Session confirmed at a new time",
         ["Your client picked one of the times you offered. The session is confirmed and the client has been "
          "sent the details."],
@@ -71,7 +71,7 @@ def client_picked_email(f: SessionFacts, therapist_tz: str, link: str) -> Render
 
 
 def assessment_ready_email(f: SessionFacts, therapist_tz: str, link: str) -> Rendered:
-    return _both(
+    return render(
         "assessment_ready", "A self-assessment is ready to review", "A self-assessment is ready",
         ["A client has completed the self-assessment for a session that is waiting for your answer."],
         [("Date and time", clock.fmt_local(f.starts_at, therapist_tz)), ("Session type", f.type_label)],
@@ -80,7 +80,7 @@ def assessment_ready_email(f: SessionFacts, therapist_tz: str, link: str) -> Ren
 
 
 def cancelled_by_client_email(f: SessionFacts, therapist_tz: str, late: bool, link: str) -> Rendered:
-    return _both(
+    return render(
         "client_cancelled_therapist", "A client cancelled a session", "A client cancelled a session",
         ["The client cancelled this session through the private session page we sent. The time is free again."
          + (" It was less than 48 hours away: the practice team decides about the refund." if late else ""),
@@ -91,7 +91,7 @@ def cancelled_by_client_email(f: SessionFacts, therapist_tz: str, late: bool, li
 
 
 def time_asked_email(f: SessionFacts, therapist_tz: str, link: str) -> Rendered:
-    return _both(
+    return render(
         "time_asked", "A client asked for another time", "A client asked for another time",
         ["The client asked to move this session. It stays booked at its current time until you answer: agree a "
          "new time, offer times, or say no with a message. Their preferred times and note are on the session page."],
@@ -101,7 +101,7 @@ def time_asked_email(f: SessionFacts, therapist_tz: str, link: str) -> Rendered:
 
 
 def kept_time_email(f: SessionFacts, therapist_tz: str, link: str) -> Rendered:
-    return _both(
+    return render(
         "kept_time", "Your client kept the current time", "The client kept the current time",
         ["None of the times you offered suit the client, so the session stays booked at its current time."],
         [("Date and time", clock.fmt_local(f.starts_at, therapist_tz)), ("Session type", f.type_label)],
