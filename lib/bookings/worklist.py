@@ -20,7 +20,7 @@ from lib.core.access import Actor, require_actor, require_manager
 from lib.core.db import unit_of_work
 from lib.core.errors import Conflict, InvalidInput, NotFound
 from lib.core.models import Assessment, Attendee, AwayPeriod, Booking, BookingEvent, Notification, TeamTask, User
-from lib.core.vocabulary import MessageStatus
+from lib.core.vocabulary import CLOSED_STATUSES, MessageStatus
 
 MAX_NOTE = 2000
 RECENTLY = timedelta(days=14)
@@ -223,7 +223,6 @@ class ClosedItem:
     closed_at: datetime
 
 
-CLOSED_STATUSES = ("declined", "expired", "cancelled")
 
 
 def recently_closed(actor: Actor, within: timedelta = RECENTLY, limit: int = 10) -> list[ClosedItem]:

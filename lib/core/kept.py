@@ -13,20 +13,10 @@ from typing import Any
 import cachetools
 import cachetools.keys
 
-_kept: list[Any] = []
-
 
 def kept_for(seconds: float, key: Callable[..., Any] = cachetools.keys.hashkey, maxsize: int = 64):
     """Decorator: remember the function's answer for `seconds` per key; `fn.cache_clear()` forgets it."""
     def wrap(fn):
         cache: cachetools.TTLCache[Any, Any] = cachetools.TTLCache(maxsize=maxsize, ttl=seconds, timer=time.monotonic)
-        kept = cachetools.cached(cache, key=key, lock=threading.Lock())(fn)
-        _kept.append(kept)
-        return kept
+        return cachetools.cached(cache, key=key, lock=threading.Lock())(fn)
     return wrap
-
-
-def forget_all() -> None:
-    """Drop every kept value in this process (tests start from nothing; a setting changed here)."""
-    for fn in _kept:
-        fn.cache_clear()

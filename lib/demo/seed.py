@@ -20,7 +20,6 @@ from lib.practice import rules as practice
 from lib.practice.rules import Rules
 
 DEMO_PASSWORD = "booking-desk-demo"
-MARKER_KEY = practice.DEMO_MARKER
 
 THERAPIST_HOURS = {
     "alice": {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")} | {"sat": [], "sun": []},
@@ -43,7 +42,7 @@ def seed_demo() -> dict:
     crypto.make_demo_key()  # the demo practice's own key, unless one is configured
     now = clock.now()
     with unit_of_work(write=True) as s:
-        practice.set_value(s, MARKER_KEY, True)
+        practice.set_value(s, practice.DEMO_MARKER, True)
         s.flush()
         rules = Rules.load(s)
         alice = auth.add_user(s, "alice", "Alice Moreno", "alice@practice.example", "therapist", DEMO_PASSWORD,
