@@ -1,10 +1,15 @@
 """The login gate: our own form and checks (throttled, audited, two-step), a server-side record of each
-sign-in (lib.people.sign_in_sessions), and streamlit-authenticator's re-login cookie, read and written only
-through its own cookie controller."""
+sign-in (lib.people.sign_in_sessions), and streamlit-authenticator's re-login cookie, written and deleted
+through its own cookie controller.
+
+The cookie is read from the page request (st.context.cookies) and checked as the library checks it (its
+HS256 token, its expiry), without building the library: building it draws a cookie component, and that
+component's first value costs every newly opened page a second run of the whole page."""
 from __future__ import annotations
 
 import time
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
@@ -45,17 +50,17 @@ def _authenticator(key: str, username: str | None = None) -> stauth.Authenticate
 
 
 def _session_from_cookie(key: str) -> int | None:
-    """The live sign-in this browser's re-login cookie belongs to. The library checks the cookie (signature,
-    expiry) and says whose it is and when it expires; that expiry time names the sign-in it was written for."""
-    if not (hasattr(st.context, "cookies") and COOKIE_NAME in st.context.cookies):
-        return None
-    st.session_state.setdefault("logout", None)
-    claims = _authenticator(key).cookie_controller.get_cookie()
-    if not claims:
+    """The live sign-in this browser's re-login cookie belongs to. The cookie is the library's signed token
+    (its name and an expiry time); that expiry time names the sign-in it was written for."""
+    token = st.context.cookies.get(COOKIE_NAME)
+    if not token:
         return None
     try:
+        claims = jwt.decode(token, key, algorithms=["HS256"])
+        if float(claims["exp_date"]) <= time.time():
+            return None
         return sign_in_sessions.for_cookie(str(claims["username"]), float(claims["exp_date"]))
-    except (KeyError, TypeError, ValueError):
+    except (jwt.InvalidTokenError, KeyError, TypeError, ValueError):
         return None
 
 
