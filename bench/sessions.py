@@ -45,6 +45,8 @@ EMPTY_APP = f'''import streamlit as st
 st.title("Empty")
 if st.toggle({TOGGLE!r}, key="answers"):
     st.write("Little interest or pleasure in doing things")
+period = st.selectbox("Period", ["Last 30 days", "Last 90 days"], key="period")
+st.write(f"Requests made in the {{period.lower()}}")
 '''
 
 
