@@ -47,7 +47,7 @@ def _gate() -> None:
         _configure()
         st.error(f"**Booking Desk can't start safely.** {problem}", icon="🔒")
         st.stop()
-    if login.looks_logged_in():
+    if login.looks_logged_in() or login.signed_in_by_cookie(key) is not None:
         # The usual case, kept to one st.navigation call: the user's pages (clients' pages hidden),
         # then who is signed in, with Log out under it.
         actor = login.current_actor(key, demo)
@@ -69,15 +69,13 @@ def _gate() -> None:
     # Logged out: register every page (hidden) so deep links survive the login form.
     pg = st.navigation(nav.pages(nav.EVERY), position="hidden")
     if pg.url_path in {e.url for e in nav.PUBLIC}:
-        if pg.url_path == nav.QUICK_CONFIRM.url and login.signed_in_by_cookie(key) is not None:
-            st.rerun()  # signed in on this browser (by its cookie): their own menu; the page sends them to the session
         run_page(pg)
         return
     if pg.url_path == nav.LOG_OUT.url:  # logged out already; logging in here must not log out again
         st.switch_page(nav.page(nav.DASHBOARD))
     if login.current_actor(key, demo) is None:
         st.stop()
-    st.rerun()  # logged in by the cookie just now: draw the page with the user's own menu
+    st.rerun()  # logged in on the form just now: draw the page with the user's own menu
 
 
 def _titles(actor) -> dict:
