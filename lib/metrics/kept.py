@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
-from lib.bookings.metric_days import micros, read
+from lib.bookings.metric_days import micros, read, read_practice
 from lib.core.vocabulary import BookingStatus, EventKind
 from lib.metrics.query import BIN_EDGES, COUNTS, TIMES, RequestRows
 from lib.metrics.sql import from_epoch, to_epoch
@@ -179,7 +179,8 @@ def figures(conn: Connection, rows: RequestRows, groupings=("all", "therapist_id
     """{grouping: {key: {requests, answered, ..., p50, p90, cal50}}}: lib.metrics.query.figures' answer.
 
     A day wholly inside the period and inside one week is read from its digest: its settled requests
-    summed up already, and the few still open (or closed unanswered) worked out one by one. The period's
+    summed up already, and the few still open (or closed unanswered) worked out one by one; for the whole
+    practice without a row per therapist, from the practice's day (a few rows, not one per therapist). The period's
     first and last days, and a day a week starts in (local Monday midnight is not UTC's), go request by
     request."""
     f = _Figures(rows, groupings)
@@ -192,9 +193,12 @@ def figures(conn: Connection, rows: RequestRows, groupings=("all", "therapist_id
         next_us = day_us + 86_400_000_000
         split = any(day_us < w < next_us for w in f.weeks)
         (whole if f.start_us <= day_us and next_us <= f.end_us and not split else partial).append(d)
+    practice_wide = s.therapist_id is None and f.by_therapist is None  # whole days from the practice's rows
     for batch, by_digest in ((whole, True), (partial, False)):
         for lo, hi in _runs(batch):
-            for therapist_id, day, text in read(conn, lo, hi, s.therapist_id, whole=by_digest):
+            found = ([(0, day, text) for day, text in read_practice(conn, lo, hi)] if by_digest and practice_wide
+                     else read(conn, lo, hi, s.therapist_id, whole=by_digest))
+            for therapist_id, day, text in found:
                 if by_digest:
                     kept = json.loads(text)
                     week = f.week(micros(datetime.combine(day, datetime.min.time())))

@@ -28,7 +28,7 @@ def upgrade() -> None:
     op.create_index("ix_metric_days_day", "metric_days", ["day", "therapist_id"])
     from lib.bookings import metric_days
 
-    metric_days.rebuild(op.get_bind())
+    metric_days.rebuild_days(op.get_bind())
     with op.batch_alter_table("audit_log") as batch:
         for name, kind in (("seq", sa.Integer()), ("prev_hash", sa.String(64)), ("hash", sa.String(64))):
             batch.alter_column(name, existing_type=kind, nullable=True)

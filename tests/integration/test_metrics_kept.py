@@ -15,7 +15,7 @@ from lib.bookings import deadlines as timers
 from lib.core import clock
 from lib.core.db import engine, reading, unit_of_work
 from lib.core.errors import BookingDeskError
-from lib.core.models import AwayPeriod, Booking, BookingEvent, MetricDay
+from lib.core.models import AwayPeriod, Booking, BookingEvent, MetricDay, MetricPracticeDay
 from lib.imports import importer
 from lib.metrics import periods
 from lib.metrics.kept import figures as kept
@@ -33,6 +33,12 @@ def _rows_now() -> dict:
     with reading() as conn:
         rows = conn.execute(select(MetricDay.therapist_id, MetricDay.day, MetricDay.facts)).all()
     return {(t, d): json.loads(f) for t, d, f in rows if f != "[]"}  # a day left without requests keeps a row
+
+
+def _practice_rows_now() -> dict:
+    with reading() as conn:
+        rows = conn.execute(select(MetricPracticeDay.day, MetricPracticeDay.part, MetricPracticeDay.digest)).all()
+    return {(d, p): json.loads(text) for d, p, text in rows if json.loads(text) not in ({}, {"s": [], "r": []})}
 
 
 def _version(bid: int) -> int:
@@ -91,10 +97,11 @@ def test_kept_rows_and_figures_equal_the_figures_worked_out_from_scratch(practic
     rnd = random.Random(21)
     _random_practice(practice, rnd)
 
-    kept_rows = _rows_now()
+    kept_rows, kept_practice = _rows_now(), _practice_rows_now()
     with engine().begin() as conn:
         metric_days.rebuild(conn)
     assert kept_rows == _rows_now()
+    assert kept_practice == _practice_rows_now() and len(kept_practice) >= 20  # the practice's days, kept as rebuilt
     statuses = {f[3] for facts in kept_rows.values() for f in facts}
     assert {"confirmed", "cancelled", "unconfirmed"} <= statuses and len(statuses) >= 4
 
@@ -110,6 +117,9 @@ def test_kept_rows_and_figures_equal_the_figures_worked_out_from_scratch(practic
             rows = RequestRows(rules, scope)
             expected = from_scratch(conn, rows)
             assert kept(conn, rows) == expected
+            # Without a row per therapist the whole practice's days are read from its own rows.
+            without_table = ("all", "week", "bin")
+            assert kept(conn, rows, without_table) == from_scratch(conn, rows, without_table)
         practice_year = from_scratch(conn, RequestRows(rules, scopes[1]))["all"][0]
     assert practice_year["answered"] >= 5 and practice_year["unanswered"] >= 1 and practice_year["away"] >= 1
     assert practice_year["cancelled"] >= 1 and practice_year["p50"] is not None

@@ -10,7 +10,16 @@ from sqlalchemy import event
 
 from lib.core.models.audit import AuditChainHead, AuditEntry
 from lib.core.models.base import Base
-from lib.core.models.bookings import Attendee, AwayPeriod, Booking, BookingEvent, MetricDay, TeamTask, TimeOffer
+from lib.core.models.bookings import (
+    Attendee,
+    AwayPeriod,
+    Booking,
+    BookingEvent,
+    MetricDay,
+    MetricPracticeDay,
+    TeamTask,
+    TimeOffer,
+)
 from lib.core.models.calendars import CalendarBusy, TherapistCalendar
 from lib.core.models.clients import Assessment, Client, ClientChangeRequest, ClientToken, ErasureFollowUp, Relationship
 from lib.core.models.messages import Notification
@@ -18,7 +27,7 @@ from lib.core.models.people import AccountLink, LoginFailure, RecoveryCode, Rese
 from lib.core.models.practice import ChannelDelivery, ChannelSecret, PracticeSetting
 from lib.core.vocabulary import AuditAction, BookingStatus, Channel, Delivery, EventKind, MessageStatus, SessionType
 
-__all__ = ["AccountLink", "Assessment", "Attendee", "AuditChainHead", "AuditEntry", "AwayPeriod", "Base", "Booking", "BookingEvent", "CalendarBusy", "ChannelDelivery", "ChannelSecret", "Client", "ClientChangeRequest", "ClientToken", "ErasureFollowUp", "LoginFailure", "MetricDay", "Notification", "PracticeSetting", "RecoveryCode", "Relationship", "ResetRequest", "SignInSession", "TeamTask", "TherapistCalendar", "TimeOffer", "User"]
+__all__ = ["AccountLink", "Assessment", "Attendee", "AuditChainHead", "AuditEntry", "AwayPeriod", "Base", "Booking", "BookingEvent", "CalendarBusy", "ChannelDelivery", "ChannelSecret", "Client", "ClientChangeRequest", "ClientToken", "ErasureFollowUp", "LoginFailure", "MetricDay", "MetricPracticeDay", "Notification", "PracticeSetting", "RecoveryCode", "Relationship", "ResetRequest", "SignInSession", "TeamTask", "TherapistCalendar", "TimeOffer", "User"]
 
 
 def _one_of(vocabulary: type):

@@ -157,3 +157,14 @@ class MetricDay(Base):
     digest: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the same, summed up (lib.bookings.metric_days.digest)
 
     __table_args__ = (Index("ix_metric_days_day", "day", "therapist_id"),)
+
+
+class MetricPracticeDay(Base):
+    """The whole practice's requests of one UTC day, summed up, in a few parts (lib.bookings.metric_days): what
+    the practice-wide figures read, one row per part and day instead of one per therapist and day."""
+
+    __tablename__ = "metric_practice_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)  # therapist id modulo metric_days.PARTS
+    digest: Mapped[str] = mapped_column(Text, default="{}")  # JSON: lib.bookings.metric_days.merged
