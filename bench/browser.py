@@ -19,6 +19,7 @@ browser_click_metrics_period_vs_empty_<db>, metrics_filter_fresh_vs_empty_<db>, 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import statistics
 import tempfile
@@ -64,7 +65,8 @@ def _period_ms(page, choice: str) -> float:
 
 def _therapist_ms(page, choice: str, other: str) -> float:
     """A manager narrows the dashboard to one therapist: from the choice until only their cards show.
-    The name is typed first (a practice's list is long), as a manager would."""
+    The list is opened and the name typed first (a practice's list is long), as a manager would."""
+    page.get_by_role("button", name=re.compile("^Therapist: ")).click()
     box = page.get_by_role("combobox", name="Therapist")
     box.click()
     box.press_sequentially(choice)

@@ -37,3 +37,14 @@ def therapists(actor: Actor | None) -> list[Therapist]:
 def choices(actor: Actor | None) -> list[tuple[int, str]]:
     """(id, label) pairs for a filter or a picker."""
     return [(t.id, t.label) for t in therapists(actor)]
+
+
+def name_of(actor: Actor | None, therapist_id: int) -> str | None:
+    """One active therapist's name (a filter's label, without reading everyone's): None if there is no such
+    therapist, or it is not this user's to see."""
+    actor = require_actor(actor)
+    if not actor.is_manager and therapist_id != actor.id:
+        return None
+    with unit_of_work(read_only=True) as s:
+        return s.scalar(select(User.name).where(User.id == therapist_id, User.role == Role.THERAPIST,
+                                               User.active.is_(True)))

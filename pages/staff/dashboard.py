@@ -6,7 +6,7 @@ from lib.bookings import dashboard, worklist
 from lib.core import clock
 from lib.people import directory
 from lib.practice import brand as practice_brand
-from ui import away_settings, current, nav, queue_words, team_panel, time_request_panel
+from ui import away_settings, current, nav, queue_words, team_panel, therapist_filter, time_request_panel
 from ui import format as fmt
 
 
@@ -18,11 +18,16 @@ def render() -> None:
     away_settings.banner(me)
 
     therapist_id = None
-    if me.is_manager:
-        names = dict(directory.choices(me))
-        # "All therapists" is the empty choice, which Streamlit shows as the placeholder.
-        therapist_id = st.selectbox("Therapist", [None, *names], key="dash_therapist", placeholder="All therapists",
-                                    format_func={None: "All therapists", **names}.__getitem__)
+    if me.is_manager:  # /?therapist=N: one therapist's sessions (ui.therapist_filter)
+        therapist_id = therapist_filter.chosen_id()
+        name = directory.name_of(me, therapist_id) if therapist_id is not None else None
+        if therapist_id is not None and name is None:
+            st.warning("That therapist is not on the practice's list (perhaps no longer active). Showing every "
+                       "therapist's sessions.", icon=":material/person_off:")
+            therapist_filter.forget()
+            therapist_id = None
+        therapist_filter.draw(st.container(), "dash_therapist", therapist_id, name,
+                              lambda: dict(directory.choices(me)), width="content")
 
     desk = dashboard.dashboard(me, therapist_id=therapist_id)  # three indexed queries: no spinner needed
     queue = desk.queue

@@ -14,12 +14,13 @@ from lib.metrics.figures import MIN_REQUESTS, hours_text
 from lib.metrics.report import SESSION_TYPES
 from ui import current, metrics_table
 from ui import format as fmt
+from ui import therapist_filter as therapist_filter_ui
 from ui import tiles as tiles_ui
 from ui.tiles import Tile
 
 ALL_TYPES = "all"
 VIEW = "view"  # the tabs' key, and their query parameter
-THERAPIST_FILTER, THERAPIST_KEY = "metrics_therapist_filter", "metrics_therapist"
+THERAPIST_KEY = "metrics_therapist"  # its list; the button is "metrics_therapist_filter"
 TREND, BY_THERAPIST, WAITING, ABOUT = "Week by week", "By therapist", "Waiting times", "How these figures are worked out"
 
 
@@ -45,8 +46,7 @@ def render() -> None:
         period = periods.last_days(PERIODS[choice])
 
     refresh = st.session_state.pop("metrics_refresh", False)
-    asked_for = st.query_params.get("therapist")  # /metrics?therapist=N: a manager's filter, and a deep link
-    therapist_id = int(asked_for) if asked_for and asked_for.isdigit() else None
+    therapist_id = therapist_filter_ui.chosen_id()  # /metrics?therapist=N: a manager's filter, and a deep link
     # "All types" is an option of its own, not the empty choice: the filter can't be emptied into a placeholder.
     session_type = filters.selectbox("Session type", [ALL_TYPES, *SESSION_TYPES], key="metrics_type",
                                       format_func=lambda t: "All types" if t == ALL_TYPES else fmt.session_type(t))
@@ -62,7 +62,7 @@ def render() -> None:
         rep = figures(table)
     except NotFound as exc:  # a manager's link to a therapist who is gone (a therapist gets "not yours")
         st.warning(f"{exc.message} Showing the whole practice instead.", icon=":material/person_off:")
-        st.query_params.pop("therapist", None)
+        therapist_filter_ui.forget()
         therapist_id = None
         rep = figures(table)
     if me.is_manager:
@@ -217,27 +217,11 @@ def draw_header(me, rep: report.Report, session_type: str | None, filters) -> No
 
 
 def therapist_filter(me, row, rep: report.Report, refresh: bool) -> None:
-    """A manager's therapist filter: a button naming the choice, opening a searchable list of every therapist.
+    """A manager's therapist filter (ui.therapist_filter), its names kept as long as the figures are."""
+    def names() -> dict[int, str]:
+        people = dict(report.therapist_choices(me, refresh=refresh))
+        if rep.therapist_id is not None and rep.therapist_id not in people:  # perhaps added since the list was kept
+            people = dict(report.therapist_choices(me, refresh=True))
+        return people
 
-    The list is drawn only while it is open: a practice's thousands of names are not sent on every view.
-    The choice lives in the address (?therapist=N), so a view of one therapist can be shared.
-    """
-    chooser = row.popover(f"Therapist: {'All therapists' if rep.is_practice else fmt.md_escape(rep.scope_name)}",
-                          icon=":material/person_search:", key=THERAPIST_FILTER, on_change="rerun", width="stretch")
-    if not chooser.open:
-        return
-    people = dict(report.therapist_choices(me, refresh=refresh))
-    if rep.therapist_id is not None and rep.therapist_id not in people:  # perhaps added since the list was kept
-        people = dict(report.therapist_choices(me, refresh=True))
-    options = [None, *people]
-
-    def chosen() -> None:
-        if (picked := st.session_state[THERAPIST_KEY]) is None:
-            st.query_params.pop("therapist", None)
-        else:
-            st.query_params["therapist"] = str(picked)
-        st.session_state[THERAPIST_FILTER] = False  # close the list: the page now shows the choice
-
-    chooser.selectbox("Therapist", options, index=options.index(rep.therapist_id) if rep.therapist_id in people else 0,
-                      format_func={None: "All therapists", **people}.__getitem__, key=THERAPIST_KEY,
-                      on_change=chosen, placeholder="Type a name")
+    therapist_filter_ui.draw(row, THERAPIST_KEY, rep.therapist_id, None if rep.is_practice else rep.scope_name, names)

@@ -72,9 +72,21 @@ def test_manager_sees_all_therapists_and_can_filter(sqlite_practice):
     book(sqlite_practice.bob, "Grace O'Neill")
     at = open_page("morgan", "dashboard.py")
     assert "Hannah Whitfield" in texts(at) and "Grace O'Neill" in texts(at)
-    assert at.selectbox(key="dash_therapist").proto.placeholder == "All therapists"  # not "Choose an option"
+    assert "dash_therapist" not in [s.key for s in at.selectbox]  # every name is read only once the list opens
+    at.session_state["dash_therapist_filter"] = True  # what clicking "Therapist: All therapists" does
+    at.run()
+    assert at.selectbox(key="dash_therapist").options == ["All therapists", "Alice Moreno", "Bob Okafor"]
     at.selectbox(key="dash_therapist").select(sqlite_practice.bob.id).run()
     assert "Grace O'Neill" in texts(at) and "Hannah Whitfield" not in texts(at)
+    assert at.query_params["therapist"] == str(sqlite_practice.bob.id)  # a view that can be shared
+    assert "dash_therapist" not in [s.key for s in at.selectbox]  # the list closed once a name was picked
+
+
+def test_a_dashboard_link_to_a_therapist_who_is_gone_shows_everyone(sqlite_practice):
+    book(sqlite_practice.alice, "Hannah Whitfield")
+    at = open_page("morgan", "dashboard.py", therapist="99999")
+    assert any("not on the practice's list" in w.value for w in at.warning)
+    assert "Hannah Whitfield" in texts(at)
 
 
 def test_session_page_shows_details_assessment_and_risk_flag(sqlite_practice):
