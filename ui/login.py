@@ -100,6 +100,18 @@ def signed_in_by_cookie(key: str) -> Actor | None:
     return actor
 
 
+def still_signed_in() -> bool:
+    """For a fragment's own rerun, which skips the gate: this browser's sign-in is live and not idle. When it
+    is not, the caller reruns the whole page, and the gate says why (idle, or ended elsewhere)."""
+    v = visit.get()
+    if not v.checked or v.last_seen is None or time.time() - v.last_seen > idle_minutes() * 60:
+        return False
+    if sign_in_sessions.live(v.sign_in_session, v.id) is None:
+        return False
+    v.last_seen = time.time()
+    return True
+
+
 def current_actor(key: str, demo: bool) -> Actor | None:
     """The logged-in user, or None after drawing the login form."""
     v = visit.get()

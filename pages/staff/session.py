@@ -7,7 +7,7 @@ from lib.bookings.detail import BookingDetail
 from lib.core.access import Actor
 from lib.core.errors import BookingDeskError, NotFound
 from lib.notify.readiness import email_ready
-from ui import after_confirm, answer_forms, current, nav, promises, team_panel, time_request_panel, visit
+from ui import after_confirm, answer_forms, current, login, nav, promises, team_panel, time_request_panel, visit
 from ui import format as fmt
 from ui.session_parts import (
     answer_heading,
@@ -90,10 +90,27 @@ def render() -> None:
     if v.confirm_for == detail.id:
         confirm_dialog(me, detail, v)
     # Every answer on request; open at once when there is a risk flag.
-    if detail.assessment.status != "not started" and st.toggle(
-            "Show every answer, item by item", value=detail.assessment.risk, key="assessment_items"):
-        st.markdown(every_answer_md(detail))
+    if detail.assessment.status != "not started":
+        every_answer(detail)
     st.markdown(f"{details_md(detail, me.timezone)}\n\n{messages_and_history_md(detail, me.timezone)}")
+
+
+@st.fragment
+def every_answer(detail: BookingDetail) -> None:
+    """The answers item by item, on request (open at once when there is a risk flag). The toggle reruns only
+    this part, not the page: the answers it shows were read with the page, for this user, a moment ago.
+    A fragment's rerun skips the login gate, so the sign-in is asked here (an ended one reruns the page)."""
+    if not _signed_in_still():
+        st.rerun(scope="app")
+    if st.toggle("Show every answer, item by item", value=detail.assessment.risk, key="assessment_items"):
+        st.markdown(every_answer_md(detail))
+
+
+def _signed_in_still() -> bool:
+    try:
+        return login.still_signed_in()
+    except BookingDeskError:  # the database is unreachable: the whole page says so
+        return False
 
 
 # Defined once, outside render(): st.dialog builds the dialog only when it is called.

@@ -53,3 +53,40 @@ def test_a_cookie_copied_before_logout_is_refused_afterwards(page, log_in, brows
         expect(stolen.get_by_text("Signed in as Bob Okafor")).to_have_count(0)
     finally:
         thief.close()
+
+
+def test_the_answers_toggle_reruns_only_its_part_and_still_asks_if_the_sign_in_is_live(page, log_in, app_server):
+    """The item-by-item answers are a fragment of the session page: its rerun skips the login gate, so it
+    asks itself. A sign-in ended elsewhere shows the login form on that click, not the answers."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine, text
+
+    from tests.e2e.conftest import session_ids_in, settle
+
+    toggle, item = "Show every answer, item by item", "Little interest or pleasure in doing things"  # PHQ-9's first
+
+    log_in("alice")
+    for booking_id in session_ids_in(app_server.database_url, "alice"):
+        page.goto(f"/session?id={booking_id}")
+        expect(page.get_by_text("Your answer")).to_be_visible()
+        settle(page)
+        if page.get_by_text(toggle).count() and not page.get_by_text(item).count():
+            break
+    else:
+        pytest.fail("no session of alice's has an assessment shown closed")
+    page.get_by_text(toggle).click()
+    expect(page.get_by_text(item)).to_be_visible()
+    page.get_by_text(toggle).click()
+    expect(page.get_by_text(item)).to_have_count(0)
+
+    engine = create_engine(app_server.database_url)
+    with engine.begin() as conn:  # what "sign out everywhere else" or a deactivation does to this sign-in
+        conn.execute(text("UPDATE sign_in_sessions SET ended_at = :now, end_reason = 'signed_out' WHERE ended_at "
+                          "IS NULL AND user_id = (SELECT id FROM users WHERE username = 'alice')"),
+                     {"now": datetime.now(UTC).replace(tzinfo=None)})
+    engine.dispose()
+    page.get_by_text(toggle).click()
+    expect(page.get_by_text("this sign-in has ended")).to_be_visible()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    expect(page.get_by_text(item)).to_have_count(0)
