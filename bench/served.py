@@ -49,7 +49,8 @@ def busiest_therapist(url: str) -> tuple[Actor, list[int]]:
         return auth._actor(s.get(User, tid)), open_ids
 
 
-def fresh_metrics(boss: Actor, from_scratch: bool = False, therapist_id: int | None = None) -> Callable[[], object]:
+def fresh_metrics(boss: Actor, from_scratch: bool = False, therapist_id: int | None = None,
+                  table: bool = True) -> Callable[[], object]:
     """A manager's /metrics worked out afresh (the cache refreshed): from the kept rows, or from `bookings`."""
     def call():
         metrics_cache.forget()
@@ -57,7 +58,7 @@ def fresh_metrics(boss: Actor, from_scratch: bool = False, therapist_id: int | N
         if from_scratch:
             metrics.grouped = metrics_query.figures
         try:
-            return metrics.report(boss, therapist_id=therapist_id, refresh=True, table=therapist_id is None)
+            return metrics.report(boss, therapist_id=therapist_id, refresh=True, table=table and therapist_id is None)
         finally:
             metrics.grouped = original
     return call
