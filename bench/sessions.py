@@ -6,6 +6,8 @@ K sessions (BENCH_SESSIONS_K, default 1,10,25,50,100) connect through Streamlit'
 demo practice and open a session page with an assessment; then each clicks the answers toggle
 BENCH_SESSIONS_CLICKS times, pausing 0–2 × BENCH_SESSIONS_THINK seconds before each click (a person
 reading), and the time from the click to the end of the server's answer (`script_finished`) is kept.
+Each click reruns the whole page, as Confirm Session, an answer or a filter does. (In the browser the
+toggle itself reruns only its fragment, which is lighter; this client does not speak fragments.)
 The empty app has one toggle that shows one line. Everything targets 127.0.0.1, and each K ends after
 its clicks (the whole suite stops after BENCH_SESSIONS_MAX_SECONDS in any case).
 

@@ -4,8 +4,7 @@ asyncio loop. It only ever connects to 127.0.0.1.
 
 A run is "answered" when the server sends `script_finished` for it. Widgets are found by their label in
 the deltas (each widget's proto carries its id and label), and set as the browser does: the whole set of
-widget values with each rerun, a button's click as a trigger value. A widget drawn inside a fragment
-(st.fragment) reruns only its fragment, as in the browser: the rerun names the fragment.
+widget values with each rerun, a button's click as a trigger value.
 """
 from __future__ import annotations
 
@@ -25,7 +24,6 @@ class Session:
         self.url = f"ws://127.0.0.1:{port}/_stcore/stream"
         self.ws = None
         self.widgets: dict[str, tuple[str, str]] = {}  # label -> (id, kind)
-        self.fragments: dict[str, str] = {}  # label -> the fragment the widget is drawn in
         self.values: dict[str, object] = {}  # id -> value kept and sent with every run
         self.texts: list[str] = []
         self.page_hash = ""
@@ -39,10 +37,9 @@ class Session:
         if self.ws is not None:
             await self.ws.close()
 
-    def _state(self, query: str, trigger: str | None, fragment: str = ""):
+    def _state(self, query: str, trigger: str | None):
         msg = BackMsg()
         cs = msg.rerun_script
-        cs.fragment_id = fragment
         cs.query_string = query
         cs.page_script_hash = self.page_hash
         cs.page_name = self.page_name
@@ -58,12 +55,13 @@ class Session:
             w.id, w.trigger_value = trigger, True
         return msg
 
-    async def run(self, trigger_label: str | None = None, timeout: float = 60.0, fragment: str = "") -> float:
-        """Rerun (as a click or a page load does; only `fragment`, if given) and wait for the run to finish;
-        seconds taken. A run that reruns itself (st.rerun) counts until the last one finishes."""
+    async def run(self, trigger_label: str | None = None, timeout: float = 60.0) -> float:
+        """Rerun (as a click or a page load does) and wait for the run to finish; seconds taken.
+
+        A run that reruns itself (st.rerun) counts until the last one finishes."""
         trigger = self.widgets[trigger_label][0] if trigger_label else None
         self.texts, started = [], time.perf_counter()
-        await self.ws.send(self._state(self.query, trigger, fragment).SerializeToString())
+        await self.ws.send(self._state(self.query, trigger).SerializeToString())
         deadline = started + timeout
         while True:
             raw = await asyncio.wait_for(self.ws.recv(), max(0.1, deadline - time.perf_counter()))
@@ -87,7 +85,6 @@ class Session:
             label = getattr(proto, "label", "")
             if label and getattr(proto, "id", ""):
                 self.widgets[label] = (proto.id, kind)
-                self.fragments[label] = delta.fragment_id
         elif kind == "markdown":
             self.texts.append(el.markdown.body)
         elif kind == "heading":
@@ -100,7 +97,7 @@ class Session:
         """A click on a toggle: its value flipped, and the rerun that follows; seconds taken."""
         wid = self.widgets[label][0]
         self.values[wid] = not self.values.get(wid, False)
-        return await self.run(fragment=self.fragments.get(label, ""))
+        return await self.run()
 
     def shows(self, text: str) -> bool:
         return any(text in t for t in self.texts)

@@ -213,7 +213,8 @@ def rebuild_practice(conn: Connection) -> int:
     stmt = select(_table.c.day, (_table.c.therapist_id % PARTS).label("part"), _table.c.digest) \
         .order_by(_table.c.day, "part")
     out: list[dict] = []
-    key, digests, written = None, [], 0
+    key, written = None, 0
+    digests: list[dict] = []
     for d, p, text in conn.execute(stmt):
         if (d, p) != key:
             if key is not None:

@@ -99,8 +99,9 @@ def render() -> None:
 def every_answer(detail: BookingDetail) -> None:
     """The answers item by item, on request (open at once when there is a risk flag). The toggle reruns only
     this part, not the page: the answers it shows were read with the page, for this user, a moment ago.
-    A fragment's rerun skips the login gate, so the sign-in is asked here (an ended one reruns the page)."""
-    if not _signed_in_still():
+    A fragment's own rerun skips the login gate, so it asks about the sign-in itself (an ended one reruns the
+    page); when the whole page runs, the gate has just asked."""
+    if not visit.get().in_app and not _signed_in_still():  # in_app: the page's own run, just past the gate
         st.rerun(scope="app")
     if st.toggle("Show every answer, item by item", value=detail.assessment.risk, key="assessment_items"):
         st.markdown(every_answer_md(detail))
