@@ -3,8 +3,8 @@ sign-in (lib.people.sign_in_sessions), and streamlit-authenticator's re-login co
 through its own cookie controller.
 
 The cookie is read from the page request (st.context.cookies) and checked as the library checks it (its
-HS256 token, its expiry), without building the library: building it draws a cookie component, and that
-component's first value costs every newly opened page a second run of the whole page."""
+HS256 token, its expiry), without building the library (which draws a cookie component on the page), and
+before the gate picks the menu (ui.shell): a page opened afresh runs once, not once logged out and again."""
 from __future__ import annotations
 
 import time
