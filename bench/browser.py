@@ -115,9 +115,7 @@ def _serving(url: str, workdir: Path, name: str, extra_env: dict | None = None):
 
     port = e2e._free_port()
     base = f"http://127.0.0.1:{port}"
-    env = os.environ | {"DATABASE_URL": url, "BOOKING_DESK_DISPATCHER": "off", "APP_BASE_URL": base,
-                        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"} | (extra_env or {})
-    with e2e.serving(env, workdir / f"{name}.log", port, timeout=120):
+    with e2e.serving(e2e.app_env(base, url, extra_env), workdir / f"{name}.log", port, timeout=120):
         yield base
 
 

@@ -100,11 +100,16 @@ def signed_in_by_cookie(key: str) -> Actor | None:
     return actor
 
 
+def _idle(v: Visit) -> bool:
+    """Longer than the practice's idle time since this browser's last click (never when not yet seen)."""
+    return v.last_seen is not None and time.time() - v.last_seen > idle_minutes() * 60
+
+
 def still_signed_in() -> bool:
     """For a fragment's own rerun, which skips the gate: this browser's sign-in is live and not idle. When it
     is not, the caller reruns the whole page, and the gate says why (idle, or ended elsewhere)."""
     v = visit.get()
-    if not v.checked or v.last_seen is None or time.time() - v.last_seen > idle_minutes() * 60:
+    if not v.checked or _idle(v):
         return False
     if sign_in_sessions.live(v.sign_in_session, v.id) is None:
         return False
@@ -117,7 +122,7 @@ def current_actor(key: str, demo: bool) -> Actor | None:
     v = visit.get()
     signed_in_by_cookie(key)
     if v.checked:
-        if v.last_seen is not None and time.time() - v.last_seen > idle_minutes() * 60:
+        if _idle(v):
             log_out("You were logged out after a period of inactivity.", reason="idle")
         else:
             # Asked on every run: a sign-in ended elsewhere (sign out everywhere else, a deactivation, a

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from itertools import groupby
 from typing import cast
 
 from sqlalchemy import Table, and_, case, delete, event, insert, inspect, select
@@ -150,14 +151,20 @@ def _day_start(d: date) -> datetime:
     return datetime.combine(d, datetime.min.time())
 
 
-def _lock(conn: Connection, keys: list[tuple[int, date]]) -> None:
-    """PostgreSQL: hold each (therapist, day) row, in one order, until the commit."""
-    if conn.dialect.name != "postgresql" or not keys:
+def _lock(conn: Connection, table: Table, rows: list[dict], key: tuple[str, str]) -> None:
+    """PostgreSQL: hold each of these rows (made empty if missing), in one order, until the commit."""
+    if conn.dialect.name != "postgresql" or not rows:
         return
-    conn.execute(postgresql.insert(_table).values([_row(t, d, []) for t, d in keys])
-                 .on_conflict_do_nothing())
-    for t, d in keys:
-        conn.execute(select(_table.c.day).where(_table.c.therapist_id == t, _table.c.day == d).with_for_update())
+    conn.execute(postgresql.insert(table).values(rows).on_conflict_do_nothing())
+    for row in rows:
+        conn.execute(select(table.c[key[0]]).where(*(table.c[k] == row[k] for k in key)).with_for_update())
+
+
+def _upsert(conn: Connection, table: Table, key: tuple[str, str], rows: list[dict]) -> None:
+    make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = make(table)
+    conn.execute(stmt.on_conflict_do_update(index_elements=list(key), set_={
+        c: stmt.excluded[c] for c in rows[0] if c not in key}), rows)
 
 
 def refresh_days(conn: Connection, keys: Iterable[tuple[int, date]]) -> None:
@@ -166,7 +173,7 @@ def refresh_days(conn: Connection, keys: Iterable[tuple[int, date]]) -> None:
     Rows are updated in place, never deleted and inserted again (a day left without requests keeps an
     empty row): on PostgreSQL a transaction waiting for one of these rows then finds it, not a new one."""
     keys = sorted(set(keys))
-    _lock(conn, keys)
+    _lock(conn, _table, [_row(t, d, []) for t, d in keys], ("therapist_id", "day"))
     by_therapist: dict[int, set[date]] = {}
     for t, d in keys:
         by_therapist.setdefault(t, set()).add(d)
@@ -177,11 +184,7 @@ def refresh_days(conn: Connection, keys: Iterable[tuple[int, date]]) -> None:
                               Booking.requested_at < _day_start(last + timedelta(days=1))]):
             if r.requested_at.date() in facts:
                 facts[r.requested_at.date()].append(_fact(r))
-        make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        stmt = make(_table)
-        conn.execute(stmt.on_conflict_do_update(index_elements=["therapist_id", "day"],
-                                                set_={"facts": stmt.excluded.facts, "digest": stmt.excluded.digest}),
-                     [_row(t, d, f) for d, f in sorted(facts.items())])
+        _upsert(conn, _table, ("therapist_id", "day"), [_row(t, d, f) for d, f in sorted(facts.items())])
     _refresh_practice(conn, sorted({(d, t % PARTS) for t, d in keys}))
 
 
@@ -192,43 +195,29 @@ def _refresh_practice(conn: Connection, keys: list[tuple[date, int]]) -> None:
     same day and part waits here until the first commits, then reads the first's therapist rows too."""
     if not keys:
         return
-    if conn.dialect.name == "postgresql":
-        conn.execute(postgresql.insert(_practice).values([{"day": d, "part": p, "digest": "{}"} for d, p in keys])
-                     .on_conflict_do_nothing())
-        for d, p in keys:
-            conn.execute(select(_practice.c.day).where(_practice.c.day == d, _practice.c.part == p).with_for_update())
+    _lock(conn, _practice, [{"day": d, "part": p, "digest": "{}"} for d, p in keys], ("day", "part"))
     rows = []
     for d, p in keys:
         digests = conn.scalars(select(_table.c.digest).where(_table.c.day == d, _table.c.therapist_id % PARTS == p))
         rows.append({"day": d, "part": p, "digest": _json(merged(json.loads(text) for text in digests))})
-    make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = make(_practice)
-    conn.execute(stmt.on_conflict_do_update(index_elements=["day", "part"], set_={"digest": stmt.excluded.digest}),
-                 rows)
+    _upsert(conn, _practice, ("day", "part"), rows)
 
 
 def rebuild_practice(conn: Connection) -> int:
     """Every practice row afresh from the therapists' rows (after `rebuild`, and the migration). Rows written."""
     conn.execute(delete(_practice))
-    stmt = select(_table.c.day, (_table.c.therapist_id % PARTS).label("part"), _table.c.digest) \
-        .order_by(_table.c.day, "part")
-    out: list[dict] = []
-    key, written = None, 0
-    digests: list[dict] = []
-    for d, p, text in conn.execute(stmt):
-        if (d, p) != key:
-            if key is not None:
-                out.append({"day": key[0], "part": key[1], "digest": _json(merged(digests))})
-            key, digests = (d, p), []
-        digests.append(json.loads(text))
-        if len(out) >= 2000:
-            conn.execute(insert(_practice), out)
-            written, out = written + len(out), []
-    if key is not None:
-        out.append({"day": key[0], "part": key[1], "digest": _json(merged(digests))})
-    if out:
-        conn.execute(insert(_practice), out)
-    return written + len(out)
+    part = (_table.c.therapist_id % PARTS).label("part")
+    found = conn.execute(select(_table.c.day, part, _table.c.digest).order_by(_table.c.day, part))
+    batch: list[dict] = []
+    written = 0
+    for (d, p), same in groupby(found, key=lambda r: (r[0], r[1])):
+        batch.append({"day": d, "part": p, "digest": _json(merged(json.loads(text) for _, _, text in same))})
+        if len(batch) >= 2000:
+            conn.execute(insert(_practice), batch)
+            written, batch = written + len(batch), []
+    if batch:
+        conn.execute(insert(_practice), batch)
+    return written + len(batch)
 
 
 def note(session: Session, changed: Iterable[tuple[int, datetime]]) -> None:

@@ -94,14 +94,19 @@ def stop(proc: subprocess.Popen, wait: float = 10) -> None:
         proc.wait()
 
 
+def app_env(url: str, database_url: str, extra_env: dict | None = None) -> dict:
+    """The environment of a test (or benchmark) server at `url` on `database_url`, its dispatcher off."""
+    return os.environ | {"DATABASE_URL": database_url, "BOOKING_DESK_DISPATCHER": "off", "APP_BASE_URL": url,
+                         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"} | (extra_env or {})
+
+
 @contextmanager
 def running_app(workdir: Path, timeout: float = 30.0, extra_env: dict | None = None):
     """A migrated demo database in `workdir` and the app serving it; stopped on exit."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     database_url = f"sqlite:///{workdir / 'booking_desk.db'}"
-    env = os.environ | {"DATABASE_URL": database_url, "BOOKING_DESK_DISPATCHER": "off", "APP_BASE_URL": url,
-                        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"} | (extra_env or {})
+    env = app_env(url, database_url, extra_env)
     env.pop("BOOKING_DESK_SECRET", None)  # the demo key; a developer's own secret must not leak in
     _lib(["migrate"], env)
     _lib(["seed-demo"], env)
