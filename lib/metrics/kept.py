@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
-from lib.bookings.metric_days import micros, read, read_practice
+from lib.bookings.metric_days import HOUR_US, facts_between, from_micros, hour_of, micros, read, read_practice
 from lib.core.vocabulary import BookingStatus, EventKind
 from lib.metrics.query import BIN_EDGES, COUNTS, TIMES, RequestRows
 from lib.metrics.sql import from_epoch, to_epoch
@@ -178,38 +179,82 @@ class _Figures:
 def figures(conn: Connection, rows: RequestRows, groupings=("all", "therapist_id", "week", "bin")) -> dict:
     """{grouping: {key: {requests, answered, ..., p50, p90, cal50}}}: lib.metrics.query.figures' answer.
 
-    A day wholly inside the period and inside one week is read from its digest: its settled requests
-    summed up already, and the few still open (or closed unanswered) worked out one by one; for the whole
-    practice without a row per therapist, from the practice's day (a few rows, not one per therapist). The period's
-    first and last days, and a day a week starts in (local Monday midnight is not UTC's), go request by
-    request."""
+    Each day of the period is read from its digest: its settled requests summed up already, and the few
+    still open (or closed unanswered) worked out one by one; for the whole practice without a row per
+    therapist, from the practice's day (a few rows, not one per therapist). A day the period starts or ends
+    in, or a week starts in (local Monday midnight is not UTC's), takes its settled requests hour by hour
+    (the digest keeps each one's UTC hour); only an hour cut in two goes request by request, read from
+    `bookings`."""
     f = _Figures(rows, groupings)
     s = rows.scope
     first, last = s.start.date(), (s.end - timedelta(microseconds=1)).date()
-    whole: list[date] = []
-    partial: list[date] = []
-    for d in _days(first, last):
-        day_us = micros(datetime.combine(d, datetime.min.time()))
-        next_us = day_us + 86_400_000_000
-        split = any(day_us < w < next_us for w in f.weeks)
-        (whole if f.start_us <= day_us and next_us <= f.end_us and not split else partial).append(d)
-    practice_wide = s.therapist_id is None and f.by_therapist is None  # whole days from the practice's rows
-    for batch, by_digest in ((whole, True), (partial, False)):
-        for lo, hi in _runs(batch):
-            found = ([(0, day, text) for day, text in read_practice(conn, lo, hi)] if by_digest and practice_wide
-                     else read(conn, lo, hi, s.therapist_id, whole=by_digest))
-            for therapist_id, day, text in found:
-                if by_digest:
-                    kept = json.loads(text)
-                    week = f.week(micros(datetime.combine(day, datetime.min.time())))
-                    for entry in kept["s"]:
-                        f.summed(therapist_id, week, entry)
-                    for fact in kept["r"]:
-                        f.request(therapist_id, fact)
-                else:
-                    for fact in json.loads(text):
-                        f.request(therapist_id, fact)
+    plans = {d: _plan(f, micros(datetime.combine(d, datetime.min.time()))) for d in _days(first, last)}
+    practice_wide = s.therapist_id is None and f.by_therapist is None  # the practice's rows
+    found = ([(0, day, text) for day, text in read_practice(conn, first, last)] if practice_wide
+             else read(conn, first, last, s.therapist_id))
+    for therapist_id, day, text in found:
+        kept = json.loads(text)
+        week, hours = plans[day]
+        if hours is None:  # the whole day, in one week
+            for entry in kept["s"]:
+                f.summed(therapist_id, week, entry[:7])
+            for fact in kept["r"]:
+                f.request(therapist_id, fact)
+            continue
+        for entry in kept["s"]:
+            for in_week, part in _by_week(entry, hours).items():
+                f.summed(therapist_id, in_week, part)
+        for fact in kept["r"]:
+            if hour_of(fact[1]) in hours.week:
+                f.request(therapist_id, fact)
+    for hour_us in sorted({h for _, hours in plans.values() if hours is not None for h in hours.cut}):
+        start, end = from_micros(max(hour_us, f.start_us)), from_micros(min(hour_us + HOUR_US, f.end_us))
+        for therapist_id, fact in facts_between(conn, start, end, s.therapist_id):
+            f.request(therapist_id, fact)
     return f.result()
+
+
+@dataclass
+class _Hours:
+    """A day's hours inside the period, each with its week; `cut`: the hours (µs) cut in two by the period's
+    start or end or by a week's start, which go request by request."""
+    week: dict[int, int] = field(default_factory=dict)
+    cut: list[int] = field(default_factory=list)
+
+
+def _plan(f: _Figures, day_us: int) -> tuple[int, _Hours | None]:
+    """(week, None) for a day wholly inside the period and one week; otherwise (0, its hours)."""
+    next_us = day_us + 24 * HOUR_US
+    if f.start_us <= day_us and next_us <= f.end_us and not any(day_us < w < next_us for w in f.weeks):
+        return f.week(day_us), None
+    hours = _Hours()
+    for h in range(24):
+        lo, hi = day_us + h * HOUR_US, day_us + (h + 1) * HOUR_US
+        if hi <= f.start_us or lo >= f.end_us:
+            continue
+        if lo < f.start_us or hi > f.end_us or any(lo < w < hi for w in f.weeks):
+            hours.cut.append(lo)
+        else:
+            hours.week[h] = f.week(lo)
+    return 0, hours
+
+
+def _by_week(entry: list, hours: _Hours) -> dict[int, list]:
+    """One digest group cut to the hours inside the period, as a group for each week they fall in."""
+    kind_of, away, status, letter, _n, vs, cals, hv, hc = entry
+    out: dict[int, list] = {}
+    for i, h in enumerate(hv):
+        week = hours.week.get(h)
+        if week is not None:
+            part = out.get(week) or out.setdefault(week, [kind_of, away, status, letter, 0, [], []])
+            part[4] += 1
+            if vs:
+                part[5].append(vs[i])
+    for c, h in zip(cals, hc):
+        week = hours.week.get(h)
+        if week is not None:
+            out[week][6].append(c)  # the same requests as the business seconds': their week is there
+    return out
 
 
 def _days(first, last):
@@ -217,17 +262,3 @@ def _days(first, last):
     while d <= last:
         yield d
         d += timedelta(days=1)
-
-
-def _runs(days: list):
-    """Consecutive days as (first, last) ranges: one read each."""
-    start = prev = None
-    for d in days:
-        if prev is not None and d == prev + timedelta(days=1):
-            prev = d
-            continue
-        if start is not None:
-            yield start, prev
-        start = prev = d
-    if start is not None:
-        yield start, prev

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import json
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -120,6 +121,45 @@ def test_kept_rows_and_figures_equal_the_figures_worked_out_from_scratch(practic
             # Without a row per therapist the whole practice's days are read from its own rows.
             without_table = ("all", "week", "bin")
             assert kept(conn, rows, without_table) == from_scratch(conn, rows, without_table)
+        # A practice half an hour off UTC: each local week starts within a UTC hour, which goes request by
+        # request; the period starts and ends within an hour too.
+        kolkata = Rules(rules.settings | {"timezone": "Asia/Kolkata"})
+        for scope in (Scope(year.start, year.end, NOW), Scope(month.start, month.end, NOW, practice.bob.id)):
+            rows = RequestRows(kolkata, scope)
+            assert kept(conn, rows) == from_scratch(conn, rows)
+            assert kept(conn, rows, ("all", "week", "bin")) == from_scratch(conn, rows, ("all", "week", "bin"))
         practice_year = from_scratch(conn, RequestRows(rules, scopes[1]))["all"][0]
     assert practice_year["answered"] >= 5 and practice_year["unanswered"] >= 1 and practice_year["away"] >= 1
     assert practice_year["cancelled"] >= 1 and practice_year["p50"] is not None
+
+
+def test_an_hour_cut_by_the_period_or_a_week_counts_each_request_on_its_side(practice):
+    # The period starts at 09:30 UTC thirty days ago, halfway through an hour; in Kolkata each week starts
+    # at 18:30 UTC on Sunday. A request either side of both, each answered.
+    month = periods.last_days(30, NOW - timedelta(minutes=30))
+    week_start = clock.to_utc_naive(datetime(2026, 11, 16, tzinfo=ZoneInfo("Asia/Kolkata")))  # a Monday
+    times = [month.start - timedelta(minutes=10), month.start + timedelta(minutes=10),
+             week_start - timedelta(minutes=10), week_start + timedelta(minutes=10)]
+    for i, at in enumerate(times):
+        clock.freeze(at)
+        try:
+            bid = book(practice.alice, email=f"edge{i}@client.test", notify=False, requested_ago=timedelta(0),
+                       starts_at=at + timedelta(days=4 + i))
+            clock.freeze(at + timedelta(hours=2 + i))
+            bookings.confirm(practice.alice, bid, _version(bid))
+        finally:
+            clock.freeze(NOW)
+    with unit_of_work() as s:
+        rules = Rules.load(s)
+    kolkata = Rules(rules.settings | {"timezone": "Asia/Kolkata"})
+    checks = [(rules, Scope(month.start, month.end, NOW)), (kolkata, Scope(month.start, month.end, NOW)),
+              (kolkata, Scope(month.start, month.end, NOW, practice.alice.id))]
+    with reading() as conn:
+        for r, scope in checks:
+            rows = RequestRows(r, scope)
+            for groupings in (("all", "therapist_id", "week", "bin"), ("all", "week", "bin")):
+                got = kept(conn, rows, groupings)
+                assert got == from_scratch(conn, rows, groupings)
+        weeks = kept(conn, RequestRows(kolkata, checks[1][1]), ("week",))["week"]
+    # The first request was made before the period; the others each fall in a week of their own.
+    assert sorted(w["answered"] for w in weeks.values() if w["answered"]) == [1, 1, 1]
