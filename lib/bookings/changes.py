@@ -56,6 +56,13 @@ def record_first_response(b: Booking, rules: Rules, at: datetime) -> None:
         b.response_business_seconds = business_seconds_between(b.requested_at, at, rules.calendar)
 
 
+def record_wait_until_expiry(b: Booking, rules: Rules) -> None:
+    """A request that expires unanswered keeps how long it waited (business seconds, request to expiry), as an
+    answer keeps its response time: the figures read it instead of working it out again on every view."""
+    if b.first_response_at is None and b.expires_at is not None:
+        b.response_business_seconds = business_seconds_between(b.requested_at, b.expires_at, rules.calendar)
+
+
 def load_for_change(s: Session, actor: Actor, booking_id, expected_version: int, allowed: tuple[str, ...],
                     verb: str) -> Booking:
     """Lock a booking for a change: visible to this user, unchanged since they looked, in an allowed state."""

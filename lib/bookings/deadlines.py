@@ -12,7 +12,7 @@ from sqlalchemy import exists, select
 
 from lib.bookings import away, worklist
 from lib.bookings.answers import manager_emails
-from lib.bookings.changes import facts_for
+from lib.bookings.changes import facts_for, record_wait_until_expiry
 from lib.core import clock, config
 from lib.core.db import unit_of_work
 from lib.core.models import Booking, BookingEvent, TimeOffer
@@ -100,6 +100,7 @@ def _expire(booking_id: int, now) -> bool:
         team, offer = manager_emails(s), b.status == BookingStatus.AWAITING_CLIENT
         offers = s.scalars(select(TimeOffer).where(TimeOffer.booking_id == b.id, TimeOffer.open.is_(True))).all()
         b.status = BookingStatus.EXPIRED
+        record_wait_until_expiry(b, Rules.load(s))
         for o in offers:
             o.open = False
         s.add(BookingEvent(booking_id=b.id, kind=EventKind.EXPIRED, actor="system", at=now))

@@ -79,8 +79,9 @@ def hour_of(req_us: int) -> int:
 def digest(facts: list) -> dict:
     """The day's requests that no longer change with the clock or the settings, summed up ahead of time.
 
-    "s": answered requests and those the client cancelled before an answer, grouped by (session type,
-    away, status class: declined | expired | other, kind: a(nswered) | c(ancelled)), each group as
+    "s": answered requests, those that expired unanswered (their wait kept at the expiry) and those the client
+    cancelled before an answer, grouped by (session type, away, status class: declined | expired | other,
+    kind: a(nswered) | u(nanswered) | c(ancelled)), each group as
     [*key, count, business seconds, calendar seconds, hours, calendar hours]: the seconds sorted, and beside
     each the UTC hour its request was made in (for a cancelled group, its requests' hours alone). The hours
     let a period that starts or ends within the day, or a week that starts within it, take just its part.
@@ -89,10 +90,12 @@ def digest(facts: list) -> dict:
     groups: dict[tuple, list] = {}
     rest = []
     for f in facts:
-        _id, req_us, kind_of, status, first_s, business_s, _exp, _due, away = f
+        _id, req_us, kind_of, status, first_s, business_s, expires_s, _due, away = f
         if first_s is not None and business_s is not None:
             key, v, cal = (kind_of, away, status if status in ("declined", "expired") else "other", "a"), \
                 business_s, first_s - req_us // 1_000_000
+        elif first_s is None and status == BookingStatus.EXPIRED and business_s is not None:
+            key, v, cal = (kind_of, away, "expired", "u"), business_s, max(expires_s - req_us // 1_000_000, 0)
         elif first_s is None and status == BookingStatus.CANCELLED:
             key, v, cal = (kind_of, away, "other", "c"), None, None
         else:

@@ -85,6 +85,8 @@ def seed_bulk(bookings: int, therapists: int, url: str | None = None, progress: 
             if answered is not None:
                 first_resp = answered
                 biz = business_seconds_between(requested, answered, rules.calendar)
+            elif status == "expired" and rules.expires_at(requested, starts) <= now:  # kept as the app keeps it
+                biz = business_seconds_between(requested, rules.expires_at(requested, starts), rules.calendar)
             stype = rnd.choice(TYPES)
             b_rows.append(dict(
                 id=bid, therapist_id=client_therapist[ci], client_id=first_client + ci, relationship_id=first_rel + ci,

@@ -76,7 +76,7 @@ class _Group:
             c["requests"] += n
             if status in ("declined", "expired"):
                 c[status] += n
-        if kind in ("answered", "cancelled"):
+        if kind in ("answered", "unanswered", "cancelled"):
             c[kind] += n
         c["within_target"] += within
         c["away"] += n * away
@@ -135,6 +135,8 @@ class _Figures:
             within = 1 if business_s is not None and business_s <= self.target else 0
         elif status == BookingStatus.CANCELLED:
             kind = EventKind.CANCELLED
+        elif status == BookingStatus.EXPIRED and business_s is not None:  # its wait, kept at its expiry
+            kind, v, c = "unanswered", business_s, max(expires_s - req_us // 1_000_000, 0)
         elif status != BookingStatus.UNCONFIRMED or due_us <= self.now_us:
             kind = "unanswered"
             req_s, now_s = req_us // 1_000_000, self.now_s
@@ -150,15 +152,15 @@ class _Figures:
             (self.by_bin.get(b) or self.by_bin.setdefault(b, _Group())).add(kind, status, v, c, within, away)
 
     def summed(self, therapist_id: int, week: int, entry: list) -> None:
-        """One group of a day's digest: answered (or cancelled) requests that no longer change."""
+        """One group of a day's digest: answered, expired unanswered or cancelled requests (they no longer change)."""
         kind_of, away, status, letter, n, vs, cals = entry
         if self.scope.session_type is not None and kind_of != self.scope.session_type:
             return
         if self.one_therapist and away:
             kind, vs, cals, within = "away", None, None, 0
         else:
-            kind = "answered" if letter == "a" else "cancelled"
-            within = bisect_right(vs, self.target) if vs else 0
+            kind = {"a": "answered", "u": "unanswered", "c": "cancelled"}[letter]
+            within = bisect_right(vs, self.target) if vs and kind == "answered" else 0
         for g in self._groups(therapist_id, week, away):
             g.add_many(kind, status, n, vs, cals, within, away)
         if self.by_bin is not None and vs:
@@ -166,7 +168,7 @@ class _Figures:
             for b, edge in enumerate(_BIN_LIMITS + [None]):
                 hi = len(vs) if edge is None else bisect_left(vs, edge, lo)
                 if hi > lo:
-                    in_bin = min(bisect_right(vs, self.target, lo, hi), hi) - lo
+                    in_bin = min(bisect_right(vs, self.target, lo, hi), hi) - lo if kind == "answered" else 0
                     (self.by_bin.get(b) or self.by_bin.setdefault(b, _Group())).add_many(
                         kind, status, hi - lo, None, None, in_bin, away)
                 lo = hi

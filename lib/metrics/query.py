@@ -100,11 +100,16 @@ class RequestRows:
         kind = case((left_out, literal("away")), (answered, literal("answered")),
                     (B.status == BookingStatus.CANCELLED, literal("cancelled")),
                     (unanswered, literal("unanswered")), else_=literal("waiting"))
-        # An unanswered request has waited until now, or until it expired.
-        end_e = case((B.status == BookingStatus.UNCONFIRMED, now_e), else_=least(func.coalesce(epoch(B.expires_at), now_e), now_e))
+        # An unanswered request has waited until now, or until it expired. One that expired keeps its wait
+        # (lib.bookings.changes.record_wait_until_expiry): measured to its expiry, as at that moment.
+        kept_wait = and_(B.status == BookingStatus.EXPIRED, B.response_business_seconds.is_not(None))
+        end_e = case((B.status == BookingStatus.UNCONFIRMED, now_e), (kept_wait, epoch(B.expires_at)),
+                     else_=least(func.coalesce(epoch(B.expires_at), now_e), now_e))
+        worked_out = and_(unanswered, ~kept_wait)  # the calendar is needed for these alone
         d_req, d_end = self.days.alias("d_req"), self.days.alias("d_end")
-        waited = greatest(business_seconds_until(d_end, self.width, end_e)
-                          - business_seconds_until(d_req, self.width, req_e), 0)
+        waited = case((kept_wait, B.response_business_seconds),
+                      else_=greatest(business_seconds_until(d_end, self.width, end_e)
+                                     - business_seconds_until(d_req, self.width, req_e), 0))
         return (
             select(
                 B.therapist_id.label("therapist_id"), B.status.label("status"), week.label("week"),
@@ -117,9 +122,10 @@ class RequestRows:
                 *more,
             )
             .select_from(B)
-            # The calendar table is only looked up for unanswered requests (the key is NULL otherwise).
-            .outerjoin(d_req, d_req.c.day == case((unanswered, local_req // DAY)))
-            .outerjoin(d_end, d_end.c.day == case((unanswered, self.clock.local_sql(end_e) // DAY)))
+            # The calendar table is only looked up for unanswered requests without a kept wait (the key is
+            # NULL otherwise).
+            .outerjoin(d_req, d_req.c.day == case((worked_out, local_req // DAY)))
+            .outerjoin(d_end, d_end.c.day == case((worked_out, self.clock.local_sql(end_e) // DAY)))
             .where(*where)
         )
 

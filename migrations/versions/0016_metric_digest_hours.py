@@ -1,10 +1,14 @@
-"""the response-time figures' digests keep each settled request's UTC hour (lib.bookings.metric_days), so a
-period or a week that starts within a day takes its part of the day from the digest
+"""the response-time figures' digests keep each settled request's UTC hour, and a request that expired
+unanswered keeps its wait (lib.bookings.metric_days, lib.bookings.changes.record_wait_until_expiry)
 
 Revision ID: 0016
 Revises: 0015
 
-Every row is rebuilt here from `bookings` (the digests' shape changed; the requests they hold did not).
+With the hours, a period or a week that starts within a day takes its part of the day from the digest. With
+the wait kept at the expiry (business seconds from the request to its expiry, stored where an answer keeps
+its response time), an expired request is summed up ahead of time instead of worked out with the calendar on
+every view. Existing expired requests get their wait here, by the practice's calendar as it stands; then
+every row of the figures is rebuilt from `bookings`.
 """
 import json
 
@@ -19,19 +23,39 @@ depends_on = None
 
 def upgrade() -> None:
     from lib.bookings import metric_days
+    from lib.practice.business_hours import business_seconds_between
+    from lib.practice.rules import Rules, get_all
 
-    metric_days.rebuild(op.get_bind())
+    conn = op.get_bind()
+    calendar = Rules(get_all(conn)).calendar
+    b = sa.table("bookings", sa.column("id", sa.Integer), sa.column("status", sa.String),
+                 sa.column("requested_at", sa.DateTime), sa.column("expires_at", sa.DateTime),
+                 sa.column("first_response_at", sa.DateTime), sa.column("response_business_seconds", sa.Integer))
+    expired = conn.execute(sa.select(b.c.id, b.c.requested_at, b.c.expires_at).where(
+        b.c.status == "expired", b.c.first_response_at.is_(None), b.c.response_business_seconds.is_(None),
+        b.c.expires_at.is_not(None))).all()
+    waits = [{"i": r.id, "w": business_seconds_between(r.requested_at, r.expires_at, calendar)} for r in expired]
+    for lo in range(0, len(waits), 2000):
+        conn.execute(sa.update(b).where(b.c.id == sa.bindparam("i")).values(response_business_seconds=sa.bindparam("w")),
+                     waits[lo:lo + 2000])
+    metric_days.rebuild(conn)
 
 
 def downgrade() -> None:
-    """Back to the older shape: each group without its hours (the first seven fields are unchanged)."""
+    """Back to the older shape: expired requests without a kept wait (the older code works it out), and each
+    group of the rows without its hours (its first seven fields are the older shape)."""
+    from lib.bookings import metric_days
+
     conn = op.get_bind()
+    b = sa.table("bookings", sa.column("status"), sa.column("first_response_at"), sa.column("response_business_seconds"))
+    conn.execute(sa.update(b).where(b.c.status == "expired", b.c.first_response_at.is_(None))
+                 .values(response_business_seconds=None))
+    metric_days.rebuild(conn)
     for table, key in (("metric_days", ("therapist_id", "day")), ("metric_practice_days", ("day", "part"))):
         t = sa.table(table, *(sa.column(k) for k in key), sa.column("digest"))
-        rows = conn.execute(sa.select(t)).all()
-        for row in rows:
+        for row in conn.execute(sa.select(t)).all():
             d = json.loads(row.digest)
-            if "s" in d:
+            if d.get("s"):
                 d["s"] = [group[:7] for group in d["s"]]
-            conn.execute(sa.update(t).where(*(t.c[k] == getattr(row, k) for k in key))
-                         .values(digest=json.dumps(d, separators=(",", ":"))))
+                conn.execute(sa.update(t).where(*(t.c[k] == getattr(row, k) for k in key))
+                             .values(digest=json.dumps(d, separators=(",", ":"))))

@@ -1,4 +1,6 @@
 """Reminders, escalations and expiry, driven by moving the pinned clock (never by sleeping)."""
+import csv
+import io
 from datetime import datetime, timedelta
 
 from lib import worker
@@ -6,6 +8,9 @@ from lib.bookings import answers
 from lib.bookings import deadlines as timers
 from lib.core import clock
 from lib.core.db import unit_of_work
+from lib.metrics import periods
+from lib.metrics import report as metrics
+from lib.metrics.export import rows_csv
 from lib.practice.rules import DEFAULT_EXPIRY_SCHEDULE, set_value
 from tests.conftest import NOW
 from tests.factories import book
@@ -54,6 +59,22 @@ def test_unanswered_request_expires_at_its_cut_off_and_everyone_is_told(practice
     assert [m.recipient for m in _msgs(bid, "expired_client")] == ["hannah@client.example"]
     assert [m.recipient for m in _msgs(bid, "expired_manager")] == ["morgan@practice.example"]
     assert timers.tick().expired == []
+
+
+def test_an_expired_request_keeps_how_long_it_waited_when_the_practice_changes_its_hours(practice):
+    bid = book(practice.alice, email="hannah@client.example", starts_at=at11(2))  # requested 09:00, expires 23:00
+    at(23, 0)
+    assert timers.tick().expired == [bid]
+    waited = 8.5 * 3600  # 09:00 to 17:30, the business day it waited through
+    assert _booking(bid).response_business_seconds == waited
+    rows = {r.name: r for r in metrics.report(practice.morgan, refresh=True).therapists}
+    with unit_of_work(write=True) as s:  # later the practice opens 08:00-20:00: the wait stays as it was
+        set_value(s, "business_hours", {d: [("08:00", "20:00")] for d in ("mon", "tue", "wed", "thu", "fri")})
+    again = {r.name: r for r in metrics.report(practice.morgan, refresh=True).therapists}
+    assert again["Alice Moreno"].figures == rows["Alice Moreno"].figures
+    assert _booking(bid).response_business_seconds == waited
+    lines = list(csv.DictReader(io.StringIO(rows_csv(practice.morgan, periods.last_days(30)))))
+    assert [line["Response (business hours)"] for line in lines] == ["8.5"]
 
 
 def test_an_offer_nobody_answers_expires_after_24_hours(practice):

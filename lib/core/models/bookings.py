@@ -60,6 +60,8 @@ class Booking(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Filled at the therapist's first answer, so metrics never recompute it from events.
     first_response_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Business seconds to the first answer; for a request that expired unanswered, to its expiry
+    # (lib.bookings.changes.record_wait_until_expiry).
     response_business_seconds: Mapped[int | None] = mapped_column(Integer)
     reassigned_from_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
