@@ -22,6 +22,8 @@ two therapists answering requests of the same day from queueing on one row (Post
 from __future__ import annotations
 
 import json
+import sys
+from array import array
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from itertools import groupby
@@ -69,11 +71,32 @@ def _json(facts) -> str:
 
 
 HOUR_US = 3_600_000_000
+HOURS = "ABCDEFGHIJKLMNOPQRSTUVWX"  # the UTC hour h of a request, as one letter: HOURS[h]
 
 
-def hour_of(req_us: int) -> int:
-    """The UTC hour of the day (0-23) a request was made in."""
-    return req_us // HOUR_US % 24
+def hour_of(req_us: int) -> str:
+    """The UTC hour of the day a request was made in, as its letter."""
+    return HOURS[req_us // HOUR_US % 24]
+
+
+def pack(values: Iterable[int]) -> str:
+    """Whole seconds as text: 32-bit little-endian integers in hexadecimal.
+
+    A quarter of the practice is about 700 digests holding 250,000 seconds; read back as JSON lists of
+    numbers they took about 90 ms to parse, as packed text a few ms (lib.metrics.kept). Hexadecimal, not
+    base64, so that several groups' texts joined end to end unpack as one."""
+    packed = array("i", values)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes().hex()
+
+
+def unpack(text: str) -> array:
+    values = array("i")
+    values.frombytes(bytes.fromhex(text))
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values
 
 
 def digest(facts: list) -> dict:
@@ -81,12 +104,12 @@ def digest(facts: list) -> dict:
 
     "s": answered requests, those that expired unanswered (their wait kept at the expiry) and those the client
     cancelled before an answer, grouped by (session type, away, status class: declined | expired | other,
-    kind: a(nswered) | u(nanswered) | c(ancelled)), each group as
-    [*key, count, business seconds, calendar seconds, hours, calendar hours]: the seconds sorted, and beside
-    each the UTC hour its request was made in (for a cancelled group, its requests' hours alone). The hours
-    let a period that starts or ends within the day, or a week that starts within it, take just its part.
-    "r": every other request, as in `facts` (still open, or closed unanswered: their waiting time depends on
-    now or on the practice's calendar)."""
+    kind: a(nswered) | u(nanswered) | c(ancelled)), each group as [*key, count, business seconds, calendar
+    seconds, hours, calendar hours]: the seconds sorted and packed (`pack`), and beside each, as one letter
+    in the same order, the UTC hour its request was made in (for a cancelled group, its requests' hours
+    alone). The hours let a period that starts or ends within the day, or a week that starts within it,
+    take just its part. "r": every other request, as in `facts` (still open, or closed unanswered without a
+    kept wait: their waiting time depends on now or on the practice's calendar)."""
     groups: dict[tuple, list] = {}
     rest = []
     for f in facts:
@@ -116,8 +139,8 @@ def _summed(groups: dict[tuple, list], rest: list) -> dict:
     for key, (vs, cals, hours) in sorted(groups.items()):
         vs.sort()
         cals.sort()
-        out.append([*key, len(vs) + len(hours), [v for v, _ in vs], [c for c, _ in cals],
-                    [h for _, h in vs] + sorted(hours), [h for _, h in cals]])
+        out.append([*key, len(vs) + len(hours), pack(v for v, _ in vs), pack(c for c, _ in cals),
+                    "".join(h for _, h in vs) + "".join(sorted(hours)), "".join(h for _, h in cals)])
     return {"s": out, "r": rest}
 
 
@@ -130,8 +153,8 @@ def merged(digests: Iterable[dict]) -> dict:
         for *key, _n, vs, cals, hv, hc in d.get("s", ()):
             g = groups.setdefault(tuple(key), [[], [], []])
             if vs:
-                g[0] += zip(vs, hv)
-                g[1] += zip(cals, hc)
+                g[0] += zip(unpack(vs), hv)
+                g[1] += zip(unpack(cals), hc)
             else:
                 g[2] += hv
         rest += d.get("r", ())

@@ -4,7 +4,8 @@ unanswered keeps its wait (lib.bookings.metric_days, lib.bookings.changes.record
 Revision ID: 0016
 Revises: 0015
 
-With the hours, a period or a week that starts within a day takes its part of the day from the digest. With
+With the hours, a period or a week that starts within a day takes its part of the day from the digest; the
+seconds are packed (lib.bookings.metric_days.pack), which reads several times faster than lists of numbers. With
 the wait kept at the expiry (business seconds from the request to its expiry, stored where an answer keeps
 its response time), an expired request is summed up ahead of time instead of worked out with the calendar on
 every view. Existing expired requests get their wait here, by the practice's calendar as it stands; then
@@ -43,7 +44,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Back to the older shape: expired requests without a kept wait (the older code works it out), and each
-    group of the rows without its hours (its first seven fields are the older shape)."""
+    group of the rows without its hours and with its seconds as lists of numbers (the older shape)."""
     from lib.bookings import metric_days
 
     conn = op.get_bind()
@@ -56,6 +57,7 @@ def downgrade() -> None:
         for row in conn.execute(sa.select(t)).all():
             d = json.loads(row.digest)
             if d.get("s"):
-                d["s"] = [group[:7] for group in d["s"]]
+                d["s"] = [[*group[:5], list(metric_days.unpack(group[5])), list(metric_days.unpack(group[6]))]
+                          for group in d["s"]]
                 conn.execute(sa.update(t).where(*(t.c[k] == getattr(row, k) for k in key))
                              .values(digest=json.dumps(d, separators=(",", ":"))))

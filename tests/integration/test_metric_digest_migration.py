@@ -8,6 +8,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 
+from lib.bookings import metric_days
 from lib.core import db, migrate
 from tests.integration.test_data_lifecycle_migration import ROWS
 
@@ -44,7 +45,8 @@ def test_an_expired_request_keeps_its_wait_and_the_rows_are_rebuilt_both_ways(be
     assert wait == 8.5 * 3600  # 09:00 to 23:00 on a Tuesday: the business day from 09:00 to 17:30
     assert len(days) == 1 and days[0]["r"] == []
     (group,) = days[0]["s"]
-    assert group[:5] == ["individual", 0, "expired", "u", 1] and group[5] == [30600] and group[7] == [9]
+    assert group[:5] == ["individual", 0, "expired", "u", 1] and list(metric_days.unpack(group[5])) == [30600]
+    assert group[7] == "J"  # requested at 09:00 UTC
 
     command.downgrade(migrate.alembic_config(before_0016), "0015")
     wait, days = _state(before_0016)
