@@ -62,11 +62,12 @@ def test_the_answers_toggle_reruns_only_its_part_and_still_asks_if_the_sign_in_i
 
     from sqlalchemy import create_engine, text
 
-    from tests.e2e.conftest import session_ids_in, settle
+    from tests.e2e.conftest import session_ids_in, settle, wait_for_login_cookie
 
     toggle, item = "Show every answer, item by item", "Little interest or pleasure in doing things"  # PHQ-9's first
 
     log_in("alice")
+    wait_for_login_cookie(page.context)  # the addresses below are typed: the browser signs in again by its cookie
     for booking_id in session_ids_in(app_server.database_url, "alice"):
         page.goto(f"/session?id={booking_id}")
         expect(page.get_by_text("Your answer")).to_be_visible()
