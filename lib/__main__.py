@@ -49,9 +49,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _migrate(args) -> int:
-    from lib.core import migrate
+    from lib.bookings import metric_days
+    from lib.core import db, migrate
 
     migrate.upgrade()
+    with db.engine().begin() as conn:  # rows a previous release's servers wrote while this one was rolled out
+        rewritten = metric_days.rebuild_stale(conn)
+    if rewritten:
+        print(f"rebuilt {rewritten} response-time figure rows written by the previous release")
     print("database is up to date")
     return 0
 

@@ -102,14 +102,18 @@ def unpack(text: str) -> array:
 def digest(facts: list) -> dict:
     """The day's requests that no longer change with the clock or the settings, summed up ahead of time.
 
-    "s": answered requests, those that expired unanswered (their wait kept at the expiry) and those the client
+    "p": answered requests, those that expired unanswered (their wait kept at the expiry) and those the client
     cancelled before an answer, grouped by (session type, away, status class: declined | expired | other,
     kind: a(nswered) | u(nanswered) | c(ancelled)), each group as [*key, count, business seconds, calendar
     seconds, hours, calendar hours]: the seconds sorted and packed (`pack`), and beside each, as one letter
     in the same order, the UTC hour its request was made in (for a cancelled group, its requests' hours
     alone). The hours let a period that starts or ends within the day, or a week that starts within it,
     take just its part. "r": every other request, as in `facts` (still open, or closed unanswered without a
-    kept wait: their waiting time depends on now or on the practice's calendar)."""
+    kept wait: their waiting time depends on now or on the practice's calendar).
+
+    "s" is the shape before migration 0016 (groups without hours, their seconds as lists of numbers). Only a
+    server of the previous release writes it, during a rolling upgrade: such a row is `is_stale`, its day is
+    read from `bookings` instead, and `rebuild_stale` (run by `python -m lib migrate`) rewrites it."""
     groups: dict[tuple, list] = {}
     rest = []
     for f in facts:
@@ -141,16 +145,17 @@ def _summed(groups: dict[tuple, list], rest: list) -> dict:
         cals.sort()
         out.append([*key, len(vs) + len(hours), pack(v for v, _ in vs), pack(c for c, _ in cals),
                     "".join(h for _, h in vs) + "".join(sorted(hours)), "".join(h for _, h in cals)])
-    return {"s": out, "r": rest}
+    return {"p": out, "r": rest}
 
 
 def merged(digests: Iterable[dict]) -> dict:
     """Several digests as one (a practice's day): groups of the same key added up, their seconds still sorted
     (each with its hour); the requests not summed up, in time order."""
     groups: dict[tuple, list] = {}
-    rest = []
+    rest, stale = [], False
     for d in digests:
-        for *key, _n, vs, cals, hv, hc in d.get("s", ()):
+        stale = stale or is_stale(d)  # a previous release's therapist row: the practice's row is stale with it
+        for *key, _n, vs, cals, hv, hc in d.get("p", ()):
             g = groups.setdefault(tuple(key), [[], [], []])
             if vs:
                 g[0] += zip(unpack(vs), hv)
@@ -158,7 +163,29 @@ def merged(digests: Iterable[dict]) -> dict:
             else:
                 g[2] += hv
         rest += d.get("r", ())
-    return _summed(groups, sorted(rest, key=lambda f: (f[1], f[0])))
+    out = _summed(groups, sorted(rest, key=lambda f: (f[1], f[0])))
+    return out | {"s": []} if stale else out
+
+
+def is_stale(d: dict) -> bool:
+    """Written by a server of the release before migration 0016 (it always writes "s", this release never
+    does), or merged from such a row. Its practice rows leave out this release's groups, even with no
+    groups of their own, so the mark is the key, not what it holds."""
+    return "s" in d
+
+
+_OLD_SHAPE = '%"s":%'  # `is_stale`, in the stored text (every digest is written without spaces)
+
+
+def rebuild_stale(conn: Connection) -> int:
+    """Rewrite the rows a previous release's servers wrote during a rolling upgrade (`is_stale`). Rows rewritten."""
+    days = [(t, d) for t, d in conn.execute(select(_table.c.therapist_id, _table.c.day)
+                                            .where(_table.c.digest.like(_OLD_SHAPE)))]
+    parts = [(d, p) for d, p in conn.execute(select(_practice.c.day, _practice.c.part)
+                                             .where(_practice.c.digest.like(_OLD_SHAPE)))]
+    refresh_days(conn, days)  # their practice parts with them
+    _refresh_practice(conn, sorted(set(parts) - {(d, t % PARTS) for t, d in days}))
+    return len(days) + len(parts)
 
 
 def _row(therapist_id: int, day: date, facts: list) -> dict:

@@ -22,6 +22,7 @@ from lib.bookings.metric_days import (
     facts_between,
     from_micros,
     hour_of,
+    is_stale,
     micros,
     pack,
     read,
@@ -215,7 +216,8 @@ def figures(conn: Connection, rows: RequestRows, groupings=("all", "therapist_id
     therapist, from the practice's day (a few rows, not one per therapist). A day the period starts or ends
     in, or a week starts in (local Monday midnight is not UTC's), takes its settled requests hour by hour
     (the digest keeps each one's UTC hour); only an hour cut in two goes request by request, read from
-    `bookings`."""
+    `bookings`. A day with a row a previous release's server wrote during an upgrade (lib.bookings.metric_days
+    .is_stale) is read from `bookings` whole."""
     f = _Figures(rows, groupings)
     s = rows.scope
     first, last = s.start.date(), (s.end - timedelta(microseconds=1)).date()
@@ -223,23 +225,29 @@ def figures(conn: Connection, rows: RequestRows, groupings=("all", "therapist_id
     practice_wide = s.therapist_id is None and f.by_therapist is None  # the practice's rows
     found = ([(0, day, text) for day, text in read_practice(conn, first, last)] if practice_wide
              else read(conn, first, last, s.therapist_id))
-    for therapist_id, day, text in found:
-        kept = json.loads(text)
+    digests = [(therapist_id, day, json.loads(text)) for therapist_id, day, text in found]
+    stale = {day for _, day, kept in digests if is_stale(kept)}
+    for therapist_id, day, kept in digests:
+        if day in stale:
+            continue
         week, hours = plans[day]
         if hours is None:  # the whole day, in one week
-            for *key, n, vs, cals, _hv, _hc in kept["s"]:
+            for *key, n, vs, cals, _hv, _hc in kept.get("p", ()):
                 f.summed(therapist_id, week, [*key, n, vs, cals])
-            for fact in kept["r"]:
+            for fact in kept.get("r", ()):
                 f.request(therapist_id, fact)
             continue
-        for entry in kept["s"]:
+        for entry in kept.get("p", ()):
             for in_week, part in _by_week(entry, hours).items():
                 f.summed(therapist_id, in_week, part)
-        for fact in kept["r"]:
+        for fact in kept.get("r", ()):
             if hour_of(fact[1]) in hours.week:
                 f.request(therapist_id, fact)
-    for hour_us in sorted({h for _, hours in plans.values() if hours is not None for h in hours.cut}):
-        start, end = from_micros(max(hour_us, f.start_us)), from_micros(min(hour_us + HOUR_US, f.end_us))
+    from_bookings = [(micros(datetime.combine(d, datetime.min.time())), 24 * HOUR_US) for d in stale]
+    from_bookings += [(h, HOUR_US) for d, (_, hours) in plans.items() if hours is not None and d not in stale
+                      for h in hours.cut]
+    for lo, width in sorted(from_bookings):
+        start, end = from_micros(max(lo, f.start_us)), from_micros(min(lo + width, f.end_us))
         for therapist_id, fact in facts_between(conn, start, end, s.therapist_id):
             f.request(therapist_id, fact)
     return f.result()

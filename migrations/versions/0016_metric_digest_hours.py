@@ -43,8 +43,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Back to the older shape: expired requests without a kept wait (the older code works it out), and each
-    group of the rows without its hours and with its seconds as lists of numbers (the older shape)."""
+    """Back to the older shape: expired requests without a kept wait (the older code works it out), and the
+    rows' groups under "s" again, without their hours and with their seconds as lists of numbers."""
     from lib.bookings import metric_days
 
     conn = op.get_bind()
@@ -56,8 +56,8 @@ def downgrade() -> None:
         t = sa.table(table, *(sa.column(k) for k in key), sa.column("digest"))
         for row in conn.execute(sa.select(t)).all():
             d = json.loads(row.digest)
-            if d.get("s"):
-                d["s"] = [[*group[:5], list(metric_days.unpack(group[5])), list(metric_days.unpack(group[6]))]
-                          for group in d["s"]]
+            if "p" in d:
+                d = {"s": [[*group[:5], list(metric_days.unpack(group[5])), list(metric_days.unpack(group[6]))]
+                           for group in d.pop("p")], **d}
                 conn.execute(sa.update(t).where(*(t.c[k] == getattr(row, k) for k in key))
                              .values(digest=json.dumps(d, separators=(",", ":"))))

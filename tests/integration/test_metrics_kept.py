@@ -39,7 +39,7 @@ def _rows_now() -> dict:
 def _practice_rows_now() -> dict:
     with reading() as conn:
         rows = conn.execute(select(MetricPracticeDay.day, MetricPracticeDay.part, MetricPracticeDay.digest)).all()
-    return {(d, p): json.loads(text) for d, p, text in rows if json.loads(text) not in ({}, {"s": [], "r": []})}
+    return {(d, p): json.loads(text) for d, p, text in rows if json.loads(text) not in ({}, {"p": [], "r": []})}
 
 
 def _version(bid: int) -> int:
@@ -163,3 +163,49 @@ def test_an_hour_cut_by_the_period_or_a_week_counts_each_request_on_its_side(pra
         weeks = kept(conn, RequestRows(kolkata, checks[1][1]), ("week",))["week"]
     # The first request was made before the period; the others each fall in a week of their own.
     assert sorted(w["answered"] for w in weeks.values() if w["answered"]) == [1, 1, 1]
+
+
+def _older_shape(text: str) -> str:
+    """A digest as the release before migration 0016 wrote it: groups under "s", seconds as lists, no hours."""
+    d = json.loads(text)
+    return json.dumps({"s": [[*g[:5], list(metric_days.unpack(g[5])), list(metric_days.unpack(g[6]))]
+                             for g in d.get("p", ())], "r": d.get("r", [])}, separators=(",", ":"))
+
+
+def test_rows_a_previous_release_writes_during_an_upgrade_are_read_from_bookings_until_rebuilt(practice):
+    _random_practice(practice, random.Random(8))
+    # A server still on the previous release answers a request: it writes that therapist's day in the older
+    # shape, and merges the day's practice part from rows it cannot read (its own shape only).
+    with engine().begin() as conn:
+        t, day, text = conn.execute(select(MetricDay.therapist_id, MetricDay.day, MetricDay.digest)
+                                    .where(MetricDay.digest.like('%"p":[[%')).order_by(MetricDay.day.desc())).first()
+        conn.execute(MetricDay.__table__.update().where(MetricDay.therapist_id == t, MetricDay.day == day)
+                     .values(digest=_older_shape(text)))
+        conn.execute(MetricPracticeDay.__table__.update().where(
+            MetricPracticeDay.day == day, MetricPracticeDay.part == t % metric_days.PARTS).values(
+                digest=_older_shape(text)))
+        # On another day it touched a request still open: its merge of that part keeps no one's settled requests.
+        other = conn.scalar(select(MetricPracticeDay.day).where(MetricPracticeDay.day < day,
+                                                                MetricPracticeDay.digest.like('%"p":[[%'))
+                            .order_by(MetricPracticeDay.day.desc()))
+        conn.execute(MetricPracticeDay.__table__.update().where(MetricPracticeDay.day == other)
+                     .values(digest='{"s":[],"r":[]}'))
+    with unit_of_work() as s:
+        rules = Rules.load(s)
+    month, year = periods.last_days(30, NOW), periods.between(date(2025, 11, 25), date(2026, 11, 24), "Europe/London")
+    scopes = [Scope(month.start, month.end, NOW), Scope(month.start, month.end, NOW, t), Scope(year.start, year.end, NOW)]
+
+    def all_equal() -> None:
+        with reading() as conn:
+            for scope in scopes:
+                rows = RequestRows(rules, scope)
+                assert kept(conn, rows) == from_scratch(conn, rows)
+                assert kept(conn, rows, ("all", "week", "bin")) == from_scratch(conn, rows, ("all", "week", "bin"))
+
+    all_equal()  # the stale day is read from bookings, exactly
+    with engine().begin() as conn:
+        assert metric_days.rebuild_stale(conn) >= 3  # `python -m lib migrate` does this once the old servers stop
+    assert not any("s" in d for d in _practice_rows_now().values())
+    with reading() as conn:
+        assert not conn.scalar(select(MetricDay.day).where(MetricDay.digest.like('%"s":%')))
+    all_equal()
