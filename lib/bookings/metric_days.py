@@ -331,8 +331,9 @@ def read(conn: Connection, first: date, last: date, therapist_id: int | None = N
 def facts_between(conn: Connection, start: datetime, end: datetime, therapist_id: int | None = None) -> Iterable:
     """(therapist id, facts) of each request made from `start` to `end`, read from `bookings` (an index range).
 
-    For the part of a period that is not whole days: reading that day's rows instead would parse every
-    therapist's day (about 2,000 JSON rows at a million bookings) to keep a few of their requests."""
+    For an hour a period or a week cuts in two, and a day a previous release's server wrote (`is_stale`):
+    reading that day's rows instead would parse every therapist's day (about 2,000 JSON rows at a million
+    bookings) to keep a few of their requests."""
     where = [Booking.requested_at >= start, Booking.requested_at < end]
     if therapist_id is not None:
         where.append(Booking.therapist_id == therapist_id)

@@ -78,21 +78,21 @@ def seed_bulk(bookings: int, therapists: int, url: str | None = None, progress: 
             requested = now - timedelta(seconds=rnd.randrange(span))
             starts = requested + timedelta(hours=rnd.choice([4, 10, 20, 30, 60, 100, 200, 400]))
             starts = starts.replace(minute=0, second=0, microsecond=0)
-            due = min(add_business_seconds(requested, rules.target_hours * 3600, rules.calendar),
-                      rules.expires_at(requested, starts))
+            expires = rules.expires_at(requested, starts)
+            due = min(add_business_seconds(requested, rules.target_hours * 3600, rules.calendar), expires)
             status, answered = _outcome(rnd, requested, now)
             first_resp = biz = None
             if answered is not None:
                 first_resp = answered
                 biz = business_seconds_between(requested, answered, rules.calendar)
-            elif status == "expired" and rules.expires_at(requested, starts) <= now:  # kept as the app keeps it
-                biz = business_seconds_between(requested, rules.expires_at(requested, starts), rules.calendar)
+            elif status == "expired" and expires <= now:  # its wait, kept as the app keeps it at the expiry
+                biz = business_seconds_between(requested, expires, rules.calendar)
             stype = rnd.choice(TYPES)
             b_rows.append(dict(
                 id=bid, therapist_id=client_therapist[ci], client_id=first_client + ci, relationship_id=first_rel + ci,
                 session_type=stype, starts_at=starts, duration_minutes=50, delivery="online", video_service="Zoom",
                 status=status, requested_at=requested, requested_by="client", response_due_at=due,
-                expires_at=rules.expires_at(requested, starts), first_response_at=first_resp,
+                expires_at=expires, first_response_at=first_resp,
                 response_business_seconds=biz, version=1))
             e_rows.append(dict(id=event_id, booking_id=bid, kind=EventKind.REQUESTED, actor="client", at=requested))
             event_id += 1

@@ -27,17 +27,22 @@ ROWS = [
 ]
 
 
-@pytest.fixture
-def old_database(tmp_path, monkeypatch):
+def database_at(tmp_path, monkeypatch, revision: str, rows: list[str]) -> str:
+    """A SQLite database at an earlier migration, with these rows written as that release would have."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    command.upgrade(migrate.alembic_config(url), "0010")
+    command.upgrade(migrate.alembic_config(url), revision)
     eng = create_engine(url)
     with eng.begin() as conn:
-        for row in ROWS:
+        for row in rows:
             conn.exec_driver_sql(row)
     eng.dispose()
-    yield url
+    return url
+
+
+@pytest.fixture
+def old_database(tmp_path, monkeypatch):
+    yield database_at(tmp_path, monkeypatch, "0010", ROWS)
     db.dispose_all()
 
 

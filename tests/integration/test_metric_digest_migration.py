@@ -6,11 +6,11 @@ import json
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from lib.bookings import metric_days
 from lib.core import db, migrate
-from tests.integration.test_data_lifecycle_migration import ROWS
+from tests.integration.test_data_lifecycle_migration import ROWS, database_at
 
 EXPIRED = ("INSERT INTO bookings (id, therapist_id, client_id, relationship_id, session_type, starts_at, "
            "duration_minutes, delivery, status, requested_at, requested_by, response_due_at, expires_at, version) "
@@ -20,15 +20,7 @@ EXPIRED = ("INSERT INTO bookings (id, therapist_id, client_id, relationship_id, 
 
 @pytest.fixture
 def before_0016(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    command.upgrade(migrate.alembic_config(url), "0015")
-    eng = create_engine(url)
-    with eng.begin() as conn:
-        for row in ROWS[:3] + [EXPIRED]:
-            conn.exec_driver_sql(row)
-    eng.dispose()
-    yield url
+    yield database_at(tmp_path, monkeypatch, "0015", ROWS[:3] + [EXPIRED])
     db.dispose_all()
 
 
