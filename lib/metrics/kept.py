@@ -11,8 +11,11 @@ from __future__ import annotations
 import json
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import repeat
+from typing import cast
 
 from sqlalchemy.engine import Connection
 
@@ -28,6 +31,7 @@ from lib.bookings.metric_days import (
     read,
     read_practice,
     unpack,
+    untagged,
 )
 from lib.core.vocabulary import BookingStatus, EventKind
 from lib.metrics.query import BIN_EDGES, COUNTS, TIMES, RequestRows
@@ -35,6 +39,7 @@ from lib.metrics.sql import from_epoch, to_epoch
 from lib.practice.business_hours import business_seconds_between
 
 _BIN_LIMITS = [int(e * 3600) for e in BIN_EDGES[1:]]
+_KINDS = {"a": "answered", "u": "unanswered", "c": "cancelled"}  # a digest group's kind (metric_days.digest)
 
 
 def percentile(sorted_values: list, fraction: float) -> float | None:
@@ -124,19 +129,24 @@ class _Figures:
         # Digest groups gathered by what tells them apart here (`summed`): a quarter of the practice is about
         # 7,000 digest groups, counted one by one in about 100 ms; gathered, a hundred or so.
         self.pending: dict[tuple, list] = {}
+        # The practice's groups as each therapist's (`summed` with `whose`): by status and kind, the seconds and
+        # their therapists, parted in `result`.
+        self.pending_whose: dict[tuple, list] = {}
 
     def week(self, at_us: int) -> int:
         return max(bisect_right(self.weeks, at_us) - 1, 0)
 
-    def _groups(self, therapist_id: int, week: int, away: int):
+    def _groups(self, therapist_id: int | None, week: int, away: int):
+        """The groups a request counts in; `therapist_id` None: a practice's group, parted by `summed`'s `whose`."""
         out = [self.all] if self.all is not None else []
         if self.by_week is not None:
             out.append(self.by_week.get(week) or self.by_week.setdefault(week, _Group()))
-        if self.by_therapist is not None and not away:  # each therapist's own figures leave out time away
+        # each therapist's own figures leave out time away
+        if self.by_therapist is not None and therapist_id is not None and not away:
             out.append(self.by_therapist.get(therapist_id) or self.by_therapist.setdefault(therapist_id, _Group()))
         return out
 
-    def request(self, therapist_id: int, fact: list) -> None:
+    def request(self, therapist_id: int | None, fact: list) -> None:
         """One request, worked out as lib.metrics.query's SQL does."""
         s = self.scope
         _id, req_us, kind_of, status, first_s, business_s, expires_s, due_us, away = fact
@@ -167,18 +177,39 @@ class _Figures:
             b = _bin(v)
             (self.by_bin.get(b) or self.by_bin.setdefault(b, _Group())).add(kind, status, v, c, within, away)
 
-    def summed(self, therapist_id: int, week: int, entry: list) -> None:
+    def summed(self, therapist_id: int | None, week: int, entry: list, whose: str | None = None) -> None:
         """One group of a day's digest: answered, expired unanswered or cancelled requests (they no longer change),
-        their seconds packed (lib.bookings.metric_days.pack). Gathered with the like of it, counted in `result`."""
+        their seconds packed (lib.bookings.metric_days.pack). Gathered with the like of it, counted in `result`.
+        A practice's group (`therapist_id` None) says with `whose` (packed ids) whose each request is."""
         kind_of, away, status, letter, n, vs, cals = entry
         if self.scope.session_type is not None and kind_of != self.scope.session_type:
             return
-        key = (therapist_id if self.by_therapist is not None else 0, week, away, status, letter)
+        key = (therapist_id if self.by_therapist is not None else None, week, away, status, letter)
         p = self.pending.get(key) or self.pending.setdefault(key, [0, [], []])
         p[0] += n
         if vs:
             p[1].append(vs)
             p[2].append(cals)
+        if whose is not None and self.by_therapist is not None and not away:
+            w = self.pending_whose.get((status, letter)) or self.pending_whose.setdefault((status, letter), [[], []])
+            w[0].append(vs)
+            w[1].append(whose)
+
+    def _count_whose(self, status: str, letter: str, vs: array, whose: array) -> None:
+        """A practice's gathered groups parted into each therapist's (their seconds and ids side by side)."""
+        kind = _KINDS[letter]
+        by_therapist = cast(dict, self.by_therapist)
+        if not vs:  # cancelled: a count
+            for therapist_id, n in Counter(whose).items():
+                by_therapist.setdefault(therapist_id, _Group()).add_many(kind, status, n, None, None, 0, 0)
+            return
+        theirs: dict[int, list] = {}
+        for v, therapist_id in zip(vs, whose):
+            (theirs.get(therapist_id) or theirs.setdefault(therapist_id, [])).append(v)
+        for therapist_id, values in theirs.items():
+            values.sort()
+            within = bisect_right(values, self.target) if kind == "answered" else 0
+            by_therapist.setdefault(therapist_id, _Group()).add_many(kind, status, len(values), values, None, within, 0)
 
     def _count(self, key: tuple, n: int, vs: list, cals: list) -> None:
         """Digest groups gathered by `summed` (their seconds sorted) into the figures' groups and the bars."""
@@ -186,7 +217,7 @@ class _Figures:
         if self.one_therapist and away:
             kind, vs, cals, within = "away", [], [], 0
         else:
-            kind = {"a": "answered", "u": "unanswered", "c": "cancelled"}[letter]
+            kind = _KINDS[letter]
             within = bisect_right(vs, self.target) if vs and kind == "answered" else 0
         for g in self._groups(therapist_id, week, away):
             g.add_many(kind, status, n, vs, cals, within, away)
@@ -203,7 +234,9 @@ class _Figures:
     def result(self) -> dict:
         for key, (n, vs, cals) in self.pending.items():  # one unpacking and one sort per gathered group
             self._count(key, n, sorted(unpack("".join(vs))), sorted(unpack("".join(cals))))
-        self.pending = {}
+        for (status, letter), (vs, whose) in self.pending_whose.items():
+            self._count_whose(status, letter, unpack("".join(vs)), unpack("".join(whose)))
+        self.pending, self.pending_whose = {}, {}
         return {g: {k: grp.entry(g != "bin", g == "all") for k, grp in by_key.items()}
                 for g, by_key in self.groups.items()}
 
@@ -212,37 +245,41 @@ def figures(conn: Connection, rows: RequestRows, groupings=("all", "therapist_id
     """{grouping: {key: {requests, answered, ..., p50, p90, cal50}}}: lib.metrics.query.figures' answer.
 
     Each day of the period is read from its digest: its settled requests summed up already, and the few
-    still open (or closed unanswered) worked out one by one; for the whole practice without a row per
-    therapist, from the practice's day (a few rows, not one per therapist). A day the period starts or ends
+    still open (or closed unanswered) worked out one by one; for the whole practice, from the practice's day
+    (a few rows, not one per therapist), which says whose each request is for the By therapist table. A day the period starts or ends
     in, or a week starts in (local Monday midnight is not UTC's), takes its settled requests hour by hour
     (the digest keeps each one's UTC hour); only an hour cut in two goes request by request, read from
     `bookings`. A day with a row a previous release's server wrote during an upgrade (lib.bookings.metric_days
-    .is_stale) is read from `bookings` whole."""
+    .is_stale, and for the By therapist table .untagged) is read from `bookings` whole."""
     f = _Figures(rows, groupings)
     s = rows.scope
     first, last = s.start.date(), (s.end - timedelta(microseconds=1)).date()
     plans = {d: _plan(f, micros(datetime.combine(d, datetime.min.time()))) for d in _days(first, last)}
-    practice_wide = s.therapist_id is None and f.by_therapist is None  # the practice's rows
-    found = ([(0, day, text) for day, text in read_practice(conn, first, last)] if practice_wide
+    practice_wide = s.therapist_id is None  # the practice's rows, which say whose each request is
+    whose_needed = practice_wide and f.by_therapist is not None
+    found = ([(None, day, text) for day, text in read_practice(conn, first, last)] if practice_wide
              else read(conn, first, last, s.therapist_id))
     digests = [(therapist_id, day, json.loads(text)) for therapist_id, day, text in found]
-    stale = {day for _, day, kept in digests if is_stale(kept)}
+    stale = {day for _, day, kept in digests if is_stale(kept) or (whose_needed and untagged(kept))}
     for therapist_id, day, kept in digests:
         if day in stale:
             continue
         week, hours = plans[day]
+        groups = kept.get("p", ())
+        whose = kept["tp"] if whose_needed else [None] * len(groups)
+        rest_whose = kept["tr"] if whose_needed else repeat(therapist_id)
         if hours is None:  # the whole day, in one week
-            for *key, n, vs, cals, _hv, _hc in kept.get("p", ()):
-                f.summed(therapist_id, week, [*key, n, vs, cals])
-            for fact in kept.get("r", ()):
-                f.request(therapist_id, fact)
+            for (*key, n, vs, cals, _hv, _hc), w in zip(groups, whose):
+                f.summed(therapist_id, week, [*key, n, vs, cals], w)
+            for fact, t in zip(kept.get("r", ()), rest_whose):
+                f.request(t, fact)
             continue
-        for entry in kept.get("p", ()):
-            for in_week, part in _by_week(entry, hours).items():
-                f.summed(therapist_id, in_week, part)
-        for fact in kept.get("r", ()):
+        for entry, w in zip(groups, whose):
+            for in_week, (part, part_whose) in _by_week(entry, hours, w).items():
+                f.summed(therapist_id, in_week, part, part_whose)
+        for fact, t in zip(kept.get("r", ()), rest_whose):
             if hour_of(fact[1]) in hours.week:
-                f.request(therapist_id, fact)
+                f.request(t, fact)
     from_bookings = [(micros(datetime.combine(d, datetime.min.time())), 24 * HOUR_US) for d in stale]
     from_bookings += [(h, HOUR_US) for d, (_, hours) in plans.items() if hours is not None and d not in stale
                       for h in hours.cut]
@@ -278,25 +315,28 @@ def _plan(f: _Figures, day_us: int) -> tuple[int, _Hours | None]:
     return 0, hours
 
 
-def _by_week(entry: list, hours: _Hours) -> dict[int, list]:
-    """One digest group cut to the hours inside the period, as a group for each week they fall in."""
+def _by_week(entry: list, hours: _Hours, whose: str | None) -> dict[int, tuple[list, str | None]]:
+    """One digest group cut to the hours inside the period, as a group for each week they fall in (with whose
+    each of its requests is, if the group says)."""
     kind_of, away, status, letter, _n, packed_vs, packed_cals, hv, hc = entry
-    vs, cals = unpack(packed_vs), unpack(packed_cals)
+    vs, cals, who = unpack(packed_vs), unpack(packed_cals), unpack(whose or "")
     out: dict[int, list] = {}
     for i, h in enumerate(hv):
         week = hours.week.get(h)
         if week is not None:
-            part = out.get(week) or out.setdefault(week, [kind_of, away, status, letter, 0, array("i"), array("i")])
+            part = out.get(week) or out.setdefault(
+                week, [kind_of, away, status, letter, 0, array("i"), array("i"), array("i")])
             part[4] += 1
             if vs:
                 part[5].append(vs[i])
+            if who:
+                part[7].append(who[i])
     for c, h in zip(cals, hc):
         week = hours.week.get(h)
         if week is not None:
             out[week][6].append(c)  # the same requests as the business seconds': their week is there
-    for part in out.values():
-        part[5], part[6] = pack(part[5]), pack(part[6])
-    return out
+    return {week: ([*part[:5], pack(part[5]), pack(part[6])], None if whose is None else pack(part[7]))
+            for week, part in out.items()}
 
 
 def _days(first, last):

@@ -40,6 +40,7 @@ def test_an_expired_request_keeps_its_wait_and_the_rows_are_rebuilt_both_ways(be
     (group,) = days[0]["p"]
     assert group[:5] == ["individual", 0, "expired", "u", 1] and list(metric_days.unpack(group[5])) == [30600]
     assert group[7] == "J"  # requested at 09:00 UTC
+    assert list(metric_days.unpack(days[0]["tp"][0])) == [1]  # 0017: whose it is (therapist 1)
 
     command.downgrade(migrate.alembic_config(before_0016), "0015")
     wait, days = _state(before_0016)
