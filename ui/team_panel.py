@@ -31,11 +31,14 @@ def _why(item: worklist.WorkItem, tz: str) -> str:
 def worklist_section(me: Actor, now: datetime) -> None:
     """"Needs the practice team": every line, oldest first, each saying why and since when."""
     items = worklist.worklist(me)
-    st.subheader(f"Needs the practice team · {len(items)}")
+    total = max(worklist.waiting(me).count, len(items))  # max: a line closed between the two reads
+    st.subheader(f"Needs the practice team · {total:,}")
     if not items:
         st.success("Nothing needs the team: no declined, expired or lapsed requests, late cancellations or failed "
                    "messages are waiting.", icon=":material/task_alt:")
         return
+    if total > len(items):
+        st.caption(f"Showing the {len(items):,} oldest of {total:,}. Each one you close makes room for the next.")
     for item in items:
         with st.container(border=True):
             st.markdown("  \n".join([

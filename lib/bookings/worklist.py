@@ -106,9 +106,13 @@ class WorkItem:
     away_until: datetime | None = None  # Reason.THERAPIST_AWAY: when the therapist is back (lib.bookings.away)
 
 
-def worklist(actor: Actor, limit: int = 200) -> list[WorkItem]:
-    """Open lines, oldest first (managers only)."""
+SHOWN = 200  # lines listed at once; `waiting` counts them all
+
+
+def worklist(actor: Actor, limit: int | None = None) -> list[WorkItem]:
+    """Open lines, oldest first, at most `limit` (SHOWN) of them (managers only)."""
     require_manager(actor)
+    limit = SHOWN if limit is None else limit
     with unit_of_work() as s:
         found = s.execute(
             select(TeamTask.id, TeamTask.booking_id, TeamTask.reason, TeamTask.opened_at, User.name,

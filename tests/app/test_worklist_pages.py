@@ -27,6 +27,16 @@ def test_the_managers_dashboard_lists_what_needs_the_team_with_why_since_when_an
     assert [link.label for link in at.get("page_link")].count("Open the session to act") == 1
 
 
+def test_a_long_list_says_how_many_wait_beyond_the_lines_shown(sqlite_practice, monkeypatch):
+    monkeypatch.setattr(team_worklist, "SHOWN", 2)
+    for client in ("Hannah Whitfield", "Oliver Bennett", "Priya Shah"):
+        _declined(sqlite_practice, client)
+    shown = texts(open_page("morgan", "dashboard.py"))
+    assert "Needs the practice team · 3" in shown
+    assert "Showing the 2 oldest of 3. Each one you close makes room for the next." in shown
+    assert "Priya Shah" not in shown and "Hannah Whitfield" in shown
+
+
 def test_a_manager_records_contact_and_the_line_leaves_the_list(sqlite_practice):
     bid = _declined(sqlite_practice)
     at = open_page("morgan", "session.py", id=bid)
