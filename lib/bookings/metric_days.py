@@ -207,8 +207,9 @@ def rebuild_stale(conn: Connection) -> int:
     parts = [(d, p) for d, p in conn.execute(select(_practice.c.day, _practice.c.part).where(
         _practice.c.digest.like(_OLD_SHAPE) | _practice.c.digest.not_like(_TAGGED)))]
     refresh_days(conn, days)  # their practice parts with them
-    _refresh_practice(conn, sorted(set(parts) - {(d, t % PARTS) for t, d in days}))
-    return len(days) + len(parts)
+    rest = sorted(set(parts) - {(d, t % PARTS) for t, d in days})
+    _refresh_practice(conn, rest)
+    return len(days) + len(rest)
 
 
 def _row(therapist_id: int, day: date, facts: list) -> dict:

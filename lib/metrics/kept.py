@@ -1,7 +1,8 @@
 """The response-time figures from the rows kept up to date as requests happen (lib.bookings.metric_days).
 
 The same figures as lib.metrics.query.figures, to the last bit (tests compare the two), without going
-back to `bookings`: one row per therapist and day of the period, each holding its day's requests. What
+back to `bookings`: for one therapist their row of each day of the period, for the practice (and its By
+therapist table) the practice's few rows a day, each holding its day's requests summed up. What
 depends on the moment or the practice's settings is worked out here, as the SQL does it: whether an open
 request is past due, how long unanswered ones have waited (business time by the current calendar), which
 week a request falls in, whether an answer was within the current target.
@@ -137,7 +138,7 @@ class _Figures:
         return max(bisect_right(self.weeks, at_us) - 1, 0)
 
     def _groups(self, therapist_id: int | None, week: int, away: int):
-        """The groups a request counts in; `therapist_id` None: a practice's group, parted by `summed`'s `whose`."""
+        """The groups a request counts in; `therapist_id` None: no one therapist's (a practice row's group)."""
         out = [self.all] if self.all is not None else []
         if self.by_week is not None:
             out.append(self.by_week.get(week) or self.by_week.setdefault(week, _Group()))
@@ -246,10 +247,10 @@ def figures(conn: Connection, rows: RequestRows, groupings=("all", "therapist_id
 
     Each day of the period is read from its digest: its settled requests summed up already, and the few
     still open (or closed unanswered) worked out one by one; for the whole practice, from the practice's day
-    (a few rows, not one per therapist), which says whose each request is for the By therapist table. A day the period starts or ends
-    in, or a week starts in (local Monday midnight is not UTC's), takes its settled requests hour by hour
-    (the digest keeps each one's UTC hour); only an hour cut in two goes request by request, read from
-    `bookings`. A day with a row a previous release's server wrote during an upgrade (lib.bookings.metric_days
+    (a few rows, not one per therapist), which also says whose each request is (for the By therapist table).
+    A day the period starts or ends in, or a week starts in (local Monday midnight is not UTC's), takes its
+    settled requests hour by hour (the digest keeps each one's UTC hour); only an hour cut in two goes
+    request by request, read from `bookings`. A day with a row a previous release's server wrote during an upgrade (lib.bookings.metric_days
     .is_stale, and for the By therapist table .untagged) is read from `bookings` whole."""
     f = _Figures(rows, groupings)
     s = rows.scope

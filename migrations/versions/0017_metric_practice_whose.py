@@ -23,4 +23,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Nothing to undo: the previous release reads these rows and leaves the two keys alone."""
+    """Nothing to undo: the previous release reads these rows as they are (it drops the two keys from a row it
+    rewrites; upgrading again rebuilds every row)."""

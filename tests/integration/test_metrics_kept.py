@@ -22,9 +22,10 @@ from lib.metrics import periods
 from lib.metrics.kept import figures as kept
 from lib.metrics.query import RequestRows, Scope
 from lib.metrics.query import figures as from_scratch
+from lib.people import auth
 from lib.practice.rules import Rules
 from tests.conftest import NOW
-from tests.factories import book
+from tests.factories import PASSWORD, WEEKDAYS, book
 from tests.integration.import_data import csv_bytes, row
 
 TYPES = ("individual", "couple", "family", "group")
@@ -220,3 +221,68 @@ def test_rows_a_previous_release_writes_during_an_upgrade_are_read_from_bookings
     with reading() as conn:
         assert not conn.scalar(select(MetricDay.day).where(MetricDay.digest.like('%"s":%')))
     all_equal()
+
+
+def test_therapists_who_share_a_practice_row_each_get_their_own_figures(practice):
+    # The practice's rows hold PARTS therapists' days each (by id); with eighteen therapists several share one,
+    # so their requests sit side by side in one group and the By therapist table must part them again.
+    rnd = random.Random(5)
+    with unit_of_work(write=True) as s:
+        extra = [auth._actor(auth.add_user(s, f"t{i}", f"T {i}", f"t{i}@practice.example", "therapist", PASSWORD,
+                                           working_hours=WEEKDAYS)) for i in range(16)]
+    therapists = [practice.alice, practice.bob, *extra]
+    by_id = {t.id: t for t in therapists}
+    ids = []
+    for i in range(220):
+        clock.freeze(NOW - timedelta(days=rnd.uniform(0, 5)))
+        try:
+            ids.append(book(rnd.choice(therapists), email=f"c{i}@client.test", notify=False,
+                            requested_ago=timedelta(0), session_type=rnd.choice(TYPES),
+                            starts_at=clock.now() + timedelta(days=rnd.uniform(0.2, 12))))
+        finally:
+            clock.freeze(NOW)
+    for bid in rnd.sample(ids, 180):
+        with unit_of_work() as s:
+            b = s.get(Booking, bid)
+            owner = by_id[b.therapist_id]
+        action = rnd.choice(("confirm", "confirm", "decline", "cancel", "client_cancels", "reassign", "leave"))
+        clock.freeze(min(NOW, b.requested_at + timedelta(hours=rnd.uniform(0.1, 60))))
+        try:
+            if action == "confirm":
+                bookings.confirm(owner, bid, _version(bid))
+            elif action == "decline":
+                answers.decline_not_fit(owner, bid, _version(bid), "Not my field", "anxiety", "couples work")
+            elif action == "cancel":
+                answers.cancel(owner, bid, _version(bid), "Ill", full_refund=True)
+            elif action == "client_cancels":
+                with unit_of_work(write=True) as s:
+                    s.get(Booking, bid).status = "cancelled"
+                    s.add(BookingEvent(booking_id=bid, kind="cancelled", actor="client", at=clock.now()))
+            elif action == "reassign":
+                reassign.reassign(practice.morgan, bid, rnd.choice([t for t in therapists if t.id != owner.id]).id)
+        except BookingDeskError:
+            pass
+        finally:
+            clock.freeze(NOW)
+    with unit_of_work(write=True) as s:
+        for t in therapists[::3]:
+            s.add(AwayPeriod(therapist_id=t.id, starts_at=NOW - timedelta(days=3), ends_at=NOW - timedelta(days=2),
+                             created_by="morgan", created_at=NOW))
+    timers.tick()
+    shared = [d for d in _practice_rows_now().values()
+              if any(len(set(metric_days.unpack(w))) > 1 for w in d["tp"]) or len(set(d["tr"])) > 1]
+    assert len(shared) > 3  # groups and open requests of several therapists in one row
+
+    with unit_of_work() as s:
+        rules = Rules.load(s)
+    kolkata = Rules(rules.settings | {"timezone": "Asia/Kolkata"})
+    month, week = periods.last_days(30, NOW), periods.last_days(7, NOW - timedelta(minutes=30))
+    scopes = [Scope(month.start, month.end, NOW), Scope(week.start, week.end, NOW),
+              Scope(month.start, month.end, NOW, None, "couple"), Scope(week.start, week.end, NOW + timedelta(days=2)),
+              Scope(month.start, month.end, NOW, therapists[9].id)]
+    with reading() as conn:
+        for r in (rules, kolkata):
+            for scope in scopes:
+                rows = RequestRows(r, scope)
+                for g in (("all", "therapist_id", "week", "bin"), ("all", "therapist_id")):
+                    assert kept(conn, rows, g) == from_scratch(conn, rows, g), (r.calendar.tz, scope, g)
