@@ -49,22 +49,25 @@ def _version(bid: int) -> int:
         return s.get(Booking, bid).version
 
 
-def _random_practice(p, rnd: random.Random) -> None:
-    therapists = (p.alice, p.bob)
+def _book_and_answer(p, rnd: random.Random, therapists: list, n: int, days: float, answered: int,
+                     actions: tuple) -> None:
+    """`n` requests over the last `days`, at any hour; then `answered` of them each get one of `actions`, at
+    some point after they were made."""
+    by_id = {t.id: t for t in therapists}
     ids = []
-    for i in range(40):  # requests over the last seven weeks, at any hour
-        clock.freeze(NOW - timedelta(days=rnd.uniform(0, 50)))
+    for i in range(n):
+        clock.freeze(NOW - timedelta(days=rnd.uniform(0, days)))
         try:
             ids.append(book(rnd.choice(therapists), email=f"c{i}@client.test", notify=False,
                             requested_ago=timedelta(0), session_type=rnd.choice(TYPES),
                             starts_at=clock.now() + timedelta(days=rnd.uniform(0.2, 12))))
         finally:
             clock.freeze(NOW)
-    for bid in rnd.sample(ids, 30):
+    for bid in rnd.sample(ids, answered):
         with unit_of_work() as s:
             b = s.get(Booking, bid)
-            owner = p.alice if b.therapist_id == p.alice.id else p.bob
-        action = rnd.choice(("confirm", "decline", "cancel", "client_cancels", "reassign", "leave"))
+            owner = by_id[b.therapist_id]
+        action = rnd.choice(actions)
         clock.freeze(min(NOW, b.requested_at + timedelta(hours=rnd.uniform(0.1, 60))))
         try:
             if action == "confirm":
@@ -75,16 +78,20 @@ def _random_practice(p, rnd: random.Random) -> None:
                 answers.cancel(owner, bid, _version(bid), "Ill", full_refund=True)
             elif action == "client_cancels":
                 with unit_of_work(write=True) as s:
-                    b = s.get(Booking, bid)
-                    b.status = "cancelled"
+                    s.get(Booking, bid).status = "cancelled"
                     s.add(BookingEvent(booking_id=bid, kind="cancelled", actor="client", at=clock.now()))
             elif action == "reassign":
-                other = p.bob if owner is p.alice else p.alice
-                reassign.reassign(p.morgan, bid, other.id)
+                others = [t for t in therapists if t.id != owner.id]
+                reassign.reassign(p.morgan, bid, (others[0] if len(others) == 1 else rnd.choice(others)).id)
         except BookingDeskError:
             pass  # a rule said no (too late, a clash): nothing changed, as for a person
         finally:
             clock.freeze(NOW)
+
+
+def _random_practice(p, rnd: random.Random) -> None:
+    _book_and_answer(p, rnd, [p.alice, p.bob], 40, 50, 30,
+                     ("confirm", "decline", "cancel", "client_cancels", "reassign", "leave"))
     with unit_of_work(write=True) as s:  # Bob was away for a few days, three weeks ago (told afterwards)
         s.add(AwayPeriod(therapist_id=p.bob.id, starts_at=NOW - timedelta(days=24), ends_at=NOW - timedelta(days=19),
                          created_by="morgan", created_at=NOW))
@@ -231,39 +238,8 @@ def test_therapists_who_share_a_practice_row_each_get_their_own_figures(practice
         extra = [auth._actor(auth.add_user(s, f"t{i}", f"T {i}", f"t{i}@practice.example", "therapist", PASSWORD,
                                            working_hours=WEEKDAYS)) for i in range(16)]
     therapists = [practice.alice, practice.bob, *extra]
-    by_id = {t.id: t for t in therapists}
-    ids = []
-    for i in range(220):
-        clock.freeze(NOW - timedelta(days=rnd.uniform(0, 5)))
-        try:
-            ids.append(book(rnd.choice(therapists), email=f"c{i}@client.test", notify=False,
-                            requested_ago=timedelta(0), session_type=rnd.choice(TYPES),
-                            starts_at=clock.now() + timedelta(days=rnd.uniform(0.2, 12))))
-        finally:
-            clock.freeze(NOW)
-    for bid in rnd.sample(ids, 180):
-        with unit_of_work() as s:
-            b = s.get(Booking, bid)
-            owner = by_id[b.therapist_id]
-        action = rnd.choice(("confirm", "confirm", "decline", "cancel", "client_cancels", "reassign", "leave"))
-        clock.freeze(min(NOW, b.requested_at + timedelta(hours=rnd.uniform(0.1, 60))))
-        try:
-            if action == "confirm":
-                bookings.confirm(owner, bid, _version(bid))
-            elif action == "decline":
-                answers.decline_not_fit(owner, bid, _version(bid), "Not my field", "anxiety", "couples work")
-            elif action == "cancel":
-                answers.cancel(owner, bid, _version(bid), "Ill", full_refund=True)
-            elif action == "client_cancels":
-                with unit_of_work(write=True) as s:
-                    s.get(Booking, bid).status = "cancelled"
-                    s.add(BookingEvent(booking_id=bid, kind="cancelled", actor="client", at=clock.now()))
-            elif action == "reassign":
-                reassign.reassign(practice.morgan, bid, rnd.choice([t for t in therapists if t.id != owner.id]).id)
-        except BookingDeskError:
-            pass
-        finally:
-            clock.freeze(NOW)
+    _book_and_answer(practice, rnd, therapists, 220, 5, 180,
+                     ("confirm", "confirm", "decline", "cancel", "client_cancels", "reassign", "leave"))
     with unit_of_work(write=True) as s:
         for t in therapists[::3]:
             s.add(AwayPeriod(therapist_id=t.id, starts_at=NOW - timedelta(days=3), ends_at=NOW - timedelta(days=2),
