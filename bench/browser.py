@@ -8,13 +8,14 @@ stale on screen. Pages: the dashboard and the session page (the therapist with t
 appear or go (bench.redraw); a manager narrowing the dashboard to one therapist until only their cards
 show; a manager's choice of period on /metrics until the figures are redrawn, with figures kept from a
 moment ago, and on a second server that keeps none (BOOKING_DESK_METRICS_MAX_AGE=0: every choice works them
-out afresh). The empty app has the same toggle, and a choice from a list that redraws a line: a toggle is
+out afresh), there also on the By therapist tab (the table of every therapist, worked out with the figures). The empty app has the same toggle, and a choice from a list that redraws a line: a toggle is
 compared with its toggle, a choice from a list with its choice (a list's opening and closing alone take
 the browser about as long as the empty app's whole toggle).
 
 Figures per database (medians of BENCH_BROWSER_RUNS, default 30): browser_load_<page>_vs_empty_<db>,
 browser_click_session_vs_empty_<db>, browser_click_dashboard_filter_vs_empty_<db>,
-browser_click_metrics_period_vs_empty_<db>, metrics_filter_fresh_vs_empty_<db>, and each median in ms.
+browser_click_metrics_period_vs_empty_<db>, metrics_filter_fresh_vs_empty_<db>,
+metrics_filter_fresh_table_vs_empty_<db>, and each median in ms.
 """
 from __future__ import annotations
 
@@ -158,6 +159,8 @@ def _run_on(kind: str, url: str, report) -> None:
         therapist = _signed_in(browser, app, therapist_name, f"/session?id={session_id}", redraw.TOGGLE)
         manager = _signed_in(browser, app, manager_name, "/metrics", "Requests made in the last 30 days")
         fresh = _signed_in(browser, fresh_app, manager_name, "/metrics", "Requests made in the last 30 days")
+        fresh_table = _signed_in(browser, fresh_app, manager_name, "/metrics?view=By+therapist",
+                                 "Requests made in the last 30 days")
         desk = _signed_in(browser, app, manager_name, "/", "New and unconfirmed sessions")
         empty = browser.new_page(viewport=e2e.VIEWPORT)
         targets = {"dashboard": (therapist, app + "/", "New and unconfirmed sessions"),
@@ -180,15 +183,18 @@ def _run_on(kind: str, url: str, report) -> None:
         manager.get_by_text("Requests made in the last 30 days").first.wait_for()
         _periods(manager, 2)
         _periods(fresh, 2)
+        _periods(fresh_table, 2)
         _periods(empty, 2)
         _therapists(desk, 2)
-        clicks = {"session": [], "empty": [], "period": [], "fresh": [], "dashboard": [], "empty_choice": []}
+        clicks = {"session": [], "empty": [], "period": [], "fresh": [], "fresh_table": [], "dashboard": [],
+                  "empty_choice": []}
         for _ in range(max(1, RUNS // 5)):
             clicks["session"] += [t * 1000 for t in redraw._click_times(therapist, 5)]
             clicks["empty"] += [t * 1000 for t in redraw._click_times(empty, 5)]
             clicks["period"] += _periods(manager, 4)
             clicks["empty_choice"] += _periods(empty, 4)
             clicks["fresh"] += _periods(fresh, 4)
+            clicks["fresh_table"] += _periods(fresh_table, 4)
             clicks["dashboard"] += _therapists(desk, 4)
         browser.close()
     empty_open = statistics.median(opened["empty"])
@@ -200,11 +206,13 @@ def _run_on(kind: str, url: str, report) -> None:
         report(f"browser_load_{name}_vs_empty_{kind}", ms / empty_open)
     ms = {k: statistics.median(v) for k, v in clicks.items()}
     print(f"  {kind}: click to redraw: session page {ms['session']:.0f} ms (empty app's toggle {ms['empty']:.0f} ms); "
-          f"/metrics period, figures kept {ms['period']:.0f} ms, worked out afresh {ms['fresh']:.0f} ms; "
+          f"/metrics period, figures kept {ms['period']:.0f} ms, worked out afresh {ms['fresh']:.0f} ms "
+          f"({ms['fresh_table']:.0f} ms on the By therapist tab); "
           f"dashboard therapist {ms['dashboard']:.0f} ms (empty app's choice {ms['empty_choice']:.0f} ms)", flush=True)
     for name, figure, empty_click in (("session", "browser_click_session", "empty"),
                                       ("period", "browser_click_metrics_period", "empty_choice"),
                                       ("fresh", "metrics_filter_fresh", "empty_choice"),
+                                      ("fresh_table", "metrics_filter_fresh_table", "empty_choice"),
                                       ("dashboard", "browser_click_dashboard_filter", "empty_choice")):
         report(f"{figure}_ms_{kind}", ms[name])
         report(f"{figure}_vs_empty_{kind}", ms[name] / ms[empty_click])
