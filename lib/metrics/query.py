@@ -19,7 +19,22 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Float, String, and_, bindparam, case, false, func, literal, or_, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.engine import Connection
 
 from lib.bookings.away import arrived_while_away
@@ -171,10 +186,11 @@ TIMES = ("p50", "p90", "cal50")
 
 def _branch(part: str, name: str, key, counts: list | None = None, times: dict | None = None):
     """The columns every branch of the statement has: part, g, k, the counts, the times (NULL where absent)."""
-    counts = counts or [literal(None, BigInteger).label(c) for c in COUNTS]
+    # NULLs typed in SQL: as bound parameters, PostgreSQL types them as text when they lead the UNION.
+    counts = counts or [cast(null(), BigInteger).label(c) for c in COUNTS]
     times = times or {}
     return [literal(part, String).label("part"), literal(name, String).label("g"), key.label("k"), *counts,
-            *[times.get(t, literal(None, Float)).label(t) for t in TIMES]]
+            *[times.get(t, cast(null(), Float)).label(t) for t in TIMES]]
 
 
 def _grouping(dialect: str, rq, name: str) -> list:
