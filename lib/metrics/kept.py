@@ -20,27 +20,15 @@ from typing import cast
 
 from sqlalchemy.engine import Connection
 
-from lib.bookings.metric_days import (
-    HOUR_US,
-    HOURS,
-    facts_between,
-    from_micros,
-    hour_of,
-    is_stale,
-    micros,
-    pack,
-    read,
-    read_practice,
-    unpack,
-    untagged,
-)
+from lib.bookings.metric_days import facts_between, from_micros, micros, read, read_practice
+from lib.bookings.metric_digest import HOUR_US, HOURS, hour_of, is_stale, pack, unpack, untagged
 from lib.core.vocabulary import BookingStatus, EventKind
 from lib.metrics.query import BIN_EDGES, COUNTS, TIMES, RequestRows
 from lib.metrics.sql import from_epoch, to_epoch
 from lib.practice.business_hours import business_seconds_between
 
 _BIN_LIMITS = [int(e * 3600) for e in BIN_EDGES[1:]]
-_KINDS = {"a": "answered", "u": "unanswered", "c": "cancelled"}  # a digest group's kind (metric_days.digest)
+_KINDS = {"a": "answered", "u": "unanswered", "c": "cancelled"}  # a digest group's kind (lib.bookings.metric_digest.digest)
 
 
 def percentile(sorted_values: list, fraction: float) -> float | None:
@@ -180,7 +168,7 @@ class _Figures:
 
     def summed(self, therapist_id: int | None, week: int, entry: list, whose: str | None = None) -> None:
         """One group of a day's digest: answered, expired unanswered or cancelled requests (they no longer change),
-        their seconds packed (lib.bookings.metric_days.pack). Gathered with the like of it, counted in `result`.
+        their seconds packed (lib.bookings.metric_digest.pack). Gathered with the like of it, counted in `result`.
         A practice's group (`therapist_id` None) says with `whose` (packed ids) whose each request is."""
         kind_of, away, status, letter, n, vs, cals = entry
         if self.scope.session_type is not None and kind_of != self.scope.session_type:
@@ -295,7 +283,7 @@ def figures(conn: Connection, rows: RequestRows, groupings=("all", "therapist_id
 class _Hours:
     """A day's hours inside the period, each with its week; `cut`: the hours (µs) cut in two by the period's
     start or end or by a week's start, which go request by request."""
-    week: dict[str, int] = field(default_factory=dict)  # by the hour's letter (lib.bookings.metric_days.HOURS)
+    week: dict[str, int] = field(default_factory=dict)  # by the hour's letter (lib.bookings.metric_digest.HOURS)
     cut: list[int] = field(default_factory=list)
 
 

@@ -5,7 +5,7 @@ Revision ID: 0016
 Revises: 0015
 
 With the hours, a period or a week that starts within a day takes its part of the day from the digest; the
-seconds are packed (lib.bookings.metric_days.pack), which reads several times faster than lists of numbers. With
+seconds are packed (lib.bookings.metric_digest.pack), which reads several times faster than lists of numbers. With
 the wait kept at the expiry (business seconds from the request to its expiry, stored where an answer keeps
 its response time), an expired request is summed up ahead of time instead of worked out with the calendar on
 every view. Existing expired requests get their wait here, by the practice's calendar as it stands; then
@@ -45,7 +45,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Back to the older shape: expired requests without a kept wait (the older code works it out), and the
     rows' groups under "s" again, without their hours and with their seconds as lists of numbers."""
-    from lib.bookings import metric_days
+    from lib.bookings import metric_days, metric_digest
 
     conn = op.get_bind()
     b = sa.table("bookings", sa.column("status"), sa.column("first_response_at"), sa.column("response_business_seconds"))
@@ -57,7 +57,7 @@ def downgrade() -> None:
         for row in conn.execute(sa.select(t)).all():
             d = json.loads(row.digest)
             if "p" in d:
-                d = {"s": [[*group[:5], list(metric_days.unpack(group[5])), list(metric_days.unpack(group[6]))]
+                d = {"s": [[*group[:5], list(metric_digest.unpack(group[5])), list(metric_digest.unpack(group[6]))]
                            for group in d.pop("p")], **d}
                 conn.execute(sa.update(t).where(*(t.c[k] == getattr(row, k) for k in key))
                              .values(digest=json.dumps(d, separators=(",", ":"))))

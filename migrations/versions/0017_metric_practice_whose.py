@@ -1,4 +1,4 @@
-"""the practice's rows of the response-time figures say whose each request is (lib.bookings.metric_days.merged),
+"""the practice's rows of the response-time figures say whose each request is (lib.bookings.metric_digest.merged),
 so the managers' By therapist table reads them (PARTS rows a day) instead of every therapist's row
 
 Revision ID: 0017

@@ -8,7 +8,7 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
-from lib.bookings import metric_days
+from lib.bookings import metric_digest
 from lib.core import db, migrate
 from tests.integration.test_data_lifecycle_migration import ROWS, database_at
 
@@ -38,9 +38,9 @@ def test_an_expired_request_keeps_its_wait_and_the_rows_are_rebuilt_both_ways(be
     assert len(days) == 1 and days[0]["r"] == []
     assert "s" not in days[0]  # the older shape's key: only a previous release's server writes it
     (group,) = days[0]["p"]
-    assert group[:5] == ["individual", 0, "expired", "u", 1] and list(metric_days.unpack(group[5])) == [30600]
+    assert group[:5] == ["individual", 0, "expired", "u", 1] and list(metric_digest.unpack(group[5])) == [30600]
     assert group[7] == "J"  # requested at 09:00 UTC
-    assert list(metric_days.unpack(days[0]["tp"][0])) == [1]  # 0017: whose it is (therapist 1)
+    assert list(metric_digest.unpack(days[0]["tp"][0])) == [1]  # 0017: whose it is (therapist 1)
 
     command.downgrade(migrate.alembic_config(before_0016), "0015")
     wait, days = _state(before_0016)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from lib.bookings import answers, metric_days, reassign
+from lib.bookings import answers, metric_days, metric_digest, reassign
 from lib.bookings import dashboard as bookings
 from lib.bookings import deadlines as timers
 from lib.core import clock
@@ -177,7 +177,7 @@ def test_an_hour_cut_by_the_period_or_a_week_counts_each_request_on_its_side(pra
 def _older_shape(text: str) -> str:
     """A digest as the release before migration 0016 wrote it: groups under "s", seconds as lists, no hours."""
     d = json.loads(text)
-    return json.dumps({"s": [[*g[:5], list(metric_days.unpack(g[5])), list(metric_days.unpack(g[6]))]
+    return json.dumps({"s": [[*g[:5], list(metric_digest.unpack(g[5])), list(metric_digest.unpack(g[6]))]
                              for g in d.get("p", ())], "r": d.get("r", [])}, separators=(",", ":"))
 
 
@@ -246,7 +246,7 @@ def test_therapists_who_share_a_practice_row_each_get_their_own_figures(practice
                              created_by="morgan", created_at=NOW))
     timers.tick()
     shared = [d for d in _practice_rows_now().values()
-              if any(len(set(metric_days.unpack(w))) > 1 for w in d["tp"]) or len(set(d["tr"])) > 1]
+              if any(len(set(metric_digest.unpack(w))) > 1 for w in d["tp"]) or len(set(d["tr"])) > 1]
     assert len(shared) > 3  # groups and open requests of several therapists in one row
 
     with unit_of_work() as s:

@@ -156,7 +156,7 @@ class MetricDay(Base):
     therapist_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     facts: Mapped[str] = mapped_column(Text, default="[]")  # JSON: one list per request (lib.bookings.metric_days.FIELDS)
-    digest: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the same, summed up (lib.bookings.metric_days.digest)
+    digest: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the same, summed up (lib.bookings.metric_digest.digest)
 
     __table_args__ = (Index("ix_metric_days_day", "day", "therapist_id"),)
 
@@ -169,4 +169,4 @@ class MetricPracticeDay(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     part: Mapped[int] = mapped_column(Integer, primary_key=True)  # therapist id modulo metric_days.PARTS
-    digest: Mapped[str] = mapped_column(Text, default="{}")  # JSON: lib.bookings.metric_days.merged
+    digest: Mapped[str] = mapped_column(Text, default="{}")  # JSON: lib.bookings.metric_digest.merged
