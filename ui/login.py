@@ -107,11 +107,12 @@ def _idle(v: Visit) -> bool:
 
 def still_signed_in() -> bool:
     """For a fragment's own rerun, which skips the gate: this browser's sign-in is live and not idle. When it
-    is not, the caller reruns the whole page, and the gate says why (idle, or ended elsewhere)."""
+    is not, or the person has changed since the page ran (a new role, name or time zone), the caller reruns
+    the whole page, and the gate says why (idle, or ended elsewhere) or draws it afresh."""
     v = visit.get()
     if not v.checked or _idle(v):
         return False
-    if sign_in_sessions.live(v.sign_in_session, v.id) is None:
+    if sign_in_sessions.live(v.sign_in_session, v.id) != v.actor:
         return False
     v.last_seen = time.time()
     return True

@@ -76,10 +76,14 @@ def _fill(template: str, data: dict[str, list[dict]]) -> dict:
 
 @lru_cache(maxsize=64)
 def _trend_template(median: bool, lines: tuple[str, ...]) -> str:
-    # The weeks are dates (Mondays) read in UTC, so no browser's time zone shifts them a day; the axis marks
-    # exactly those Mondays (trend_charts fills them in): Vega's own "week" ticks fall on Sundays.
-    x = alt.X("utcyearmonthdate(week):T", title="Week starting (Monday, practice time)",
-              axis=alt.Axis(format="%-d %b", labelOverlap=True))
+    # One spec for every period: a new period only sends new rows, and the browser updates the drawn chart
+    # in place. A spec that changed with the period (its ticks listed in it) made the browser compile and
+    # draw both charts anew on each choice: 20-40 ms of a manager's 160-200 ms wait (docs/benchmarks.md).
+    # So the weeks are an ordered axis of their Mondays: one mark each (not Vega's own "week" ticks, which
+    # fall on Sundays), read and labelled in UTC so no browser's time zone shifts them a day.
+    x = alt.X("week:O", title="Week starting (Monday, practice time)",
+              axis=alt.Axis(labelExpr="utcFormat(toDate(datum.value), '%-d %b')", labelAngle=0,
+                            labelOverlap=True))
     tooltip = [alt.Tooltip("utcyearmonthdate(week):T", title="Week of", format="%-d %b %Y"),
                alt.Tooltip("median:Q", title="Median (business h)"),
                alt.Tooltip("within:Q", title="Within target (%)"), alt.Tooltip("counted:Q", title="Requests counted")]
@@ -90,12 +94,14 @@ def _trend_template(median: bool, lines: tuple[str, ...]) -> str:
         alt.Y("within:Q", title="Within target (%)", scale=alt.Scale(domain=[0, 100]))
     line = alt.Chart(alt.NamedData(name="weeks")).mark_line(point=point, color=PURPLE, strokeWidth=2.5).encode(
         x=x, y=y, tooltip=tooltip)
+    # Every week on the axis, a thin one too (its figure is empty, and the line leaves it out).
+    weeks = alt.Chart(alt.NamedData(name="weeks")).mark_tick(opacity=0, aria=False).encode(x="week:O")
     colours = [RED if name.startswith("Target") else LILAC for name in lines]
     rules = alt.Chart(alt.NamedData(name="lines")).mark_rule(strokeDash=[4, 4], strokeWidth=2, aria=False).encode(
         y="y:Q", color=alt.Color("line:N", title=None, scale=alt.Scale(domain=list(lines), range=colours),
                                  legend=alt.Legend(orient="bottom") if lines else None),
         tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("y:Q", title="Value")])
-    return json.dumps((line + rules).properties(height=HEIGHT).to_dict())
+    return json.dumps((line + weeks + rules).properties(height=HEIGHT).to_dict())
 
 
 def trend_charts(report: Report, own_label: str) -> tuple[dict, dict]:
@@ -105,16 +111,8 @@ def trend_charts(report: Report, own_label: str) -> tuple[dict, dict]:
     for median in (True, False):
         lines = _rules(report, median)
         template = _trend_template(median, tuple(r["line"] for r in lines))
-        chart = _fill(template, {"weeks": weeks, "lines": lines})
-        chart["layer"][0]["encoding"]["x"]["axis"]["values"] = _mondays(report.trend)
-        charts.append(chart)
+        charts.append(_fill(template, {"weeks": weeks, "lines": lines}))
     return charts[0], charts[1]
-
-
-def _mondays(trend: list[WeekPoint]) -> list[dict]:
-    """The axis's ticks: each week's Monday, as Vega-Lite dates in UTC (the axis reads the weeks in UTC)."""
-    return [{"year": w.week_start.year, "month": w.week_start.month, "date": w.week_start.day, "utc": True}
-            for w in trend]
 
 
 def histogram_rows(report: Report) -> list[dict]:

@@ -4,10 +4,12 @@ import streamlit as st
 
 from lib.bookings import dashboard, worklist
 from lib.core import clock
+from lib.core.access import Actor
 from lib.people import directory
 from lib.practice import brand as practice_brand
 from ui import away_settings, current, nav, queue_words, team_panel, therapist_filter, time_request_panel
 from ui import format as fmt
+from ui.page_part import page_part
 
 
 def render() -> None:
@@ -16,7 +18,13 @@ def render() -> None:
     greeting = queue_words.greeting(clock.local(now, me.timezone).hour)
     st.title(f"{greeting}, {fmt.md_escape(me.name.split()[0])}")
     away_settings.banner(me)
+    sessions(me)
 
+
+@page_part
+def sessions(me: Actor) -> None:
+    """Everything under the greeting. A part of its own: a manager's therapist filter redraws only this."""
+    now = clock.now()
     therapist_id = None
     if me.is_manager:  # /?therapist=N: one therapist's sessions (ui.therapist_filter)
         therapist_id = therapist_filter.chosen_id()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from lib.bookings import worklist
 from lib.core import clock
+from lib.core.access import Actor
 from lib.core.errors import NotFound
 from lib.metrics import periods, report
 from lib.metrics.charts import histogram_chart, trend_charts
@@ -16,6 +17,7 @@ from ui import current, metrics_table
 from ui import format as fmt
 from ui import therapist_filter as therapist_filter_ui
 from ui import tiles as tiles_ui
+from ui.page_part import page_part
 from ui.tiles import Tile
 
 ALL_TYPES = "all"
@@ -24,12 +26,18 @@ THERAPIST_KEY = "metrics_therapist"  # its list; the button is "metrics_therapis
 TREND, BY_THERAPIST, WAITING, ABOUT = "Week by week", "By therapist", "Waiting times", "How these figures are worked out"
 
 
+PERIODS = {"Last 7 days": 7, "Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365, "Choose dates": None}
+
+
 def render() -> None:
     me = current.actor()
-    PERIODS = {"Last 7 days": 7, "Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365, "Choose dates": None}
-
     st.title("Response times")
+    figures_and_filters(me)
 
+
+@page_part
+def figures_and_filters(me: Actor) -> None:
+    """Everything under the title. A part of its own: a filter, a tab or Refresh redraws only this."""
     # --- filters ---
     filters = st.container(horizontal=True, vertical_alignment="bottom")  # one block, not one per column
     choice = filters.selectbox("Period", list(PERIODS), index=1, key="metrics_period")
@@ -40,7 +48,7 @@ def render() -> None:
                                format="DD/MM/YYYY")
         if not isinstance(picked, (tuple, list)) or len(picked) != 2:
             st.info("Pick the last day of the period too.", icon=":material/calendar_month:")
-            st.stop()
+            return
         period = periods.between(picked[0], picked[1], me.timezone)
     else:
         period = periods.last_days(PERIODS[choice])

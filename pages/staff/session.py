@@ -7,8 +7,9 @@ from lib.bookings.detail import BookingDetail
 from lib.core.access import Actor
 from lib.core.errors import BookingDeskError, NotFound
 from lib.notify.readiness import email_ready
-from ui import after_confirm, answer_forms, current, login, nav, promises, team_panel, time_request_panel, visit
+from ui import after_confirm, answer_forms, current, nav, promises, team_panel, time_request_panel, visit
 from ui import format as fmt
+from ui.page_part import page_part
 from ui.session_parts import (
     answer_heading,
     assessment_md,
@@ -95,23 +96,12 @@ def render() -> None:
     st.markdown(f"{details_md(detail, me.timezone)}\n\n{messages_and_history_md(detail, me.timezone)}")
 
 
-@st.fragment
+@page_part
 def every_answer(detail: BookingDetail) -> None:
     """The answers item by item, on request (open at once when there is a risk flag). The toggle reruns only
-    this part, not the page: the answers it shows were read with the page, for this user, a moment ago.
-    A fragment's own rerun skips the login gate, so it asks about the sign-in itself (an ended one reruns the
-    page); when the whole page runs, the gate has just asked."""
-    if not visit.get().in_app and not _signed_in_still():  # in_app: the page's own run, just past the gate
-        st.rerun(scope="app")
+    this part, not the page: the answers it shows were read with the page, for this user, a moment ago."""
     if st.toggle("Show every answer, item by item", value=detail.assessment.risk, key="assessment_items"):
         st.markdown(every_answer_md(detail))
-
-
-def _signed_in_still() -> bool:
-    try:
-        return login.still_signed_in()
-    except BookingDeskError:  # the database is unreachable: the whole page says so
-        return False
 
 
 # Defined once, outside render(): st.dialog builds the dialog only when it is called.

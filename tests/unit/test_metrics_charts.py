@@ -79,10 +79,25 @@ def test_an_empty_period_still_names_every_field():
     assert table.num_rows == 0 and table.column_names == ["week", "series", "median", "within", "counted"]
 
 
-def test_the_week_axis_marks_the_mondays_the_weeks_start_on():
+def test_the_week_axis_marks_the_mondays_the_weeks_start_on_read_in_utc():
     median, within = trend_charts(report(), "Practice")
     for chart in (median, within):
-        x = chart["layer"][0]["encoding"]["x"]
-        days = [date(d["year"], d["month"], d["date"]) for d in x["axis"]["values"] if d["utc"]]
-        assert days == [date(2026, 11, 9), date(2026, 11, 16)] and {d.weekday() for d in days} == {0}
-        assert x["timeUnit"] == "utcyearmonthdate" and "tickCount" not in x["axis"]
+        layers = spec(chart)["layer"]
+        weeks = [row["week"] for row in spec(chart)["datasets"]["weeks"]]
+        assert weeks == ["2026-11-09", "2026-11-16"]  # the thin week too: the axis keeps it, without a point
+        assert {date.fromisoformat(w).weekday() for w in weeks} == {0}
+        x = layers[0]["encoding"]["x"]
+        assert x["type"] == "ordinal" and x["field"] == "week"  # one mark per Monday, not Vega's Sunday weeks
+        assert x["axis"]["labelExpr"].startswith("utcFormat(")  # read and shown in UTC, whatever the browser's zone
+        assert layers[1]["encoding"]["x"]["field"] == "week"  # every week on the axis, a thin one too
+
+
+def test_another_period_sends_new_rows_under_the_same_spec():
+    """The browser updates a drawn chart in place when only its rows change; a changed spec makes it compile
+    and draw the chart anew on every choice of period."""
+    month = trend_charts(report(), "Practice")
+    longer = replace(report(), trend=[WeekPoint(date(2026, 11, 2), WEEK), *report().trend])
+    quarter = trend_charts(longer, "Practice")
+    for a, b in zip(month, quarter):
+        assert {k: v for k, v in a.items() if k != "datasets"} == {k: v for k, v in b.items() if k != "datasets"}
+        assert a["datasets"]["weeks"] != b["datasets"]["weeks"]
