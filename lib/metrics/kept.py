@@ -25,7 +25,7 @@ from lib.bookings.metric_digest import HOUR_US, HOURS, hour_of, is_stale, pack, 
 from lib.core.vocabulary import BookingStatus, EventKind
 from lib.metrics.query import BIN_EDGES, COUNTS, TIMES, RequestRows
 from lib.metrics.sql import from_epoch, to_epoch
-from lib.practice.business_hours import business_seconds_between
+from lib.practice.business_hours import OpeningTimeUntil, business_seconds_between
 
 _BIN_LIMITS = [int(e * 3600) for e in BIN_EDGES[1:]]
 _KINDS = {"a": "answered", "u": "unanswered", "c": "cancelled"}  # a digest group's kind (lib.bookings.metric_digest.digest)
@@ -121,6 +121,13 @@ class _Figures:
         # The practice's groups as each therapist's (`summed` with `whose`): by status and kind, the seconds and
         # their therapists, parted in `result`.
         self.pending_whose: dict[tuple, list] = {}
+        self._until_now: OpeningTimeUntil | None = None
+
+    def until_now(self) -> OpeningTimeUntil:
+        """Opening time until now from any moment of the period (made once, on the first open request)."""
+        if self._until_now is None:
+            self._until_now = OpeningTimeUntil(self.cal, from_epoch(self.start_us // 1_000_000), from_epoch(self.now_s))
+        return self._until_now
 
     def week(self, at_us: int) -> int:
         return max(bisect_right(self.weeks, at_us) - 1, 0)
@@ -155,8 +162,11 @@ class _Figures:
         elif status != BookingStatus.UNCONFIRMED or due_us <= self.now_us:
             kind = "unanswered"
             req_s, now_s = req_us // 1_000_000, self.now_s
-            end_s = now_s if status == BookingStatus.UNCONFIRMED else min(now_s if expires_s is None else expires_s, now_s)
-            v = business_seconds_between(from_epoch(req_s), from_epoch(end_s), self.cal)
+            if status == BookingStatus.UNCONFIRMED:  # still waiting, past due: its wait until now
+                end_s, v = now_s, self.until_now().seconds_from(req_s)
+            else:
+                end_s = min(now_s if expires_s is None else expires_s, now_s)
+                v = business_seconds_between(from_epoch(req_s), from_epoch(end_s), self.cal)
             c = max(end_s - req_s, 0)
         else:
             kind = "waiting"

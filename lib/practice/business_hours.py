@@ -6,9 +6,11 @@ clock change.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -105,3 +107,42 @@ def business_seconds_between(start: datetime, end: datetime, cal: BusinessCalend
                 total += hi - lo
         day += timedelta(days=1)
     return int(total.total_seconds())
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+class OpeningTimeUntil:
+    """Opening time from many instants to one `end`: business_seconds_between(start, end) for each, as a
+    binary search over the opening intervals from `earliest` to `end`, added up once.
+
+    Why: /metrics works out the wait of every open request past its due time until now, on every view
+    worked out afresh (about 2,000 requests at a million bookings, 6,000 at three); day by day with the
+    calendar that was a quarter of the view's server time, and it grew with the data. Instants are whole
+    seconds since the Unix epoch (UTC), as lib.metrics keeps them; one before `earliest` is walked day by day.
+    """
+
+    def __init__(self, cal: BusinessCalendar, earliest: datetime, end: datetime):
+        self.cal, self.earliest_s, self.end = cal, _seconds(earliest), end
+        spans = []
+        day, last = cal.local_date(earliest), cal.local_date(end)
+        while day <= last:
+            spans += [(a, min(b, end)) for a, b in cal.intervals_on(day) if min(b, end) > a]
+            day += timedelta(days=1)
+        spans.sort()
+        self.starts = [_seconds(a) for a, _ in spans]
+        self.ends = [_seconds(b) for _, b in spans]
+        lengths = [b - a for a, b in zip(self.starts, self.ends)]
+        self.from_span = list(accumulate(reversed(lengths)))[::-1] + [0]  # opening time from each span on
+
+    def seconds_from(self, start_s: int) -> int:
+        if start_s < self.earliest_s:
+            return business_seconds_between(_EPOCH + timedelta(seconds=start_s), self.end, self.cal)
+        i = bisect_right(self.ends, start_s)  # the first span still open after `start`
+        if i == len(self.ends):
+            return 0
+        return self.from_span[i] - max(start_s - self.starts[i], 0)
+
+
+def _seconds(utc_naive: datetime) -> int:
+    return int((utc_naive - _EPOCH).total_seconds())

@@ -115,3 +115,29 @@ def test_no_request_expires_before_the_managers_chance_unless_the_session_starts
             due, expires = rules.response_due_at(requested, starts), rules.expires_at(requested, starts)
             assert due <= expires <= starts
             assert expires == starts or business_seconds_between(due, expires, CAL) >= grace, (requested, lead)
+
+
+@pytest.mark.parametrize("cal", [
+    CAL,
+    BusinessCalendar.from_settings("America/New_York", {"mon": [("08:00", "12:00"), ("13:00", "18:30")],
+                                                        "tue": [("13:00", "18:30"), ("08:00", "12:00")],
+                                                        "sat": [("10:00", "14:00")]}, "US", None),
+], ids=["london", "new-york-split-days"])
+@pytest.mark.parametrize("end", [utc(2026, 4, 1, 11, 7), utc(2026, 11, 3, 12, 30), utc(2026, 12, 29, 20)],
+                         ids=["after-spring-change-mid-morning", "after-autumn-change-lunch", "after-christmas"])
+def test_opening_time_until_an_end_equals_the_day_by_day_walk_from_every_start(cal, end):
+    """/metrics' waits of open requests until now (lib.metrics.kept) are these sums: each must equal the walk."""
+    import random
+
+    from lib.practice.business_hours import OpeningTimeUntil
+
+    earliest = end - timedelta(days=40)
+    until = OpeningTimeUntil(cal, earliest, end)
+    epoch = datetime(1970, 1, 1)
+    rnd = random.Random(7)
+    starts = [earliest + timedelta(seconds=rnd.randrange(0, 41 * 86400)) for _ in range(2000)]
+    starts += [a for day in range(45) for a, _ in cal.intervals_on((end - timedelta(days=day)).date())]  # openings
+    starts += [earliest - timedelta(days=3, minutes=1), earliest, end, end + timedelta(hours=1)]  # the edges
+    for start in starts:
+        seconds = int((start - epoch).total_seconds())
+        assert until.seconds_from(seconds) == business_seconds_between(start, end, cal), start
