@@ -99,14 +99,8 @@ def figures_and_filters(me: Actor) -> None:
                 st.info("No requests in this period.", icon=":material/inbox:")
             else:
                 table = metrics_table.readable(rep.table)
-                st.dataframe(table, hide_index=True, width="stretch", height="auto" if len(table.data) <= 10 else 420,
-                             placeholder="—",
-                             column_config={
-                                 "Median": st.column_config.NumberColumn(help="Business hours"),
-                                 "90th percentile": st.column_config.NumberColumn(help="Business hours"),
-                                 "Faster than practice": st.column_config.TextColumn(
-                                     help="✓ where the median response is faster than the practice's median"),
-                             })
+                st.dataframe(table, hide_index=True, width="stretch", height="auto" if len(table) <= 10 else 420,
+                             placeholder="—", column_config=metrics_table.column_config())
                 st.caption(f"Click a column heading to sort. \"—\" where a therapist has fewer than {MIN_REQUESTS} "
                            "counted requests.")
             st.download_button("Download the table (CSV)", data=lambda: table_csv(rep), on_click="ignore",

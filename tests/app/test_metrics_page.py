@@ -1,6 +1,7 @@
 """The /metrics page (pages/staff/metrics.py) through the real app script, on the hand-worked requests."""
 from datetime import date
 
+import pandas as pd
 import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
@@ -22,11 +23,12 @@ def tiles(at) -> dict[str, str]:
     return {label: t["value"] for label, t in all_tiles(at).items()}
 
 
-def displayed(frame) -> dict[str, list[str]]:
-    """What a reader sees in each column of a styled st.dataframe (the Styler's display values)."""
-    import pyarrow as pa
+def column_formats(frame) -> dict[str, str | None]:
+    """How the browser is told to write each configured column of an st.dataframe."""
+    import json
 
-    return pa.ipc.open_stream(frame.proto.arrow_data.styler.display_values).read_all().to_pydict()
+    config = json.loads(frame.proto.columns)
+    return {name: c.get("type_config", {}).get("format") for name, c in config.items()}
 
 
 def charts(at) -> list:
@@ -58,9 +60,10 @@ def test_manager_opens_the_table_by_therapist_with_its_download(booked):
     at.run()
 
     table = at.dataframe[0].value.set_index("Therapist")
-    assert table.loc["Alice Moreno", "Median"] == 1.5  # sorted by the number, shown as words (below)
+    assert table.loc["Alice Moreno", "Median"] == pd.Timedelta(hours=1, minutes=30)  # a duration: sorted by length
     assert table.loc["Alice Moreno", "Faster than practice"] == "✓ Faster"  # a mark, not a tick box
-    assert displayed(at.dataframe[0])["Median"][0] == "1 h 30 min"  # as the tiles write hours
+    formats = column_formats(at.dataframe[0])  # written by the browser in the reader's words ("1 hr, 30 min")
+    assert formats["Median"] == formats["90th percentile"] == "localized" and formats["Within target"] == "%.0f%%"
     assert table.loc["Bob Okafor", "Overdue now"] == 1
     assert not charts(at) and tiles(at)["Requests"] == "6"
     assert [b.proto.label for b in at.get("download_button")] == ["Download the table (CSV)"]
