@@ -8,9 +8,10 @@ stale on screen. Pages: the dashboard and the session page (the therapist with t
 appear or go (bench.redraw); a manager narrowing the dashboard to one therapist until only their cards
 show; a manager's choice of period on /metrics until the figures are redrawn, with figures kept from a
 moment ago, and on a second server that keeps none (BOOKING_DESK_METRICS_MAX_AGE=0: every choice works them
-out afresh), there also on the By therapist tab (the table of every therapist, worked out with the figures). The empty app has the same toggle, and a choice from a list that redraws a line: a toggle is
-compared with its toggle, a choice from a list with its choice (a list's opening and closing alone take
-the browser about as long as the empty app's whole toggle).
+out afresh), there also on the By therapist tab (the table of every therapist, worked out with the figures).
+The empty app has the same toggle, and a choice from a list that redraws a line: a toggle is compared with
+its toggle, a choice from a list with its choice (a list's opening and closing alone take the browser about
+as long as the empty app's whole toggle).
 
 Figures per database (medians of BENCH_BROWSER_RUNS, default 30): browser_load_<page>_vs_empty_<db>,
 browser_click_session_vs_empty_<db>, browser_click_dashboard_filter_vs_empty_<db>,

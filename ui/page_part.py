@@ -26,18 +26,17 @@ def page_part(draw: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(draw)
     def part(*args, **kwargs) -> None:
         v = visit.get()
-        if v.in_app:  # the page's own run, just past the gate
-            with friendly_errors():
-                draw(*args, **kwargs)
-            return
-        if not _signed_in_still():
-            st.rerun(scope="app")
-        v.in_app = True  # ui.current lets a page's code run inside the gate only
+        own_rerun = not v.in_app  # in_app: the page's own run, just past the gate
+        if own_rerun:
+            if not _signed_in_still():
+                st.rerun(scope="app")
+            v.in_app = True  # ui.current lets a page's code run inside the gate only
         try:
             with friendly_errors():
                 draw(*args, **kwargs)
         finally:
-            v.in_app = False
+            if own_rerun:
+                v.in_app = False
     return part
 
 
