@@ -14,7 +14,8 @@ its clicks (the whole suite stops after BENCH_SESSIONS_MAX_SECONDS in any case).
 Figures: sessions_<K>_p50_ms / _p95_ms and empty_sessions_<K>_p50_ms / _p95_ms;
 capacity_sessions_vs_empty = the largest K with p95 <= 300 ms for the app / the same for the empty app;
 memory_per_session_mb (the server's resident memory growth per connected, idle, signed-in session on the
-session page, over BENCH_SESSIONS_MEMORY sessions) and memory_per_session_vs_empty.
+session page, over BENCH_SESSIONS_MEMORY sessions arriving ten at a time) and memory_per_session_vs_empty;
+memory_per_session_one_by_one_mb and _vs_empty, the same with sessions arriving one by one (fresh servers).
 """
 from __future__ import annotations
 
@@ -112,10 +113,10 @@ class _Contender:
             raise RuntimeError(f"{self.name}: no answers toggle after opening ({s.texts[:5]})")
         return s
 
-    async def sessions(self, k: int) -> list[Session]:
+    async def sessions(self, k: int, crowd: int = 10) -> list[Session]:
         opened = []
-        for i in range(0, k, 10):  # ten at a time: a crowd arriving, not one instant
-            opened += await asyncio.gather(*[self.open(n) for n in range(i, min(k, i + 10))])
+        for i in range(0, k, crowd):  # ten at a time: a crowd arriving, not one instant
+            opened += await asyncio.gather(*[self.open(n) for n in range(i, min(k, i + crowd))])
         return opened
 
 
@@ -142,12 +143,13 @@ async def _measure_k(contender: _Contender, k: int, rnd: random.Random) -> tuple
     return statistics.median(times) * 1000, q[18] * 1000
 
 
-async def _memory(contender: _Contender) -> float:
+async def _memory(contender: _Contender, crowd: int = 10) -> float:
+    """Resident memory growth per session, MEMORY_SESSIONS sessions arriving `crowd` at a time, left idle."""
     warm = await contender.sessions(2)
     await asyncio.gather(*[s.close() for s in warm])
     await asyncio.sleep(2)
     before = _rss_mb(contender.pid)
-    sessions = await contender.sessions(MEMORY_SESSIONS)
+    sessions = await contender.sessions(MEMORY_SESSIONS, crowd)
     await asyncio.sleep(3)  # idle
     after = _rss_mb(contender.pid)
     await asyncio.gather(*[s.close() for s in sessions])
@@ -176,6 +178,19 @@ def _demo_postgres(workdir: Path) -> tuple[str, dict[str, int]]:
     return url, ids
 
 
+def _memory_one_by_one(report, workdir: Path, env: dict, ids: dict[str, int]) -> None:
+    """Memory per idle session with sessions arriving one by one, on servers of their own: what each session
+    keeps, without what the allocator holds on to after ten pages ran at once (docs/benchmarks.md)."""
+    with ExitStack() as stack:
+        app = _Contender("app", *stack.enter_context(_server(ROOT / "streamlit_app.py", ROOT, env,
+                                                             workdir / "app-one.log")), ids)
+        empty = _Contender("empty", *stack.enter_context(empty_app(workdir / "one", env)), None)
+        app_mb, empty_mb = asyncio.run(_memory(app, crowd=1)), asyncio.run(_memory(empty, crowd=1))
+    print(f"  the same, arriving one by one: app {app_mb:.2f} MB, empty {empty_mb:.2f} MB", flush=True)
+    report("memory_per_session_one_by_one_mb", app_mb)
+    report("memory_per_session_one_by_one_vs_empty", app_mb / empty_mb if empty_mb > 0 else float("nan"))
+
+
 def run(report) -> None:
     started = time.monotonic()
     rnd = random.Random(21)
@@ -185,6 +200,7 @@ def run(report) -> None:
         env = os.environ | {"DATABASE_URL": url, "BOOKING_DESK_DISPATCHER": "off",
                             "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
         env.pop("BOOKING_DESK_SECRET", None)  # the demo practice's own
+        _memory_one_by_one(report, workdir, env, ids)
         app = _Contender("app", *stack.enter_context(_server(ROOT / "streamlit_app.py", ROOT, env,
                                                              workdir / "app.log")), ids)
         empty = _Contender("empty", *stack.enter_context(empty_app(workdir, env)), None)

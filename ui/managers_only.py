@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import nav, visit
+from ui import nav
 
 ONLY_FOR_MANAGERS = [e for e in nav.MANAGER if e not in nav.THERAPIST]
 MESSAGE = ("**This page is for practice managers.** You are signed in as a therapist, so {what} isn't open to you. "
@@ -21,10 +21,6 @@ def _explainer(entry: nav.Entry):
 
 
 def pages() -> list[st.Page]:
-    """Hidden pages at the managers' addresses, made once per browser session (like ui.nav's)."""
-    made = visit.get().pages
-    for e in ONLY_FOR_MANAGERS:
-        key = ("managers only", e.url)
-        if key not in made:
-            made[key] = st.Page(_explainer(e), title=e.title, url_path=e.url, icon=e.icon, visibility="hidden")
-    return [made[("managers only", e.url)] for e in ONLY_FOR_MANAGERS]
+    """Hidden pages at the managers' addresses, made on every run (like ui.nav's)."""
+    return [st.Page(_explainer(e), title=e.title, url_path=e.url, icon=e.icon, visibility="hidden")
+            for e in ONLY_FOR_MANAGERS]

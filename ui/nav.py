@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ui import visit
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -64,22 +62,17 @@ def layout(pg: st.Page) -> str:
     return _LAYOUT.get(pg.url_path, "wide")  # the default page's url_path is ""
 
 
-def page(entry: Entry, made: dict | None = None, title: str | None = None) -> st.Page:
-    """The page for this entry, made once per browser session (st.navigation marks the page it runs,
-    so one st.Page is never shared between users' sessions, which may run at the same time).
-    `title` replaces the menu's words (the dashboard's count of what waits for the team); links find the
-    page last made for the entry."""
-    if made is None:
-        made = visit.get().pages
-    if title is None:
-        title = made.get(entry, (None, entry.title))[1] if entry in made else entry.title
-    if entry not in made or made[entry][1] != title:
-        render = importlib.import_module(f"pages.{entry.module}").render
-        made[entry] = (st.Page(render, title=title, url_path=entry.url, icon=entry.icon, default=entry.default,
-                               visibility="hidden" if entry.hidden else "visible"), title)
-    return made[entry][0]
+def page(entry: Entry, title: str | None = None) -> st.Page:
+    """A new st.Page for this entry, made on every run (about 20 µs each) and never kept: st.navigation marks
+    the page it runs, so one st.Page must not be shared between sessions running at the same time, and one
+    kept per session is memory each idle session holds (measured: about 9 KB each, with the menu's pages).
+    Links and st.switch_page find a page by its address, so any st.Page for the entry will do.
+    `title` replaces the menu's words (the dashboard's count of what waits for the team)."""
+    render = importlib.import_module(f"pages.{entry.module}").render
+    return st.Page(render, title=title or entry.title, url_path=entry.url, icon=entry.icon, default=entry.default,
+                   visibility="hidden" if entry.hidden else "visible")
 
 
 def pages(entries: list[Entry], titles: dict[Entry, str] | None = None) -> list[st.Page]:
-    made, titles = visit.get().pages, titles or {}
-    return [page(e, made, titles.get(e)) for e in dict.fromkeys(entries)]
+    titles = titles or {}
+    return [page(e, titles.get(e)) for e in dict.fromkeys(entries)]

@@ -103,8 +103,7 @@ def assessment_md(d: BookingDetail, tz: str) -> str:
     return "\n\n".join(parts)
 
 
-def every_answer_md(d: BookingDetail) -> str:
-    a = d.assessment
+def every_answer_md(a: assessments.AssessmentView) -> str:
     return (f"**PHQ-9**, over the last two weeks, how often…\n\n{_items_list(assessments.PHQ9_ITEMS, a.phq9, 9)}\n\n"
             f"**GAD-7**, over the last two weeks, how often…\n\n{_items_list(assessments.GAD7_ITEMS, a.gad7)}")
 

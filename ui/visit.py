@@ -30,7 +30,6 @@ class Visit:
     cookie_pending: bool = False  # the cookie writer is drawn until the browser has written it
     cookie_tool: object | None = None  # this run's streamlit-authenticator (ui.login): one per run, see there
     in_app: bool = False  # a page is running inside the login gate (ui.shell)
-    pages: dict = field(default_factory=dict)  # this session's st.Page objects (ui.nav)
     viewed: set = field(default_factory=set)  # sessions opened already: the first view is recorded
     confirm_for: int | None = None  # the session whose Confirm dialog is open
     cancel_for: tuple | None = None  # (session id, reason, full refund) whose Cancel dialog is open

@@ -3,6 +3,7 @@ import streamlit as st
 
 from lib.bookings import dashboard
 from lib.bookings import detail as session_view
+from lib.bookings.assessments import AssessmentView
 from lib.bookings.detail import BookingDetail
 from lib.core.access import Actor
 from lib.core.errors import BookingDeskError, NotFound
@@ -92,16 +93,18 @@ def render() -> None:
         confirm_dialog(me, detail, v)
     # Every answer on request; open at once when there is a risk flag.
     if detail.assessment.status != "not started":
-        every_answer(detail)
+        every_answer(detail.assessment)
     st.markdown(f"{details_md(detail, me.timezone)}\n\n{messages_and_history_md(detail, me.timezone)}")
 
 
 @page_part
-def every_answer(detail: BookingDetail) -> None:
+def every_answer(answers: AssessmentView) -> None:
     """The answers item by item, on request (open at once when there is a risk flag). The toggle reruns only
-    this part, not the page: the answers it shows were read with the page, for this user, a moment ago."""
-    if st.toggle("Show every answer, item by item", value=detail.assessment.risk, key="assessment_items"):
-        st.markdown(every_answer_md(detail))
+    this part, not the page: the answers it shows were read with the page, for this user, a moment ago.
+    Streamlit keeps a part's arguments for its reruns while the session lasts, so it is given the answers
+    only, not the whole session (its messages, history and free times)."""
+    if st.toggle("Show every answer, item by item", value=answers.risk, key="assessment_items"):
+        st.markdown(every_answer_md(answers))
 
 
 # Defined once, outside render(): st.dialog builds the dialog only when it is called.
