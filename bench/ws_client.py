@@ -68,12 +68,20 @@ class Session:
             fwd = ForwardMsg()
             fwd.ParseFromString(raw)
             kind = fwd.WhichOneof("type")
-            if kind == "new_session":
-                self.page_hash = fwd.new_session.page_script_hash or self.page_hash
+            if kind == "navigation":  # the page this run drew, as the browser keeps it for the next run
+                self._page_from(fwd.navigation)
             elif kind == "delta":
                 self._read(fwd.delta)
             elif kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 return time.perf_counter() - started
+
+    def _page_from(self, navigation) -> None:
+        """The hash of the page at this session's address, sent with every rerun as the browser does: without
+        it the server would run the app's default page (the dashboard), not the page this session opened."""
+        for p in navigation.app_pages:
+            if p.url_pathname == self.page_name or (not self.page_name and p.is_default):
+                self.page_hash = p.page_script_hash
+                return
 
     def _read(self, delta) -> None:
         if delta.WhichOneof("type") != "new_element":
