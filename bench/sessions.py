@@ -106,6 +106,7 @@ class _Contender:
             s.fill("Username", who)
             s.fill("Password", DEMO_PASSWORD)
             await s.run("Log in")
+            await s.cookies_written()
             s.values.clear()
             s.page_hash, s.page_name, s.query = "", "session", f"id={self.booking_ids[who]}"
             await s.run()

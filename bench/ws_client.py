@@ -19,6 +19,13 @@ _WIDGET_FIELDS = ("text_input", "button", "checkbox", "toggle", "selectbox", "ra
                   "number_input", "multiselect", "slider", "button_group", "segmented_control")
 
 
+class _Json:
+    """A component's value, sent as JSON (a widget's is sent typed)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+
 class Session:
     def __init__(self, port: int):
         self.url = f"ws://127.0.0.1:{port}/_stcore/stream"
@@ -26,6 +33,7 @@ class Session:
         self.widgets: dict[str, tuple[str, str]] = {}  # label -> (id, kind)
         self.values: dict[str, object] = {}  # id -> value kept and sent with every run
         self.texts: list[str] = []
+        self.cookie_writers: list[str] = []  # the cookie components that wrote a cookie in the last run
         self.page_hash = ""
         self.page_name = ""
         self.query = ""
@@ -46,7 +54,9 @@ class Session:
         for wid, value in self.values.items():
             w = cs.widget_states.widgets.add()
             w.id = wid
-            if isinstance(value, bool):
+            if isinstance(value, _Json):
+                w.json_value = value.text
+            elif isinstance(value, bool):
                 w.bool_value = value
             else:
                 w.string_value = str(value)
@@ -60,7 +70,7 @@ class Session:
 
         A run that reruns itself (st.rerun) counts until the last one finishes."""
         trigger = self.widgets[trigger_label][0] if trigger_label else None
-        self.texts, started = [], time.perf_counter()
+        self.texts, self.cookie_writers, started = [], [], time.perf_counter()
         await self.ws.send(self._state(self.query, trigger).SerializeToString())
         deadline = started + timeout
         while True:
@@ -93,10 +103,21 @@ class Session:
             label = getattr(proto, "label", "")
             if label and getattr(proto, "id", ""):
                 self.widgets[label] = (proto.id, kind)
+        elif kind == "component_instance" and '"method": "set"' in el.component_instance.json_args:
+            self.cookie_writers.append(el.component_instance.id)
         elif kind == "markdown":
             self.texts.append(el.markdown.body)
         elif kind == "heading":
             self.texts.append(el.heading.body)
+
+    async def cookies_written(self) -> None:
+        """What the browser does after a run that set a cookie: the cookie component reports it wrote it (its
+        value turns true), which reruns the page. Without it the app would keep drawing its cookie writer on
+        every run, as for a browser whose cookie never got written (ui.login)."""
+        if self.cookie_writers:
+            for wid in self.cookie_writers:
+                self.values[wid] = _Json("true")
+            await self.run()
 
     def fill(self, label: str, value) -> None:
         self.values[self.widgets[label][0]] = value
