@@ -116,7 +116,7 @@ class _Contender:
 
     async def sessions(self, k: int, crowd: int = 10) -> list[Session]:
         opened = []
-        for i in range(0, k, crowd):  # ten at a time: a crowd arriving, not one instant
+        for i in range(0, k, crowd):  # `crowd` at a time (ten by default): a crowd arriving, not one instant
             opened += await asyncio.gather(*[self.open(n) for n in range(i, min(k, i + crowd))])
         return opened
 

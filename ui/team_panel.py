@@ -39,6 +39,7 @@ def worklist_section(me: Actor, now: datetime) -> None:
         return
     if total > len(items):
         st.caption(f"Showing the {len(items):,} oldest of {total:,}. Each one you close makes room for the next.")
+    session_page = nav.page(nav.SESSION)  # one st.Page for every line's link
     for item in items:
         with st.container(border=True):
             st.markdown("  \n".join([
@@ -46,7 +47,7 @@ def worklist_section(me: Actor, now: datetime) -> None:
                 f"{fmt.session_type(item.session_type)} · {fmt.when(item.starts_at, me.timezone)} · "
                 f"{fmt.md_escape(', '.join(item.attendees))} · therapist {fmt.md_escape(item.therapist)}",
                 bands(item.phq9_band, item.gad7_band, item.risk)]))
-            st.page_link(nav.page(nav.SESSION), label="Open the session to act", icon=":material/arrow_forward:",
+            st.page_link(session_page, label="Open the session to act", icon=":material/arrow_forward:",
                          query_params={"id": str(item.booking_id)})
 
 

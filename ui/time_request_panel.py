@@ -50,6 +50,7 @@ def dashboard_section(me: Actor, now) -> None:
     if not asked:
         return
     st.subheader(f"Clients asking for another time · {len(asked)}")
+    session_page = nav.page(nav.SESSION)  # one st.Page for every line's link
     for item in asked:
         with st.container(border=True):
             lines = [f":orange-badge[Asked {fmt.ago(item.asked_at, now)}] **{fmt.session_type(item.session_type)}** · "
@@ -57,5 +58,5 @@ def dashboard_section(me: Actor, now) -> None:
             if me.is_manager:
                 lines.append(f"Therapist: {fmt.md_escape(item.therapist)}")
             st.markdown("  \n".join(lines))
-            st.page_link(nav.page(nav.SESSION), label="Answer the request", icon=":material/arrow_forward:",
+            st.page_link(session_page, label="Answer the request", icon=":material/arrow_forward:",
                          query_params={"id": str(item.booking_id)})

@@ -39,6 +39,7 @@ def sessions(me: Actor) -> None:
 
     desk = dashboard.dashboard(me, therapist_id=therapist_id)  # three indexed queries: no spinner needed
     queue = desk.queue
+    session_page = nav.page(nav.SESSION)  # one st.Page for every card's link (nav.page makes a new one each call)
 
     def card(item: dashboard.QueueItem, lines: list[str], link_label: str) -> None:
         """One session as a card. Client-supplied names are escaped: they show as typed, never as markdown."""
@@ -46,7 +47,7 @@ def sessions(me: Actor) -> None:
             if me.is_manager:
                 lines.append(f"Therapist: {fmt.md_escape(item.therapist)}")
             st.markdown("  \n".join(lines))
-            st.page_link(nav.page(nav.SESSION), label=link_label, icon=":material/arrow_forward:",
+            st.page_link(session_page, label=link_label, icon=":material/arrow_forward:",
                          query_params={"id": str(item.id)})
 
     if me.is_manager and therapist_id is None:
@@ -101,7 +102,7 @@ def sessions(me: Actor) -> None:
                                     f"{fmt.ago(c.closed_at, now)}  \n"
                                     f"**{fmt.session_type(c.session_type)}** · {fmt.when(c.starts_at, me.timezone)}"
                                     f"  \n{fmt.md_escape(', '.join(c.attendees))}")
-                        st.page_link(nav.page(nav.SESSION), icon=":material/arrow_forward:",
+                        st.page_link(session_page, icon=":material/arrow_forward:",
                                      label=f"Details of {queue_words.details_label(c.attendees)}",
                                      query_params={"id": str(c.booking_id)})
 
