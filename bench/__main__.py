@@ -12,7 +12,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("BOOKING_DESK_DISPATCHER", "off")
+# The test suite's settings, for every suite (`--only sessions` as much as a full run): a made-up secret, a
+# fresh encryption key for this run, fast password hashes, no background sending.
+import tests.conftest  # noqa: F401
 
 SUITES = ["core", "dispatch", "importing", "metrics", "metrics_fresh", "load", "redraw", "browser", "sessions",
           "growth"]
