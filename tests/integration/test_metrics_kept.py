@@ -8,7 +8,7 @@ import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from lib.bookings import answers, metric_days, metric_digest, reassign
 from lib.bookings import dashboard as bookings
@@ -262,3 +262,30 @@ def test_therapists_who_share_a_practice_row_each_get_their_own_figures(practice
                 rows = RequestRows(r, scope)
                 for g in (("all", "therapist_id", "week", "bin"), ("all", "therapist_id"), ("therapist_id",)):
                     assert kept(conn, rows, g) == from_scratch(conn, rows, g), (r.calendar.tz, scope, g)
+
+
+def test_an_answer_reads_its_therapists_day_of_requests_through_an_index_on_both(practice):
+    # Every answer rebuilds its therapist's row of that day from `bookings`. Read through the therapist's
+    # bookings alone, that grew with all they ever had (SQLite: 1.4 ms an answer at 300,000 bookings, 6.3 at
+    # 3,000,000); through an index on therapist and time of request it reads that day's only.
+    seen = []
+
+    def day_read(_conn, _cursor, statement, parameters, _context, _many):
+        if statement.lstrip().startswith("SELECT bookings.therapist_id, bookings.id, bookings.requested_at"):
+            seen.append((statement, parameters))
+
+    eng = engine()
+    event.listen(eng, "before_cursor_execute", day_read)
+    try:
+        book(practice.alice, email="day@client.test", notify=False)
+    finally:
+        event.remove(eng, "before_cursor_execute", day_read)
+    assert seen, "booking a session rebuilt no therapist's day"
+    statement, parameters = seen[0]
+    with eng.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            plan = " ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+        else:  # the planner would scan a table this small whatever the indexes; ask which index it can use
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            plan = " ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+    assert "ix_bookings_therapist_requested" in plan, plan

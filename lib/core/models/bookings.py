@@ -39,6 +39,8 @@ class Booking(Base):
         Index("ix_bookings_metrics", "requested_at", "therapist_id", "session_type", "status", "first_response_at",
               "response_business_seconds", "response_due_at", "expires_at"),
         Index("ix_bookings_dedupe", "therapist_id", "client_id", "starts_at"),
+        # A therapist's day of requests, which every answer reads to keep the figures (lib.bookings.metric_days).
+        Index("ix_bookings_therapist_requested", "therapist_id", "requested_at"),
         Index("ix_bookings_relationship", "relationship_id", "status"),
     )
 
