@@ -286,6 +286,6 @@ def test_an_answer_reads_its_therapists_day_of_requests_through_an_index_on_both
         if conn.dialect.name == "sqlite":
             plan = " ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
         else:  # the planner would scan a table this small whatever the indexes; ask which index it can use
-            conn.exec_driver_sql("SET enable_seqscan = off")
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # this transaction only
             plan = " ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
     assert "ix_bookings_therapist_requested" in plan, plan
